@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen_image.c - verification of config images.  An image is input: it may be
+ * truncated, stale, or hostile, so nothing in it is used before every offset,
+ * count and cross reference has been checked here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rte_hash_crc.h>
+
+#include "sk_image_api.h"
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+uint32_t
+sk_image_crc(const void *img, size_t len)
+{
+	const struct sk_image_hdr *h = img;
+
+	return rte_hash_crc((const uint8_t *)img + h->hdr_len, len - h->hdr_len, 0);
+}
+
+static int
+str_ok(const char *s, size_t max)
+{
+	return memchr(s, '\0', max) != NULL;
+}
+
+static const size_t sec_elem[SK_SEC__MAX] = {
+	[SK_SEC_SETTINGS] = sizeof(struct sk_img_settings),
+	[SK_SEC_ZONES] = sizeof(struct sk_img_zone),
+	[SK_SEC_IFACES] = sizeof(struct sk_img_iface),
+	[SK_SEC_ADDRS] = sizeof(struct sk_img_prefix),
+	[SK_SEC_ROUTES] = sizeof(struct sk_img_route),
+	[SK_SEC_NEIGHS] = sizeof(struct sk_img_neigh),
+	[SK_SEC_RULES] = sizeof(struct sk_img_rule),
+	[SK_SEC_PREFIXES] = sizeof(struct sk_img_prefix),
+	[SK_SEC_PORTS] = sizeof(struct sk_img_portrange),
+	[SK_SEC_ZONEPOL] = sizeof(struct sk_img_zonepol),
+};
+
+static int
+prefix_ok(const struct sk_img_prefix *p)
+{
+	return (p->family == 4 && p->plen <= 32) || (p->family == 6 && p->plen <= 128);
+}
+
+static int
+range_ok(uint32_t first, uint32_t count, uint32_t total)
+{
+	return first <= total && count <= total - first;
+}
+
+static int
+verify_rules(const struct sk_image_hdr *h, uint32_t nzones, char *err, size_t errlen)
+{
+	uint32_t nr, np, nport, i, j;
+	const struct sk_img_rule *r = sk_image_sec(h, SK_SEC_RULES, &nr);
+	const struct sk_img_prefix *p = sk_image_sec(h, SK_SEC_PREFIXES, &np);
+
+	sk_image_sec(h, SK_SEC_PORTS, &nport);
+	for (i = 0; i < nr; i++, r++) {
+		if (!str_ok(r->name, sizeof(r->name)))
+			return fail(err, errlen, "rule %u: name not terminated", i);
+		if ((r->from_zone != SK_ZONE_ANY && (r->from_zone == 0 || r->from_zone > nzones)) ||
+		    (r->to_zone != SK_ZONE_ANY && r->to_zone > nzones))
+			return fail(err, errlen, "rule %u: zone out of range", i);
+		if (r->action > SK_ACT_REJECT)
+			return fail(err, errlen, "rule %u: bad action %u", i, r->action);
+		if (r->family != 0 && r->family != 4 && r->family != 6)
+			return fail(err, errlen, "rule %u: bad family %u", i, r->family);
+		if ((r->icmp_type != SK_ICMP_ANY && r->icmp_type > 255) ||
+		    (r->icmp_code != SK_ICMP_ANY && r->icmp_code > 255))
+			return fail(err, errlen, "rule %u: bad icmp type/code", i);
+		if (!range_ok(r->src_first, r->src_count, np) ||
+		    !range_ok(r->dst_first, r->dst_count, np) ||
+		    !range_ok(r->sport_first, r->sport_count, nport) ||
+		    !range_ok(r->dport_first, r->dport_count, nport))
+			return fail(err, errlen, "rule %u: list index out of range", i);
+		for (j = 0; j < r->src_count; j++)
+			if (!prefix_ok(&p[r->src_first + j]) ||
+			    (r->family != 0 && p[r->src_first + j].family != r->family))
+				return fail(err, errlen, "rule %u: bad source prefix", i);
+		for (j = 0; j < r->dst_count; j++)
+			if (!prefix_ok(&p[r->dst_first + j]) ||
+			    (r->family != 0 && p[r->dst_first + j].family != r->family))
+				return fail(err, errlen, "rule %u: bad destination prefix", i);
+	}
+	return 0;
+}
+
+int
+sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
+{
+	const struct sk_image_hdr *h = img;
+	uint32_t i, n, nz, nif, naddr;
+
+	if (img == NULL || len < sizeof(*h))
+		return fail(err, errlen, "image truncated (%zu bytes)", len);
+	if (h->magic != SK_IMAGE_MAGIC)
+		return fail(err, errlen, "not a config image (bad magic)");
+	if (h->byte_order != SK_IMAGE_BYTE_ORDER)
+		return fail(err, errlen, "image made on a machine of the other byte order");
+	if (h->version != SK_IMAGE_VERSION)
+		return fail(err, errlen, "image version %u, this build reads %u",
+			    h->version, SK_IMAGE_VERSION);
+	if (h->hdr_len != sizeof(*h))
+		return fail(err, errlen, "header length %u, expected %zu", h->hdr_len, sizeof(*h));
+	if (h->total_len != len || len > SK_IMAGE_MAX_LEN)
+		return fail(err, errlen, "image length %zu, header says %u", len, h->total_len);
+	if (sk_image_crc(img, len) != h->crc)
+		return fail(err, errlen, "image checksum mismatch");
+	if (!str_ok(h->source, sizeof(h->source)))
+		return fail(err, errlen, "source name not terminated");
+
+	for (i = 0; i < SK_SEC__MAX; i++) {
+		const struct sk_img_sec *s = &h->sec[i];
+
+		if (s->elem_size != sec_elem[i])
+			return fail(err, errlen, "section %u: record size %u, expected %zu",
+				    i, s->elem_size, sec_elem[i]);
+		if (s->offset < h->hdr_len || s->offset > len ||
+		    (uint64_t)s->count * s->elem_size > len - s->offset)
+			return fail(err, errlen, "section %u out of bounds", i);
+		if (s->offset % 4 != 0)
+			return fail(err, errlen, "section %u misaligned", i);
+	}
+	if (h->sec[SK_SEC_SETTINGS].count != 1)
+		return fail(err, errlen, "settings section must hold one record");
+
+	const struct sk_img_settings *st = sk_image_settings(h);
+	if (!str_ok(st->lcores, sizeof(st->lcores)) ||
+	    !str_ok(st->file_prefix, sizeof(st->file_prefix)))
+		return fail(err, errlen, "settings: string not terminated");
+	if (st->workers == 0 || st->workers > 64 || st->burst == 0 || st->burst > 64 ||
+	    st->conn_max == 0 || st->neigh_max == 0 || st->mbufs < 1024 ||
+	    st->rx_desc == 0 || st->tx_desc == 0 || st->default_action > SK_ACT_REJECT)
+		return fail(err, errlen, "settings out of range");
+
+	const struct sk_img_zone *z = sk_image_sec(h, SK_SEC_ZONES, &nz);
+	if (nz + 1 > SK_MAX_ZONES)
+		return fail(err, errlen, "too many zones (%u)", nz);
+	for (i = 0; i < nz; i++)
+		if (!str_ok(z[i].name, sizeof(z[i].name)))
+			return fail(err, errlen, "zone %u: name not terminated", i);
+
+	const struct sk_img_prefix *a = sk_image_sec(h, SK_SEC_ADDRS, &naddr);
+	const struct sk_img_iface *f = sk_image_sec(h, SK_SEC_IFACES, &nif);
+	if (nif == 0 || nif > SK_MAX_IFACES)
+		return fail(err, errlen, "interface count %u out of range", nif);
+	for (i = 0; i < nif; i++) {
+		if (!str_ok(f[i].name, sizeof(f[i].name)) ||
+		    !str_ok(f[i].device, sizeof(f[i].device)))
+			return fail(err, errlen, "interface %u: string not terminated", i);
+		if (f[i].zone == 0 || f[i].zone > nz)
+			return fail(err, errlen, "interface %u: zone out of range", i);
+		if (f[i].mtu < 68 || f[i].mtu > 9000 || f[i].vlan > 4094)
+			return fail(err, errlen, "interface %u: mtu/vlan out of range", i);
+		if (!range_ok(f[i].addr_first, f[i].addr_count, naddr))
+			return fail(err, errlen, "interface %u: address index out of range", i);
+	}
+	for (i = 0; i < naddr; i++)
+		if (!prefix_ok(&a[i]) || a[i].iface >= nif)
+			return fail(err, errlen, "address %u invalid", i);
+
+	const struct sk_img_route *rt = sk_image_sec(h, SK_SEC_ROUTES, &n);
+	for (i = 0; i < n; i++)
+		if (!prefix_ok(&rt[i].dst) || rt[i].iface >= nif)
+			return fail(err, errlen, "route %u invalid", i);
+
+	const struct sk_img_neigh *ne = sk_image_sec(h, SK_SEC_NEIGHS, &n);
+	for (i = 0; i < n; i++)
+		if ((ne[i].family != 4 && ne[i].family != 6) || ne[i].iface >= nif)
+			return fail(err, errlen, "static neighbour %u invalid", i);
+
+	const struct sk_img_zonepol *zp = sk_image_sec(h, SK_SEC_ZONEPOL, &n);
+	for (i = 0; i < n; i++)
+		if (zp[i].from_zone == 0 || zp[i].from_zone > nz || zp[i].to_zone > nz ||
+		    zp[i].action > SK_ACT_REJECT)
+			return fail(err, errlen, "zone default %u invalid", i);
+
+	const struct sk_img_portrange *pr = sk_image_sec(h, SK_SEC_PORTS, &n);
+	for (i = 0; i < n; i++)
+		if (pr[i].lo > pr[i].hi)
+			return fail(err, errlen, "port range %u inverted", i);
+
+	return verify_rules(h, nz, err, errlen);
+}
+
+void *
+sk_image_load_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	void *buf = NULL;
+	long sz;
+
+	if (fp == NULL) {
+		fail(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(fp, 0, SEEK_END) != 0 || (sz = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
+		fail(err, errlen, "%s: cannot size file", path);
+		goto out;
+	}
+	if ((size_t)sz < sizeof(struct sk_image_hdr) || (size_t)sz > SK_IMAGE_MAX_LEN) {
+		fail(err, errlen, "%s: %ld bytes is not a config image", path, sz);
+		goto out;
+	}
+	buf = malloc((size_t)sz);
+	if (buf == NULL || fread(buf, 1, (size_t)sz, fp) != (size_t)sz) {
+		fail(err, errlen, "%s: read failed", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	char msg[256];
+	if (sk_image_verify(buf, (size_t)sz, msg, sizeof(msg)) != 0) {
+		fail(err, errlen, "%s: %s", path, msg);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	*len = (size_t)sz;
+out:
+	fclose(fp);
+	return buf;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sk_drop.h - every reason the dataplane discards a packet, in one list.
+ *
+ * The enum, the counter index, the name shown by telemetry/REST/metrics and
+ * the operator-facing description all come from SK_DROP_LIST, so they cannot
+ * drift apart.  Add a reason here, never a bare counter elsewhere.
+ */
+#ifndef SK_DROP_H
+#define SK_DROP_H
+
+#define SK_DROP_LIST(X) \
+	X(L2_TRUNCATED,      "l2_truncated",        "frame shorter than its Ethernet/802.1Q header") \
+	X(L2_OTHER_HOST,     "l2_other_host",       "unicast frame addressed to another MAC") \
+	X(L2_UNSUPPORTED,    "l2_unsupported",      "ethertype not IPv4/IPv6/ARP, or stacked VLAN tags") \
+	X(L2_VLAN_UNKNOWN,   "l2_vlan_unknown",     "802.1Q tag not configured on the port") \
+	X(ARP_MALFORMED,     "arp_malformed",       "ARP not Ethernet/IPv4 or truncated") \
+	X(ARP_NOT_OURS,      "arp_not_ours",        "ARP request for an address this unit does not own") \
+	X(IP4_TRUNCATED,     "ip4_truncated",       "IPv4 header or total length beyond the frame") \
+	X(IP4_BAD_HEADER,    "ip4_bad_header",      "IPv4 version/IHL invalid or options malformed") \
+	X(IP4_BAD_CHECKSUM,  "ip4_bad_checksum",    "IPv4 header checksum wrong") \
+	X(IP6_TRUNCATED,     "ip6_truncated",       "IPv6 header or payload length beyond the frame") \
+	X(IP6_BAD_HEADER,    "ip6_bad_header",      "IPv6 extension header chain malformed or too long") \
+	X(IP_BAD_ADDRESS,    "ip_bad_address",      "martian source/destination (multicast, loopback, unspecified source)") \
+	X(IP_BROADCAST,      "ip_broadcast",        "IP broadcast or multicast not addressed to this unit") \
+	X(L4_TRUNCATED,      "l4_truncated",        "TCP/UDP/ICMP header beyond the IP payload") \
+	X(TCP_BAD_HEADER,    "tcp_bad_header",      "TCP data offset invalid") \
+	X(TCP_BAD_FLAGS,     "tcp_bad_flags",       "impossible TCP flag combination (SYN+FIN, SYN+RST, none)") \
+	X(FRAG_MALFORMED,    "frag_malformed",      "fragment with bad offset/length or overlapping") \
+	X(FRAG_TABLE_FULL,   "frag_table_full",     "no room to reassemble another datagram") \
+	X(FRAG_TIMEOUT,      "frag_timeout",        "fragments of a datagram that never completed") \
+	X(TTL_EXCEEDED,      "ttl_exceeded",        "TTL/hop limit reached zero; ICMP time exceeded sent") \
+	X(NO_ROUTE,          "no_route",            "no route to the destination") \
+	X(NEIGH_FAILED,      "neigh_failed",        "next hop did not answer ARP/ND") \
+	X(NEIGH_QUEUE_FULL,  "neigh_queue_full",    "too many packets waiting for one next hop") \
+	X(MTU_EXCEEDED,      "mtu_exceeded",        "larger than egress MTU with DF set / IPv6; ICMP too big sent") \
+	X(POLICY_RULE,       "policy_rule_drop",    "a rule with action drop matched") \
+	X(POLICY_REJECT,     "policy_rule_reject",  "a rule with action reject matched; RST/unreachable sent") \
+	X(POLICY_DEFAULT,    "policy_default_drop", "no rule matched and the zone pair default is drop") \
+	X(TCP_OUT_OF_STATE,  "tcp_out_of_state",    "TCP packet without SYN and no connection (loose pickup off)") \
+	X(TCP_INVALID,       "tcp_invalid",         "TCP packet invalid for its connection state") \
+	X(CONN_TABLE_FULL,   "conn_table_full",     "connection table full; new connection refused") \
+	X(LOCAL_UNHANDLED,   "local_unhandled",     "addressed to this unit and no local service takes it") \
+	X(EXCEPTION_FULL,    "exception_full",      "slow-path ring to the main lcore full") \
+	X(TX_FULL,           "tx_full",             "transmit queue full") \
+	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment")
+
+enum sk_drop_reason {
+#define SK_DROP_ENUM(e, name, desc) SK_DROP_##e,
+	SK_DROP_LIST(SK_DROP_ENUM)
+#undef SK_DROP_ENUM
+	SK_DROP__MAX
+};
+
+#endif /* SK_DROP_H */
