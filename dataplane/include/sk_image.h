@@ -137,7 +137,9 @@ struct sk_img_iface {
 	uint16_t mtu;                /* L3 MTU, 68..9000 */
 	uint16_t vlan;               /* 0 = untagged (reserved for VLAN subinterfaces) */
 	uint8_t promisc;
-	uint8_t reserved;
+	uint8_t has_mac;             /* 1 = set the port MAC to mac[] at start */
+	uint8_t mac[6];
+	uint16_t reserved;
 	uint32_t addr_first;         /* into SK_SEC_ADDRS */
 	uint32_t addr_count;
 };
