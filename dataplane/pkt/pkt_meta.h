@@ -16,7 +16,7 @@ enum sk_pkt_kind {
 	SK_PKT_DROP,     /* parse failed; meta.drop says why */
 };
 
-enum sk_frag {
+enum sk_frag_kind {
 	SK_FRAG_NONE = 0,
 	SK_FRAG_FIRST,  /* offset 0, more fragments */
 	SK_FRAG_LATER,  /* offset > 0: no L4 header here */
@@ -27,7 +27,7 @@ struct sk_pkt_meta {
 	uint8_t kind;        /* enum sk_pkt_kind */
 	uint8_t family;      /* 4 or 6 (kind IP) */
 	uint8_t proto;       /* final L4 protocol after IPv6 extension headers */
-	uint8_t frag;        /* enum sk_frag */
+	uint8_t frag;        /* enum sk_frag_kind */
 	uint8_t tcp_flags;   /* RTE_TCP_*_FLAG bits */
 	uint8_t ttl;         /* TTL / hop limit as received */
 	uint8_t icmp_type;   /* ICMP/ICMPv6 */
