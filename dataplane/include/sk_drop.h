@@ -15,7 +15,7 @@
 	X(L2_UNSUPPORTED,    "l2_unsupported",      "ethertype not IPv4/IPv6/ARP, or stacked VLAN tags") \
 	X(L2_VLAN_UNKNOWN,   "l2_vlan_unknown",     "802.1Q tag not configured on the port") \
 	X(ARP_MALFORMED,     "arp_malformed",       "ARP not Ethernet/IPv4 or truncated") \
-	X(ARP_NOT_OURS,      "arp_not_ours",        "ARP request for an address this unit does not own") \
+	X(ARP_NOT_OURS,      "arp_not_ours",        "ARP request or neighbour solicitation for an address this unit does not own") \
 	X(IP4_TRUNCATED,     "ip4_truncated",       "IPv4 header or total length beyond the frame") \
 	X(IP4_BAD_HEADER,    "ip4_bad_header",      "IPv4 version/IHL invalid or options malformed") \
 	X(IP4_BAD_CHECKSUM,  "ip4_bad_checksum",    "IPv4 header checksum wrong") \

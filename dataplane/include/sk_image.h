@@ -117,6 +117,7 @@ struct sk_img_settings {
 	uint32_t neigh_retrans_ms;  /* between ARP/NS probes */
 	uint32_t neigh_probes;      /* probes before an entry fails */
 	uint32_t timeouts[SK_TMO__MAX];
+	uint32_t idle_sleep_us;  /* worker naps this long after 256 empty polls; 0 = pure polling */
 };
 
 struct sk_img_zone {

@@ -51,8 +51,16 @@ struct sk_pkt_meta {
 	uint16_t in_zone;
 	uint16_t out_iface;
 	uint16_t out_zone;
-	uint16_t reserved;
+	uint16_t exc;         /* why it went to the slow path: enum sk_exc */
 	uint8_t nexthop[16]; /* resolved next-hop address */
+};
+
+/* Reasons a worker hands a packet to the main lcore. */
+enum sk_exc {
+	SK_EXC_NONE = 0,
+	SK_EXC_ARP,      /* ARP: answer or learn */
+	SK_EXC_ND,       /* ICMPv6 neighbour discovery */
+	SK_EXC_RESOLVE,  /* forwarded packet waiting for its next hop's MAC */
 };
 
 /* The mempool is created with this private size; sk_pkt_meta() relies on it. */

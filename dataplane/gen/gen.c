@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen.c - compile a verified config image into a generation.  Runs on the
+ * main lcore (or offline tools), never on a worker: building rte_acl and
+ * rte_lpm tables takes milliseconds to seconds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "gen.h"
+#include "sk_image_api.h"
+#include "acl/acl.h"
+#include "route/route.h"
+
+static void
+gen_zone_defaults(struct sk_gen *g)
+{
+	uint32_t n, i;
+	const struct sk_img_zonepol *zp = sk_image_sec(g->hdr, SK_SEC_ZONEPOL, &n);
+	uint8_t def = (uint8_t)(g->st->default_action | (g->st->default_log ? 0x80 : 0));
+
+	memset(g->zone_default, def, sizeof(g->zone_default));
+	for (i = 0; i < n; i++)
+		g->zone_default[zp[i].from_zone][zp[i].to_zone] =
+			(uint8_t)(zp[i].action | (zp[i].log ? 0x80 : 0));
+}
+
+static void
+gen_ifaces(struct sk_gen *g, const uint16_t *port_of_iface)
+{
+	uint32_t n, i, j;
+	const struct sk_img_iface *f = sk_image_sec(g->hdr, SK_SEC_IFACES, &n);
+
+	g->n_ifaces = (uint16_t)n;
+	for (i = 0; i < n; i++) {
+		struct sk_gen_iface *gi = &g->ifaces[i];
+
+		snprintf(gi->name, sizeof(gi->name), "%s", f[i].name);
+		gi->port_id = port_of_iface != NULL ? port_of_iface[i] : (uint16_t)i;
+		gi->zone = f[i].zone;
+		gi->mtu = f[i].mtu;
+		gi->vlan = f[i].vlan;
+		/* The port's effective MAC: a PMD that cannot take the configured
+		 * one keeps its own, and the unit must answer with what it has. */
+		if (port_of_iface != NULL)
+			rte_eth_macaddr_get(gi->port_id, &gi->mac);
+		else if (f[i].has_mac)
+			memcpy(gi->mac.addr_bytes, f[i].mac, 6);
+		gi->addr_first = f[i].addr_first;
+		gi->addr_count = f[i].addr_count;
+		for (j = f[i].addr_first; j < f[i].addr_first + f[i].addr_count; j++) {
+			if (g->addrs[j].family == 4 && !gi->has4) {
+				memcpy(gi->addr4, g->addrs[j].addr, 4);
+				gi->has4 = 1;
+			} else if (g->addrs[j].family == 6 && !gi->has6) {
+				memcpy(gi->addr6, g->addrs[j].addr, 16);
+				gi->has6 = 1;
+			}
+		}
+	}
+}
+
+struct sk_gen *
+sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of_iface,
+	     unsigned int ctr_slots, char *err, size_t errlen)
+{
+	struct sk_gen *g;
+	char name[64];
+	uint32_t nz;
+
+	if (sk_image_verify(image, len, err, errlen) != 0)
+		return NULL;
+	g = rte_zmalloc("sk_gen", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory for a generation");
+		return NULL;
+	}
+	g->id = id;
+	g->image = malloc(len);
+	if (g->image == NULL) {
+		snprintf(err, errlen, "out of memory for the image copy");
+		goto fail;
+	}
+	memcpy(g->image, image, len);
+	g->image_len = len;
+	g->hdr = g->image;
+	g->st = sk_image_settings(g->hdr);
+	g->addrs = sk_image_sec(g->hdr, SK_SEC_ADDRS, NULL);
+	g->rules = sk_image_sec(g->hdr, SK_SEC_RULES, &g->n_rules);
+	sk_image_sec(g->hdr, SK_SEC_ZONES, &nz);
+	g->n_zones = (uint16_t)(nz + 1);
+	gen_ifaces(g, port_of_iface);
+	gen_zone_defaults(g);
+
+	/* rte_acl/rte_lpm objects are named; the generation id keeps them unique. */
+	snprintf(name, sizeof(name), "g%" PRIu64, id);
+	g->acl = sk_acl_build(g->hdr, name, (int)rte_socket_id(), err, errlen);
+	if (g->acl == NULL)
+		goto fail;
+	g->route = sk_route_build(g->hdr, name, (int)rte_socket_id(), err, errlen);
+	if (g->route == NULL)
+		goto fail;
+	g->ctr_slots = ctr_slots;
+	if (g->n_rules > 0) {
+		g->rule_ctr = rte_zmalloc("sk_rule_ctr",
+			sizeof(*g->rule_ctr) * g->n_rules * ctr_slots, RTE_CACHE_LINE_SIZE);
+		if (g->rule_ctr == NULL) {
+			snprintf(err, errlen, "out of memory for rule counters");
+			goto fail;
+		}
+	}
+	return g;
+fail:
+	sk_gen_free(g);
+	return NULL;
+}
+
+void
+sk_gen_free(struct sk_gen *g)
+{
+	if (g == NULL)
+		return;
+	sk_acl_free(g->acl);
+	sk_route_free(g->route);
+	rte_free(g->rule_ctr);
+	free(g->image);
+	rte_free(g);
+}
+
+static int
+addr_eq(uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a, b, family == 4 ? 4 : 16) == 0;
+}
+
+int
+sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16])
+{
+	uint32_t n, i;
+	const struct sk_img_prefix *a = sk_image_sec(g->hdr, SK_SEC_ADDRS, &n);
+
+	/* A handful of addresses per unit: a linear scan beats a hash here. */
+	for (i = 0; i < n; i++)
+		if (a[i].family == family && addr_eq(family, a[i].addr, addr))
+			return a[i].iface;
+	return -1;
+}
+
+int
+sk_gen_is_bcast4(const struct sk_gen *g, uint16_t iface, const uint8_t addr[4])
+{
+	const struct sk_gen_iface *gi = &g->ifaces[iface];
+	uint32_t i, a, net, mask;
+
+	memcpy(&a, addr, 4);
+	a = rte_be_to_cpu_32(a);
+	for (i = gi->addr_first; i < gi->addr_first + gi->addr_count; i++) {
+		const struct sk_img_prefix *p = &g->addrs[i];
+
+		if (p->family != 4 || p->plen >= 31)
+			continue;
+		memcpy(&net, p->addr, 4);
+		net = rte_be_to_cpu_32(net);
+		mask = p->plen == 0 ? 0 : ~0u << (32 - p->plen);
+		if ((a & mask) == (net & mask) && (a | mask) == 0xffffffffu)
+			return 1;
+	}
+	return 0;
+}

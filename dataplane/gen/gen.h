@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen.h - a generation: one verified config image compiled into the tables
+ * the workers read (ACL contexts, LPM, interface and address tables, zone
+ * defaults, per-rule counters).
+ *
+ * Immutable once published: workers read it through sk_dp.gen and never
+ * write to it, except each worker's own row of rule counters.  A new config
+ * becomes a new generation, published with one atomic pointer store; the old
+ * one is freed after an RCU grace period.
+ */
+#ifndef SK_GEN_H
+#define SK_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rte_ether.h>
+#include "sk_image.h"
+
+struct sk_acl;
+struct sk_route;
+
+struct sk_gen_iface {
+	char name[SK_NAME_MAX];
+	uint16_t port_id;
+	uint16_t zone;
+	uint16_t mtu;
+	uint16_t vlan;
+	struct rte_ether_addr mac;   /* the port's MAC, as the unit answers with it */
+	uint8_t has4, has6;
+	uint8_t addr4[4];            /* first IPv4 address: source of ICMP errors */
+	uint8_t addr6[16];           /* first IPv6 address */
+	uint32_t addr_first, addr_count; /* into the image's SK_SEC_ADDRS */
+};
+
+struct sk_rule_ctr {
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+struct sk_gen {
+	uint64_t id;
+	void *image;                 /* owned copy of the verified image */
+	size_t image_len;
+	const struct sk_image_hdr *hdr;
+	const struct sk_img_settings *st;
+	const struct sk_img_prefix *addrs;
+	const struct sk_img_rule *rules;
+	uint32_t n_rules;
+	uint16_t n_ifaces;
+	uint16_t n_zones;            /* incl. local */
+	struct sk_gen_iface ifaces[SK_MAX_IFACES];
+	/* zone pair default: bit 0..1 action, bit 7 log */
+	uint8_t zone_default[SK_MAX_ZONES][SK_MAX_ZONES];
+	struct sk_acl *acl;
+	struct sk_route *route;
+	/* per lcore row of n_rules counters: rule_ctr[lcore_slot * n_rules + rule] */
+	struct sk_rule_ctr *rule_ctr;
+	unsigned int ctr_slots;
+};
+
+/*
+ * Compile a verified image.  port_of_iface[i] is the DPDK port of interface i
+ * (ports are opened once at start; a generation only refers to them).
+ * ctr_slots = number of lcores that count (workers + main).
+ * NULL with a message in err on failure; nothing is published.
+ */
+struct sk_gen *sk_gen_build(const void *image, size_t len, uint64_t id,
+			    const uint16_t *port_of_iface, unsigned int ctr_slots,
+			    char *err, size_t errlen);
+void sk_gen_free(struct sk_gen *g);
+
+/* Interface id owning `addr` (exact match on an interface address), or -1. */
+int sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]);
+
+/* Directed broadcast of a connected IPv4 subnet of interface iface? */
+int sk_gen_is_bcast4(const struct sk_gen *g, uint16_t iface, const uint8_t addr[4]);
+
+#endif /* SK_GEN_H */

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * main.c - sekisho-dp, the dataplane process (DPDK primary).
+ *
+ *   sekisho-dp --image FILE [--stats-file FILE] [-- EAL args...]
+ *
+ * EAL arguments come from the image's dataplane settings (lcores, memory,
+ * file prefix, devices); anything after "--" is appended for the operator's
+ * own needs.  Start-up is an ordered table of steps; teardown runs the
+ * completed steps' undo in reverse order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "sk_image_api.h"
+#include "worker/dp.h"
+#include "port/port.h"
+#include "conn/conn.h"
+#include "frag/frag.h"
+#include "neigh/neigh.h"
+#include "stats/stats_report.h"
+
+struct sk_dp sk_dp;
+
+static struct {
+	const char *image_path;
+	const char *stats_path;
+	void *image;
+	size_t image_len;
+	const struct sk_img_settings *st;
+	int n_eal_extra;
+	char **eal_extra;
+} opt;
+
+static char errbuf[512];
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: sekisho-dp --image FILE [--stats-file FILE] [-- EAL args...]\n"
+		    "  --image FILE       config image made by 'sekisho-cp --compile'\n"
+		    "  --stats-file FILE  write all counters as JSON here on exit\n");
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "image", required_argument, NULL, 'i' },
+		{ "stats-file", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "i:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			opt.image_path = optarg;
+			break;
+		case 's':
+			opt.stats_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (opt.image_path == NULL) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	opt.n_eal_extra = argc - optind;
+	opt.eal_extra = argv + optind;
+	return 0;
+}
+
+static int
+is_pci_addr(const char *dev)
+{
+	unsigned int d, b, s, f;
+	char tail;
+
+	return sscanf(dev, "%x:%x:%x.%x%c", &d, &b, &s, &f, &tail) >= 4 ||
+	       sscanf(dev, "%x:%x.%x%c", &b, &s, &f, &tail) >= 3;
+}
+
+/* ---- start-up steps ---- */
+
+static int
+step_image(void)
+{
+	opt.image = sk_image_load_file(opt.image_path, &opt.image_len, errbuf, sizeof(errbuf));
+	if (opt.image == NULL)
+		return -EINVAL;
+	opt.st = sk_image_settings(opt.image);
+	return 0;
+}
+
+static void
+undo_image(void)
+{
+	free(opt.image);
+	opt.image = NULL;
+}
+
+static int eal_argc;
+static char *eal_argv[128 + SK_MAX_IFACES * 2];
+static char eal_store[SK_MAX_IFACES + 8][SK_DEVARGS_MAX + 16];
+
+static int
+step_eal(void)
+{
+	const struct sk_image_hdr *h = opt.image;
+	const struct sk_img_iface *f;
+	uint32_t n, i;
+	int pci = 0, k = 0, rc;
+
+	eal_argv[eal_argc++] = (char *)"sekisho-dp";
+	eal_argv[eal_argc++] = (char *)"-l";
+	eal_argv[eal_argc++] = (char *)opt.st->lcores;
+	snprintf(eal_store[k], sizeof(eal_store[k]), "--file-prefix=%s", opt.st->file_prefix);
+	eal_argv[eal_argc++] = eal_store[k++];
+	snprintf(eal_store[k], sizeof(eal_store[k]), "%u", opt.st->memory_mb);
+	eal_argv[eal_argc++] = (char *)"-m";
+	eal_argv[eal_argc++] = eal_store[k++];
+	if (opt.st->hugepages) {
+		/* No hugepage files left behind, whatever way the process ends. */
+		eal_argv[eal_argc++] = (char *)"--in-memory";
+	} else {
+		eal_argv[eal_argc++] = (char *)"--no-huge";
+		eal_argv[eal_argc++] = (char *)"--no-shconf";
+	}
+	f = sk_image_sec(h, SK_SEC_IFACES, &n);
+	for (i = 0; i < n; i++) {
+		eal_argv[eal_argc++] = is_pci_addr(f[i].device) ? (char *)"-a" : (char *)"--vdev";
+		eal_argv[eal_argc++] = (char *)f[i].device;
+		pci |= is_pci_addr(f[i].device);
+	}
+	/* Never grab the VM's own NIC: PCI devices only when the config names them. */
+	if (!pci)
+		eal_argv[eal_argc++] = (char *)"--no-pci";
+	for (i = 0; i < (uint32_t)opt.n_eal_extra && eal_argc < (int)RTE_DIM(eal_argv) - 1; i++)
+		eal_argv[eal_argc++] = opt.eal_extra[i];
+	eal_argv[eal_argc] = NULL;
+
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		snprintf(errbuf, sizeof(errbuf), "EAL init failed: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	sk_dp.tsc_hz = rte_get_tsc_hz();
+	sk_dp.tsc_per_ms = RTE_MAX(sk_dp.tsc_hz / 1000, (uint64_t)1);
+	return 0;
+}
+
+static void
+undo_eal(void)
+{
+	rte_eal_cleanup();
+}
+
+static int
+step_pool(void)
+{
+	sk_dp.pool = rte_pktmbuf_pool_create("sk_pool", opt.st->mbufs, 256, SK_PKT_PRIV_SIZE,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (sk_dp.pool == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "mbuf pool of %u: %s", opt.st->mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	sk_dp.exc_ring = rte_ring_create("sk_exc", 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
+	if (sk_dp.exc_ring == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "slow-path ring: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+undo_pool(void)
+{
+	struct rte_mbuf *m;
+
+	while (sk_dp.exc_ring != NULL && rte_ring_dequeue(sk_dp.exc_ring, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(sk_dp.exc_ring);
+	rte_mempool_free(sk_dp.pool);
+}
+
+static int
+step_workers(void)
+{
+	unsigned int lcore, i = 0;
+
+	sk_dp.n_workers = (uint16_t)opt.st->workers;
+	if (rte_lcore_count() < sk_dp.n_workers + 1u || sk_dp.n_workers > SK_MAX_WORKERS) {
+		snprintf(errbuf, sizeof(errbuf), "%u workers need %u lcores; lcores \"%s\" give %u",
+			 sk_dp.n_workers, sk_dp.n_workers + 1, opt.st->lcores, rte_lcore_count());
+		return -EINVAL;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i == sk_dp.n_workers)
+			break;
+		sk_dp.workers[i].lcore_id = lcore;
+		sk_dp.workers[i].idx = (uint16_t)i;
+		sk_dp.workers[i].stats = &sk_dp.stats[i];
+		i++;
+	}
+	sk_dp.main_txq = sk_dp.n_workers;
+	return 0;
+}
+
+static int
+step_ports(void)
+{
+	const struct sk_img_iface *f;
+	uint32_t n, i;
+	uint16_t port, rxq;
+	int rc;
+
+	f = sk_image_sec(opt.image, SK_SEC_IFACES, &n);
+	for (i = 0; i < n; i++) {
+		rc = sk_port_probe(f[i].device, &port);
+		if (rc != 0) {
+			snprintf(errbuf, sizeof(errbuf), "interface %s: device \"%s\": %s",
+				 f[i].name, f[i].device, strerror(-rc));
+			return rc;
+		}
+		rc = sk_port_start(port, &f[i], sk_dp.n_workers, sk_dp.n_workers + 1,
+				   (uint16_t)opt.st->rx_desc, (uint16_t)opt.st->tx_desc, sk_dp.pool,
+				   &rxq, errbuf, sizeof(errbuf));
+		if (rc != 0)
+			return rc;
+		sk_dp.port_of_iface[i] = port;
+		sk_dp.iface_of_port[port] = (uint16_t)i;
+		sk_dp.nb_rxq[port] = rxq;
+		sk_dp.n_ports++;
+	}
+	return 0;
+}
+
+static void
+undo_ports(void)
+{
+	uint16_t i;
+
+	for (i = 0; i < sk_dp.n_ports; i++)
+		sk_port_stop(sk_dp.port_of_iface[i]);
+}
+
+static int
+step_neigh(void)
+{
+	const struct sk_img_neigh *ne;
+	uint32_t n, i;
+	size_t sz = rte_rcu_qsbr_get_memsize(sk_dp.n_workers);
+
+	sk_dp.qs = rte_zmalloc("sk_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (sk_dp.qs == NULL || rte_rcu_qsbr_init(sk_dp.qs, sk_dp.n_workers) != 0) {
+		snprintf(errbuf, sizeof(errbuf), "RCU init failed");
+		return -ENOMEM;
+	}
+	sk_dp.neigh = sk_neigh_create("sk_neigh", opt.st->neigh_max, sk_dp.qs,
+				      (int)rte_socket_id());
+	if (sk_dp.neigh == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "neighbour cache: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	sk_neigh_set_timers(sk_dp.neigh, opt.st->neigh_reachable_s * 1000,
+			    opt.st->neigh_retrans_ms, opt.st->neigh_probes);
+	ne = sk_image_sec(opt.image, SK_SEC_NEIGHS, &n);
+	for (i = 0; i < n; i++) {
+		struct rte_ether_addr mac;
+
+		memcpy(mac.addr_bytes, ne[i].mac, 6);
+		if (sk_neigh_update(sk_dp.neigh, ne[i].iface, ne[i].family, ne[i].ip, &mac,
+				    SK_NEIGH_STATIC, 0) != 0) {
+			snprintf(errbuf, sizeof(errbuf), "static neighbour %u does not fit", i);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+static void
+undo_neigh(void)
+{
+	sk_neigh_free(sk_dp.neigh);
+	rte_free(sk_dp.qs);
+}
+
+static int
+step_gen(void)
+{
+	struct sk_gen *g = sk_gen_build(opt.image, opt.image_len, 1, sk_dp.port_of_iface,
+					sk_dp.n_workers + 1u, errbuf, sizeof(errbuf));
+
+	if (g == NULL)
+		return -EINVAL;
+	__atomic_store_n(&sk_dp.gen, g, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+undo_gen(void)
+{
+	sk_gen_free(sk_dp.gen);
+	sk_dp.gen = NULL;
+}
+
+static int
+step_tables(void)
+{
+	char name[32];
+	uint16_t i, p;
+
+	for (i = 0; i < sk_dp.n_workers; i++) {
+		struct sk_worker *w = &sk_dp.workers[i];
+
+		snprintf(name, sizeof(name), "sk_conn%u", i);
+		w->conns = sk_conn_table_create(name, opt.st->conn_max,
+						(int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->conns == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "connection table of %u: %s",
+				 opt.st->conn_max, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		sk_conn_set_timeouts(w->conns, opt.st->timeouts);
+		w->frag = sk_frag_create(opt.st->frag_max, opt.st->frag_timeout_ms,
+					 (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->frag == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "fragment table: %s",
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		for (p = 0; p < sk_dp.n_ports; p++) {
+			uint16_t port = sk_dp.port_of_iface[p];
+
+			if (i < sk_dp.nb_rxq[port]) {
+				w->rxp[w->n_rxp].port = port;
+				w->rxp[w->n_rxp].iface = p;
+				w->n_rxp++;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+undo_tables(void)
+{
+	uint16_t i;
+
+	for (i = 0; i < sk_dp.n_workers; i++) {
+		sk_conn_table_free(sk_dp.workers[i].conns);
+		sk_frag_free(sk_dp.workers[i].frag);
+	}
+}
+
+static int
+step_telemetry(void)
+{
+	int rc = sk_stats_telemetry_register();
+
+	if (rc != 0)
+		snprintf(errbuf, sizeof(errbuf), "telemetry: %s", strerror(-rc));
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*init)(void);
+	void (*fini)(void);
+} steps[] = {
+	{ "image", step_image, undo_image },
+	{ "eal", step_eal, undo_eal },
+	{ "pool", step_pool, undo_pool },
+	{ "workers", step_workers, NULL },
+	{ "ports", step_ports, undo_ports },
+	{ "neigh", step_neigh, undo_neigh },
+	{ "generation", step_gen, undo_gen },
+	{ "tables", step_tables, undo_tables },
+	{ "telemetry", step_telemetry, NULL },
+};
+
+static void
+on_signal(int sig __rte_unused)
+{
+	/* Only an atomic store: no I/O, no allocation in a signal handler. */
+	__atomic_store_n(&sk_dp.quit, true, __ATOMIC_RELAXED);
+}
+
+static void
+teardown(int done)
+{
+	while (done-- > 0)
+		if (steps[done].fini != NULL)
+			steps[done].fini();
+}
+
+int
+main(int argc, char **argv)
+{
+	int done, rc = 0;
+	uint16_t i;
+
+	if (parse_args(argc, argv) != 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (done = 0; done < (int)RTE_DIM(steps); done++) {
+		rc = steps[done].init();
+		if (rc != 0) {
+			fprintf(stderr, "sekisho-dp: %s: %s\n", steps[done].name, errbuf);
+			teardown(done);
+			return 1;
+		}
+	}
+	for (i = 0; i < sk_dp.n_workers; i++)
+		rte_eal_remote_launch(sk_worker_main, &sk_dp.workers[i], sk_dp.workers[i].lcore_id);
+	printf("sekisho-dp: forwarding on %u ports with %u workers (image %s, %u rules)\n",
+	       sk_dp.n_ports, sk_dp.n_workers, opt.image_path, sk_dp.gen->n_rules);
+	fflush(stdout);
+
+	sk_slow_main();
+
+	rte_eal_mp_wait_lcore();
+	if (opt.stats_path != NULL && (rc = sk_stats_write_file(opt.stats_path)) != 0)
+		fprintf(stderr, "sekisho-dp: stats file %s: %s\n", opt.stats_path, strerror(-rc));
+	printf("sekisho-dp: stopped\n");
+	teardown(done);
+	return rc != 0 ? 1 : 0;
+}

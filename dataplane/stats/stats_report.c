@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stats_report.c - counters out to operators: telemetry and the stats file.
+ * Runs on the telemetry thread or the main lcore, never on a worker; it
+ * only reads per-lcore counters (sums may be a few packets stale).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "stats_report.h"
+#include "stats.h"
+#include "worker/dp.h"
+#include "conn/conn.h"
+#include "neigh/neigh.h"
+
+struct conn_totals {
+	uint64_t active, capacity;
+};
+
+static void
+conn_totals(struct conn_totals *t)
+{
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sk_dp.n_workers; i++) {
+		if (sk_dp.workers[i].conns == NULL)
+			continue;
+		t->active += sk_conn_count(sk_dp.workers[i].conns);
+		t->capacity += sk_conn_capacity(sk_dp.workers[i].conns);
+	}
+}
+
+static void
+rule_totals(const struct sk_gen *g, uint32_t r, uint64_t *pkts, uint64_t *bytes)
+{
+	unsigned int s;
+
+	*pkts = *bytes = 0;
+	for (s = 0; s < g->ctr_slots; s++) {
+		*pkts += g->rule_ctr[s * g->n_rules + r].pkts;
+		*bytes += g->rule_ctr[s * g->n_rules + r].bytes;
+	}
+}
+
+/* ---- telemetry ---- */
+
+static int
+tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	struct sk_stats_sum sum;
+	struct conn_totals ct;
+	struct rte_tel_data *drops, *local, *ports, *conns;
+	const struct sk_gen *g = sk_dp_gen();
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int i;
+
+	sk_stats_sum(sk_dp.stats, sk_dp.n_workers + 1u, &sum);
+	conn_totals(&ct);
+	drops = rte_tel_data_alloc();
+	local = rte_tel_data_alloc();
+	ports = rte_tel_data_alloc();
+	conns = rte_tel_data_alloc();
+	if (drops == NULL || local == NULL || ports == NULL || conns == NULL) {
+		rte_tel_data_free(drops);
+		rte_tel_data_free(local);
+		rte_tel_data_free(ports);
+		rte_tel_data_free(conns);
+		return -ENOMEM;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_start_dict(drops);
+	for (i = 0; i < SK_DROP__MAX; i++)
+		rte_tel_data_add_dict_u64(drops, sk_drop_names[i], sum.drops[i]);
+	rte_tel_data_start_dict(local);
+	for (i = 0; i < SK_LOCAL__MAX; i++)
+		rte_tel_data_add_dict_u64(local, sk_local_names[i], sum.local[i]);
+	rte_tel_data_start_dict(ports);
+	for (i = 0; g != NULL && i < g->n_ifaces; i++) {
+		struct rte_eth_stats es;
+
+		if (rte_eth_stats_get(g->ifaces[i].port_id, &es) != 0)
+			continue;
+#define PORT_CTR(field, val) do { \
+		snprintf(key, sizeof(key), "%s.%s", g->ifaces[i].name, field); \
+		rte_tel_data_add_dict_u64(ports, key, val); \
+	} while (0)
+		PORT_CTR("port", g->ifaces[i].port_id);
+		PORT_CTR("rx_pkts", es.ipackets);
+		PORT_CTR("rx_bytes", es.ibytes);
+		PORT_CTR("tx_pkts", es.opackets);
+		PORT_CTR("tx_bytes", es.obytes);
+		PORT_CTR("rx_missed", es.imissed);
+		PORT_CTR("tx_errors", es.oerrors);
+#undef PORT_CTR
+	}
+	rte_tel_data_start_dict(conns);
+	rte_tel_data_add_dict_u64(conns, "active", ct.active);
+	rte_tel_data_add_dict_u64(conns, "capacity", ct.capacity);
+	rte_tel_data_add_dict_u64(conns, "refused", sum.drops[SK_DROP_CONN_TABLE_FULL]);
+
+	rte_tel_data_add_dict_u64(d, "generation", g != NULL ? g->id : 0);
+	rte_tel_data_add_dict_u64(d, "forwarded", sum.forwarded);
+	rte_tel_data_add_dict_u64(d, "consumed", sum.consumed);
+	rte_tel_data_add_dict_u64(d, "default_pkts", sum.default_pkts);
+	rte_tel_data_add_dict_u64(d, "frag_reassembled", sum.frag_reassembled);
+	rte_tel_data_add_dict_u64(d, "frag_fragmented", sum.frag_fragmented);
+	rte_tel_data_add_dict_u64(d, "frag_merged", sum.frag_merged);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", sum.busy_cycles);
+	rte_tel_data_add_dict_u64(d, "busy_pkts", sum.busy_pkts);
+	rte_tel_data_add_dict_u64(d, "neigh_entries", sk_dp.neigh ? sk_neigh_count(sk_dp.neigh) : 0);
+	rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	rte_tel_data_add_dict_container(d, "local", local, 0);
+	rte_tel_data_add_dict_container(d, "ports", ports, 0);
+	rte_tel_data_add_dict_container(d, "conns", conns, 0);
+	return 0;
+}
+
+/* /sekisho/rules[,FIRST]: up to 120 rules from index FIRST (telemetry caps a dict at 256). */
+static int
+tel_rules(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	const struct sk_gen *g = sk_dp_gen();
+	char key[RTE_TEL_MAX_STRING_LEN];
+	uint32_t first = 0, r;
+	uint64_t pkts, bytes;
+
+	if (params != NULL && *params != '\0')
+		first = (uint32_t)strtoul(params, NULL, 10);
+	rte_tel_data_start_dict(d);
+	if (g == NULL)
+		return 0;
+	rte_tel_data_add_dict_u64(d, "count", g->n_rules);
+	for (r = first; r < g->n_rules && r < first + 120; r++) {
+		rule_totals(g, r, &pkts, &bytes);
+		snprintf(key, sizeof(key), "%s.pkts", g->rules[r].name);
+		rte_tel_data_add_dict_u64(d, key, pkts);
+		snprintf(key, sizeof(key), "%s.bytes", g->rules[r].name);
+		rte_tel_data_add_dict_u64(d, key, bytes);
+	}
+	return 0;
+}
+
+int
+sk_stats_telemetry_register(void)
+{
+	int rc = rte_telemetry_register_cmd("/sekisho/stats", tel_stats,
+		"Sekisho counters: forwarded, consumed, drops, local, ports, conns");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/sekisho/rules", tel_rules,
+			"Per-rule packets/bytes. Parameters: int first rule index");
+	return rc;
+}
+
+/* ---- stats file ---- */
+
+static json_t *
+stats_json(void)
+{
+	struct sk_stats_sum sum;
+	struct conn_totals ct;
+	const struct sk_gen *g = sk_dp_gen();
+	json_t *root = json_object(), *o;
+	unsigned int i;
+
+	sk_stats_sum(sk_dp.stats, sk_dp.n_workers + 1u, &sum);
+	conn_totals(&ct);
+	json_object_set_new(root, "generation", json_integer(g != NULL ? (json_int_t)g->id : 0));
+	json_object_set_new(root, "forwarded", json_integer((json_int_t)sum.forwarded));
+	json_object_set_new(root, "consumed", json_integer((json_int_t)sum.consumed));
+	json_object_set_new(root, "default_pkts", json_integer((json_int_t)sum.default_pkts));
+	json_object_set_new(root, "frag_reassembled", json_integer((json_int_t)sum.frag_reassembled));
+	json_object_set_new(root, "frag_fragmented", json_integer((json_int_t)sum.frag_fragmented));
+	json_object_set_new(root, "frag_merged", json_integer((json_int_t)sum.frag_merged));
+	json_object_set_new(root, "busy_cycles", json_integer((json_int_t)sum.busy_cycles));
+	json_object_set_new(root, "busy_pkts", json_integer((json_int_t)sum.busy_pkts));
+
+	o = json_object();
+	for (i = 0; i < SK_DROP__MAX; i++)
+		json_object_set_new(o, sk_drop_names[i], json_integer((json_int_t)sum.drops[i]));
+	json_object_set_new(root, "drops", o);
+	o = json_object();
+	for (i = 0; i < SK_LOCAL__MAX; i++)
+		json_object_set_new(o, sk_local_names[i], json_integer((json_int_t)sum.local[i]));
+	json_object_set_new(root, "local", o);
+
+	o = json_object();
+	for (i = 0; g != NULL && i < g->n_ifaces; i++) {
+		struct rte_eth_stats es;
+
+		if (rte_eth_stats_get(g->ifaces[i].port_id, &es) != 0)
+			continue;
+		json_object_set_new(o, g->ifaces[i].name, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"port", (int)g->ifaces[i].port_id,
+			"rx_pkts", (json_int_t)es.ipackets, "rx_bytes", (json_int_t)es.ibytes,
+			"tx_pkts", (json_int_t)es.opackets, "tx_bytes", (json_int_t)es.obytes,
+			"rx_missed", (json_int_t)es.imissed, "tx_errors", (json_int_t)es.oerrors));
+	}
+	json_object_set_new(root, "ports", o);
+
+	o = json_object();
+	for (i = 0; g != NULL && i < g->n_rules; i++) {
+		uint64_t pkts, bytes;
+
+		rule_totals(g, i, &pkts, &bytes);
+		json_object_set_new(o, g->rules[i].name, json_pack("{s:i,s:I,s:I}",
+			"id", (int)g->rules[i].id, "pkts", (json_int_t)pkts, "bytes", (json_int_t)bytes));
+	}
+	json_object_set_new(root, "rules", o);
+	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I}",
+		"active", (json_int_t)ct.active, "capacity", (json_int_t)ct.capacity,
+		"refused", (json_int_t)sum.drops[SK_DROP_CONN_TABLE_FULL]));
+	return root;
+}
+
+int
+sk_stats_write_file(const char *path)
+{
+	char tmp[4096];
+	json_t *root;
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	root = stats_json();
+	rc = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(root);
+	if (rc != 0)
+		return -EIO;
+	if (rename(tmp, path) != 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stats_report.h - the dataplane's counters as JSON: DPDK telemetry
+ * commands while running (/sekisho/stats, /sekisho/rules, /sekisho/conns)
+ * and a stats file written at exit.  Telemetry in DPDK 22.11 nests one
+ * level only, so nested names are flattened with dots ("outside.rx_pkts");
+ * scripts/lib/sk_telemetry.py rebuilds the nested form.
+ */
+#ifndef SK_STATS_REPORT_H
+#define SK_STATS_REPORT_H
+
+/* Register the telemetry commands. 0 or -errno. */
+int sk_stats_telemetry_register(void);
+
+/* Write all counters as one JSON document (atomically: temp + rename). */
+int sk_stats_write_file(const char *path);
+
+#endif /* SK_STATS_REPORT_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp.h - the running dataplane: ports, pool, workers, the published
+ * generation, the slow-path ring and the neighbour cache.
+ *
+ * Who writes what:
+ *  - sk_dp.gen: the main lcore, one atomic store per commit; workers load it
+ *    once per burst and report a QSBR quiescent state between bursts.
+ *  - struct sk_worker: its own lcore only (counters, tables, TX buffers).
+ *  - neighbour cache: main lcore writes, workers read (see neigh.h).
+ *  - exc_ring: workers enqueue (multi-producer), main dequeues.
+ */
+#ifndef SK_DP_H
+#define SK_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "sk_image.h"
+#include "gen/gen.h"
+#include "stats/stats.h"
+
+#define SK_MAX_WORKERS 64
+#define SK_BURST_MAX 64
+
+struct sk_conn_table;
+struct sk_frag;
+struct sk_neigh;
+
+struct sk_worker {
+	unsigned int lcore_id;
+	uint16_t idx;                 /* RX/TX queue id and stats slot */
+	uint16_t n_rxp;               /* (port, queue) pairs polled */
+	struct {
+		uint16_t port;
+		uint16_t iface;
+	} rxp[SK_MAX_IFACES];
+	struct sk_conn_table *conns;
+	struct sk_frag *frag;
+	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
+	struct sk_stats_lcore *stats;
+	uint32_t now_ms;
+	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
+	uint32_t err_tokens;
+	uint64_t last_gen;            /* generation id seen on the last burst */
+} __rte_cache_aligned;
+
+struct sk_dp {
+	struct sk_gen *gen;           /* current generation (atomic load/store) */
+	struct rte_mempool *pool;
+	struct rte_ring *exc_ring;    /* workers -> main lcore: ARP, ND, unresolved */
+	struct sk_neigh *neigh;
+	struct rte_rcu_qsbr *qs;      /* one thread id per worker */
+	uint16_t n_workers;
+	uint16_t n_ports;
+	uint16_t port_of_iface[SK_MAX_IFACES];
+	uint16_t iface_of_port[RTE_MAX_ETHPORTS];
+	uint16_t nb_rxq[RTE_MAX_ETHPORTS];
+	uint16_t main_txq;            /* TX queue id the main lcore uses */
+	uint64_t tsc_hz;
+	uint64_t tsc_per_ms;
+	volatile bool quit;
+	struct sk_worker workers[SK_MAX_WORKERS];
+	struct sk_stats_lcore stats[SK_MAX_WORKERS + 1]; /* [n_workers] = main lcore */
+};
+
+extern struct sk_dp sk_dp;
+
+static inline uint32_t
+sk_dp_now_ms(void)
+{
+	return (uint32_t)(rte_rdtsc() / sk_dp.tsc_per_ms);
+}
+
+static inline struct sk_gen *
+sk_dp_gen(void)
+{
+	return __atomic_load_n(&sk_dp.gen, __ATOMIC_ACQUIRE);
+}
+
+/* Worker lcore entry point (rte_eal_remote_launch). */
+int sk_worker_main(void *arg);
+
+/* Main lcore loop: slow path, neighbour timers; returns when sk_dp.quit. */
+void sk_slow_main(void);
+
+/* Any lcore: send one locally generated packet now on (port, queue);
+ * frees it and counts tx_failed if the queue is full. */
+void sk_dp_tx_one(struct sk_stats_lcore *st, uint16_t port, uint16_t queue, struct rte_mbuf *m);
+
+#endif /* SK_DP_H */

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker.c - the per-worker pipeline, one stage at a time over a burst:
+ * parse all -> classify L2/L3 (local, route) -> connection lookup for all ->
+ * policy (rte_acl) for all misses -> forward.  Run to completion: no locks,
+ * no syscalls, no allocation but mbufs, no logging.  Every packet leaves
+ * through exactly one door: transmitted (forwarded), consumed by the unit,
+ * handed to the main lcore, or dropped under a named reason.
+ */
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_malloc.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "dp.h"
+#include "fwd.h"
+#include "pkt/pkt_parse.h"
+#include "frag/frag.h"
+#include "conn/conn.h"
+#include "acl/acl.h"
+#include "route/route.h"
+#include "neigh/neigh.h"
+#include "local/local.h"
+
+#define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
+#define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
+
+#define ICMP4_UNREACH 3
+#define ICMP4_UNREACH_NET 0
+#define ICMP4_UNREACH_HOST 1
+#define ICMP4_UNREACH_NEEDFRAG 4
+#define ICMP4_UNREACH_ADMIN 13
+#define ICMP4_TIMXCEED 11
+#define ICMP6_UNREACH 1
+#define ICMP6_UNREACH_NOROUTE 0
+#define ICMP6_UNREACH_ADMIN 1
+#define ICMP6_UNREACH_ADDR 3
+#define ICMP6_TOOBIG 2
+#define ICMP6_TIMXCEED 3
+
+static inline void
+drop(struct sk_worker *w, struct rte_mbuf *m, unsigned int reason)
+{
+	sk_stats_drop(w->stats, reason);
+	rte_pktmbuf_free(m);
+}
+
+static int
+err_allowed(struct sk_worker *w)
+{
+	uint32_t dt = w->now_ms - w->err_ms;
+
+	if (dt != 0) {
+		w->err_tokens = RTE_MIN(ERR_TOKENS_MAX, w->err_tokens + dt * ERR_TOKENS_PER_MS);
+		w->err_ms = w->now_ms;
+	}
+	if (w->err_tokens == 0) {
+		w->stats->local[SK_LOCAL_ERRORS_LIMITED]++;
+		return 0;
+	}
+	w->err_tokens--;
+	return 1;
+}
+
+/* Answer m (not consumed) with an ICMP error out of its ingress port. */
+static void
+send_icmp_error(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+		uint8_t t4, uint8_t c4, uint8_t t6, uint8_t c6, uint32_t info)
+{
+	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	const struct sk_gen_iface *ifc = &g->ifaces[pm->in_iface];
+	struct rte_mbuf *r;
+
+	if (!err_allowed(w))
+		return;
+	r = pm->family == 4 ? sk_local_icmp_error(sk_dp.pool, m, ifc, t4, c4, info)
+			    : sk_local_icmp_error(sk_dp.pool, m, ifc, t6, c6, info);
+	if (r == NULL)
+		return;
+	w->stats->local[SK_LOCAL_ICMP_ERRORS]++;
+	sk_dp_tx_one(w->stats, pm->in_port, w->idx, r);
+}
+
+static void
+send_reject(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct rte_mbuf *r;
+
+	if (pm->proto != IPPROTO_TCP) {
+		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_ADMIN,
+				ICMP6_UNREACH, ICMP6_UNREACH_ADMIN, 0);
+		return;
+	}
+	if (!err_allowed(w))
+		return;
+	r = sk_local_tcp_rst(sk_dp.pool, m, &g->ifaces[pm->in_iface]);
+	if (r == NULL)
+		return;
+	w->stats->local[SK_LOCAL_TCP_RESETS]++;
+	sk_dp_tx_one(w->stats, pm->in_port, w->idx, r);
+}
+
+static void
+to_slow_path(struct sk_worker *w, struct rte_mbuf *m, uint16_t why)
+{
+	sk_pkt_meta(m)->exc = why;
+	if (rte_ring_mp_enqueue(sk_dp.exc_ring, m) != 0)
+		drop(w, m, SK_DROP_EXCEPTION_FULL);
+}
+
+/* Transmit a forwarded packet whose TTL and MTU are settled. */
+static void
+fwd_tx(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	const struct sk_gen_iface *out = &g->ifaces[pm->out_iface];
+	struct rte_ether_addr mac;
+	int rc;
+
+	rc = sk_neigh_lookup(sk_dp.neigh, pm->out_iface, pm->family, pm->nexthop, &mac);
+	if (likely(rc == 0)) {
+		sk_fwd_l2(m, &out->mac, &mac);
+		w->stats->forwarded++;
+		rte_eth_tx_buffer(out->port_id, w->idx, w->txb[out->port_id], m);
+		return;
+	}
+	if (rc == -EHOSTUNREACH) {
+		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_HOST,
+				ICMP6_UNREACH, ICMP6_UNREACH_ADDR, 0);
+		drop(w, m, SK_DROP_NEIGH_FAILED);
+		return;
+	}
+	/* Unknown or being resolved: the main lcore queues it and probes. */
+	to_slow_path(w, m, SK_EXC_RESOLVE);
+}
+
+/* TTL, MTU (fragment or refuse), then transmit. */
+static void
+forward(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	const struct sk_gen_iface *out = &g->ifaces[pm->out_iface];
+	struct rte_mbuf *frags[16];
+	int i, n;
+
+	if (unlikely(pm->ttl <= 1)) {
+		send_icmp_error(w, g, m, ICMP4_TIMXCEED, 0, ICMP6_TIMXCEED, 0, 0);
+		drop(w, m, SK_DROP_TTL_EXCEEDED);
+		return;
+	}
+	sk_fwd_dec_ttl(m, pm);
+	if (likely(pm->ip_len <= out->mtu)) {
+		fwd_tx(w, g, m);
+		return;
+	}
+	n = sk_frag_fragment(m, out->mtu, frags, RTE_DIM(frags), sk_dp.pool);
+	if (n < 0) {
+		/* DF set or IPv6: tell the sender the path MTU (PMTUD). */
+		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NEEDFRAG,
+				ICMP6_TOOBIG, 0, out->mtu);
+		drop(w, m, n == -EMSGSIZE ? SK_DROP_MTU_EXCEEDED : SK_DROP_NO_MBUF);
+		return;
+	}
+	w->stats->frag_fragmented++;
+	/* One packet in, n out: count n-1 extra "forwarded" against one rx. */
+	w->stats->forwarded -= (uint64_t)(n - 1);
+	for (i = 0; i < n; i++)
+		fwd_tx(w, g, frags[i]);
+}
+
+/* Accepted and addressed to the unit. */
+static void
+local_deliver(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	int echo = (pm->proto == IPPROTO_ICMP && pm->icmp_type == RTE_IP_ICMP_ECHO_REQUEST) ||
+		   (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 128 &&
+		    pm->l3_len == sizeof(struct rte_ipv6_hdr));
+
+	if (!echo || pm->vlan != 0) {
+		/* Management services arrive with the control plane. */
+		drop(w, m, SK_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	sk_local_echo_reply(m, &g->ifaces[pm->in_iface].mac);
+	w->stats->consumed++;
+	w->stats->local[SK_LOCAL_ECHO_REPLIES]++;
+	sk_dp_tx_one(w->stats, pm->in_port, w->idx, m);
+}
+
+static inline int
+is_nd(const struct sk_pkt_meta *pm)
+{
+	return pm->family == 6 && pm->proto == IPPROTO_ICMPV6 &&
+	       pm->icmp_type >= 133 && pm->icmp_type <= 137;
+}
+
+static inline int
+is_mcast_dst(const struct sk_pkt_meta *pm)
+{
+	if (pm->family == 4)
+		return pm->dst[0] >= 224; /* multicast, reserved and limited broadcast */
+	return pm->dst[0] == 0xff;
+}
+
+/*
+ * Stage 1 for one packet: L2/L3 admission, fragments, local vs route.
+ * Returns the (possibly reassembled) packet to go on with, or NULL when it
+ * was dealt with here.
+ */
+static struct rte_mbuf *
+admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
+      struct rte_mbuf *m, uint64_t tsc)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	const struct sk_gen_iface *in = &g->ifaces[iface];
+	struct sk_route_result rr;
+	uint8_t why;
+
+	if (unlikely(pm->kind == SK_PKT_DROP)) {
+		drop(w, m, pm->drop);
+		return NULL;
+	}
+	pm->in_port = port;
+	pm->in_iface = iface;
+	pm->in_zone = in->zone;
+	pm->exc = SK_EXC_NONE;
+	if (unlikely(pm->vlan != in->vlan)) {
+		drop(w, m, SK_DROP_L2_VLAN_UNKNOWN);
+		return NULL;
+	}
+	if (unlikely(pm->kind == SK_PKT_ARP)) {
+		to_slow_path(w, m, SK_EXC_ARP);
+		return NULL;
+	}
+	if (unlikely(pm->frag != SK_FRAG_NONE)) {
+		m = sk_frag_reassemble(w->frag, m, tsc, &why);
+		if (m == NULL) {
+			if (why != 0xff)
+				sk_stats_drop(w->stats, why);
+			return NULL;
+		}
+		w->stats->frag_reassembled++;
+		/* k fragments became one datagram: k-1 leave the accounting here. */
+		w->stats->frag_merged += (uint64_t)(m->nb_segs - 1);
+		pm = sk_pkt_meta(m);
+		pm->in_port = port;
+		pm->in_iface = iface;
+		pm->in_zone = in->zone;
+		pm->exc = SK_EXC_NONE;
+	}
+	if (unlikely(is_nd(pm))) {
+		to_slow_path(w, m, SK_EXC_ND);
+		return NULL;
+	}
+	if (sk_gen_local_addr(g, pm->family, pm->dst) >= 0) {
+		pm->out_iface = iface;
+		pm->out_zone = SK_ZONE_LOCAL;
+		return m;
+	}
+	if (unlikely(is_mcast_dst(pm) || pm->l2_mcast)) {
+		drop(w, m, SK_DROP_IP_BROADCAST);
+		return NULL;
+	}
+	if (unlikely(sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0)) {
+		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NET,
+				ICMP6_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
+		drop(w, m, SK_DROP_NO_ROUTE);
+		return NULL;
+	}
+	if (unlikely(pm->family == 4 && rr.connected && sk_gen_is_bcast4(g, rr.iface, pm->dst))) {
+		drop(w, m, SK_DROP_IP_BROADCAST);
+		return NULL;
+	}
+	pm->out_iface = rr.iface;
+	pm->out_zone = g->ifaces[rr.iface].zone;
+	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+	return m;
+}
+
+/* A new flow's verdict from its rule, or from the zone pair's default. */
+static void
+decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t rule,
+       const struct sk_conn_key *key, uint8_t src_is_a)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	uint8_t action;
+	uint32_t rule_id = 0;
+
+	if (rule != 0) {
+		struct sk_rule_ctr *rc = &g->rule_ctr[(size_t)w->idx * g->n_rules + rule - 1];
+
+		rc->pkts++;
+		rc->bytes += rte_pktmbuf_pkt_len(m);
+		action = g->rules[rule - 1].action;
+		rule_id = g->rules[rule - 1].id;
+	} else {
+		w->stats->default_pkts++;
+		action = g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
+	}
+	if (action == SK_ACT_ACCEPT) {
+		if (pm->out_zone == SK_ZONE_LOCAL) {
+			local_deliver(w, g, m);
+			return;
+		}
+		if (sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, rule_id,
+				   (uint32_t)g->id) == NULL) {
+			drop(w, m, SK_DROP_CONN_TABLE_FULL);
+			return;
+		}
+		forward(w, g, m);
+		return;
+	}
+	if (action == SK_ACT_REJECT) {
+		send_reject(w, g, m);
+		drop(w, m, rule != 0 ? SK_DROP_POLICY_REJECT : SK_DROP_POLICY_DEFAULT);
+		return;
+	}
+	drop(w, m, rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+}
+
+static void
+process_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
+	      struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+{
+	struct rte_mbuf *ip[SK_BURST_MAX], *miss[SK_BURST_MAX];
+	struct sk_pkt_meta *miss_meta[SK_BURST_MAX];
+	struct sk_conn_key keys[SK_BURST_MAX], miss_keys[SK_BURST_MAX];
+	uint8_t src_is_a[SK_BURST_MAX], miss_sia[SK_BURST_MAX];
+	struct sk_conn *conns[SK_BURST_MAX];
+	uint32_t rules[SK_BURST_MAX];
+	uint16_t i, n_ip = 0, n_miss = 0;
+
+	/* Stage 1: parse everything, then admit (L2/L3, fragments, routing). */
+	sk_pkt_parse_burst(pkts, n, &g->ifaces[iface].mac);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = admit(w, g, port, iface, pkts[i], tsc);
+
+		if (m != NULL)
+			ip[n_ip++] = m;
+	}
+	if (n_ip == 0)
+		return;
+
+	/* Stage 2: connection lookup for the whole burst. */
+	for (i = 0; i < n_ip; i++)
+		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
+	sk_conn_lookup_burst(w->conns, keys, n_ip, conns);
+
+	for (i = 0; i < n_ip; i++) {
+		struct rte_mbuf *m = ip[i];
+		struct sk_pkt_meta *pm = sk_pkt_meta(m);
+		int rc;
+
+		if (conns[i] != NULL) {
+			rc = sk_conn_update(w->conns, conns[i], pm,
+					    sk_conn_dir(conns[i], src_is_a[i]),
+					    rte_pktmbuf_pkt_len(m), w->now_ms);
+			if (unlikely(rc != 0)) {
+				drop(w, m, (unsigned int)rc);
+				continue;
+			}
+			forward(w, g, m);
+			continue;
+		}
+		/* No connection: only a SYN may open TCP, unless loose pickup. */
+		if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
+		    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_SYN_FLAG) {
+			drop(w, m, SK_DROP_TCP_OUT_OF_STATE);
+			continue;
+		}
+		miss[n_miss] = m;
+		miss_meta[n_miss] = pm;
+		miss_keys[n_miss] = keys[i];
+		miss_sia[n_miss] = src_is_a[i];
+		n_miss++;
+	}
+	if (n_miss == 0)
+		return;
+
+	/* Stage 3: policy for all misses at once, then act on each verdict. */
+	sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);
+	for (i = 0; i < n_miss; i++)
+		decide(w, g, miss[i], rules[i], &miss_keys[i], miss_sia[i]);
+}
+
+static void
+tx_drop_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
+{
+	struct sk_stats_lcore *st = userdata;
+
+	st->drops[SK_DROP_TX_FULL] += count;
+	st->forwarded -= count;
+	rte_pktmbuf_free_bulk(unsent, count);
+}
+
+void
+sk_dp_tx_one(struct sk_stats_lcore *st, uint16_t port, uint16_t queue, struct rte_mbuf *m)
+{
+	if (rte_eth_tx_burst(port, queue, &m, 1) != 1) {
+		st->local[SK_LOCAL_TX_FAILED]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+static int
+worker_init(struct sk_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		if (!rte_eth_dev_is_valid_port(p))
+			continue;
+		w->txb[p] = rte_zmalloc_socket("sk_txb", RTE_ETH_TX_BUFFER_SIZE(SK_BURST_MAX), 0,
+					       (int)rte_socket_id());
+		if (w->txb[p] == NULL)
+			return -ENOMEM;
+		rte_eth_tx_buffer_init(w->txb[p], SK_BURST_MAX);
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_drop_cb, w->stats);
+	}
+	w->err_tokens = ERR_TOKENS_MAX;
+	return 0;
+}
+
+int
+sk_worker_main(void *arg)
+{
+	struct sk_worker *w = arg;
+	struct rte_mbuf *pkts[SK_BURST_MAX];
+	uint16_t i, p, n;
+	uint64_t t0, t1;
+	uint32_t idle = 0, got;
+
+	if (worker_init(w) != 0)
+		return -ENOMEM;
+	rte_rcu_qsbr_thread_register(sk_dp.qs, w->idx);
+	rte_rcu_qsbr_thread_online(sk_dp.qs, w->idx);
+	while (!__atomic_load_n(&sk_dp.quit, __ATOMIC_RELAXED)) {
+		const struct sk_gen *g = sk_dp_gen();
+		uint16_t burst = (uint16_t)g->st->burst;
+
+		w->now_ms = sk_dp_now_ms();
+		got = 0;
+		for (i = 0; i < w->n_rxp; i++) {
+			p = w->rxp[i].port;
+			n = rte_eth_rx_burst(p, w->idx, pkts, burst);
+			if (n == 0)
+				continue;
+			got += n;
+			t0 = rte_rdtsc();
+			process_burst(w, g, p, w->rxp[i].iface, pkts, n, t0);
+			t1 = rte_rdtsc();
+			w->stats->busy_cycles += t1 - t0;
+			w->stats->busy_pkts += n;
+		}
+		for (p = 0; p < RTE_MAX_ETHPORTS; p++)
+			if (w->txb[p] != NULL)
+				rte_eth_tx_buffer_flush(p, w->idx, w->txb[p]);
+		sk_conn_age(w->conns, w->now_ms, 32);
+		uint32_t expired = sk_frag_expire(w->frag);
+		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;
+		/* Between bursts this worker holds no reference to a generation. */
+		rte_rcu_qsbr_quiescent(sk_dp.qs, w->idx);
+		/* Optional nap when idle, for units that share their cores (a lab
+		 * VM): never taken while traffic flows, so throughput is unchanged. */
+		idle = got != 0 ? 0 : idle + 1;
+		if (unlikely(idle >= 256 && g->st->idle_sleep_us != 0)) {
+			rte_delay_us_sleep(g->st->idle_sleep_us);
+			idle = 0;
+		}
+	}
+	rte_rcu_qsbr_thread_offline(sk_dp.qs, w->idx);
+	rte_rcu_qsbr_thread_unregister(sk_dp.qs, w->idx);
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++)
+		rte_free(w->txb[p]);
+	return 0;
+}
