@@ -244,7 +244,8 @@ add_addrs(struct sk_cfg_ctx *c, struct iface_in *in, uint16_t id)
 			if (o->family == p->family && memcmp(o->addr, p->addr, 16) == 0) {
 				sk_cfg_err(c, in->addr_set[i], "%s: address %s is already on "
 					   "interface '%s' (line %u)", c->where, buf,
-					   iface_name(cfg, o->iface), oline);
+					   o->iface == id ? in->f.name : iface_name(cfg, o->iface),
+					   oline);
 				break;
 			}
 			if (o->iface != id && onet.family == net.family && onet.plen == net.plen &&
