@@ -95,7 +95,7 @@ check_sizing(struct sk_cfg_ctx *c, const config_setting_t *dp)
 }
 
 static struct sk_cfg *
-load(config_t *lc, int read_ok, const char *name, struct sk_cfg_diag *diag)
+load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_diag *diag)
 {
 	const config_setting_t *top[T__MAX];
 	struct sk_cfg_ctx c;
@@ -107,11 +107,16 @@ load(config_t *lc, int read_ok, const char *name, struct sk_cfg_diag *diag)
 		/* libconfig stops at the first syntax error: there is only one. */
 		const char *file = config_error_file(lc) ? config_error_file(lc) : name;
 
-		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-			sk_cfg_diag_add(diag, name, 0, "cannot read the file");
-		else
+		if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "cannot read: %s",
+				 io_errno ? strerror(io_errno) : "I/O error");
+			sk_cfg_diag_add(diag, name, 0, msg);
+		} else {
 			sk_cfg_diag_add(diag, file, (unsigned int)config_error_line(lc),
 					config_error_text(lc));
+		}
 		return NULL;
 	}
 	c.cfg = cfg_alloc();
@@ -150,9 +155,12 @@ sk_cfg_load_file(const char *path, struct sk_cfg_diag *diag)
 {
 	struct sk_cfg *cfg;
 	config_t lc;
+	int ok;
 
 	config_init(&lc);
-	cfg = load(&lc, config_read_file(&lc, path) == CONFIG_TRUE, path, diag);
+	errno = 0;
+	ok = config_read_file(&lc, path) == CONFIG_TRUE;
+	cfg = load(&lc, ok, errno, path, diag);
 	config_destroy(&lc);
 	return cfg;
 }
@@ -164,7 +172,7 @@ sk_cfg_load_string(const char *text, const char *name, struct sk_cfg_diag *diag)
 	config_t lc;
 
 	config_init(&lc);
-	cfg = load(&lc, config_read_string(&lc, text) == CONFIG_TRUE, name, diag);
+	cfg = load(&lc, config_read_string(&lc, text) == CONFIG_TRUE, 0, name, diag);
 	config_destroy(&lc);
 	return cfg;
 }
