@@ -26,6 +26,10 @@
  * a reassembled datagram whose first fragment already passed it).
  * Headers must lie in the first segment; a header that does not is treated
  * as truncated.
+ * First fragments: L4 fields are recorded when the L4 header fits, but no
+ * L4 check drops them (the reassembled datagram is parsed and checked again).
+ * IPv6 later fragments: proto is the fragment header's next header.
+ * ARP: src/dst hold the sender/target protocol addresses (family 4).
  */
 void sk_pkt_parse_burst(struct rte_mbuf **pkts, uint16_t n,
 			const struct rte_ether_addr *port_mac);
