@@ -28,7 +28,8 @@
 	X(frag_timeout_ms,   100,  60000,      2000,   "reassembly timeout, ms") \
 	X(neigh_reachable_s, 1,    86400,      60,     "re-probe a learnt neighbour after, s") \
 	X(neigh_retrans_ms,  100,  60000,      1000,   "between ARP/NS probes, ms") \
-	X(neigh_probes,      1,    100,        3,      "probes before an entry fails")
+	X(neigh_probes,      1,    100,        3,      "probes before an entry fails") \
+	X(idle_sleep_us,     0,    10000,      0,      "worker nap after 256 empty polls, us; 0 = pure polling")
 
 #define SK_CFG_TMO_MIN 1
 #define SK_CFG_TMO_MAX 604800 /* a week */

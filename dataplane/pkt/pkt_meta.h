@@ -51,7 +51,8 @@ struct sk_pkt_meta {
 	uint16_t in_zone;
 	uint16_t out_iface;
 	uint16_t out_zone;
-	uint16_t exc;         /* why it went to the slow path: enum sk_exc */
+	uint8_t exc;          /* why it went to the slow path: enum sk_exc */
+	uint8_t reassembled;  /* the unit rebuilt it from fragments: may refragment IPv6 */
 	uint8_t nexthop[16]; /* resolved next-hop address */
 };
 

@@ -105,7 +105,7 @@ send_reject(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 }
 
 static void
-to_slow_path(struct sk_worker *w, struct rte_mbuf *m, uint16_t why)
+to_slow_path(struct sk_worker *w, struct rte_mbuf *m, uint8_t why)
 {
 	sk_pkt_meta(m)->exc = why;
 	if (rte_ring_mp_enqueue(sk_dp.exc_ring, m) != 0)
@@ -157,7 +157,10 @@ forward(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 		fwd_tx(w, g, m);
 		return;
 	}
-	n = sk_frag_fragment(m, out->mtu, frags, RTE_DIM(frags), sk_dp.pool);
+	/* IPv6 routers never fragment (RFC 8200); only a datagram the unit
+	 * itself reassembled may leave in pieces again. */
+	n = pm->family == 6 && !pm->reassembled ? -EMSGSIZE :
+	    sk_frag_fragment(m, out->mtu, frags, RTE_DIM(frags), sk_dp.pool);
 	if (n < 0) {
 		/* DF set or IPv6: tell the sender the path MTU (PMTUD). */
 		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NEEDFRAG,
@@ -229,6 +232,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	pm->in_iface = iface;
 	pm->in_zone = in->zone;
 	pm->exc = SK_EXC_NONE;
+	pm->reassembled = 0;
 	if (unlikely(pm->vlan != in->vlan)) {
 		drop(w, m, SK_DROP_L2_VLAN_UNKNOWN);
 		return NULL;
@@ -240,7 +244,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	if (unlikely(pm->frag != SK_FRAG_NONE)) {
 		m = sk_frag_reassemble(w->frag, m, tsc, &why);
 		if (m == NULL) {
-			if (why != 0xff)
+			if (why != SK_FRAG_KEPT)
 				sk_stats_drop(w->stats, why);
 			return NULL;
 		}
@@ -252,6 +256,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		pm->in_iface = iface;
 		pm->in_zone = in->zone;
 		pm->exc = SK_EXC_NONE;
+		pm->reassembled = 1;
 	}
 	if (unlikely(is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
