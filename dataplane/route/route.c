@@ -6,7 +6,9 @@
  * gateway).
  *
  * When two routes name the same prefix the first one in the image wins
- * (rte_lpm would silently let the last overwrite it).  A family without
+ * (rte_lpm would silently let the last overwrite it).  rte_lpm and rte_lpm6
+ * take depths from 1, so a default route (/0) is kept beside the table and
+ * answers its misses.  A family without
  * routes gets no table at all: an rte_lpm/rte_lpm6 always allocates a 2^24
  * entry first-level table (64 MiB), not worth it for lookups that can only
  * miss.
@@ -33,6 +35,8 @@ struct sk_route_nh {
 struct sk_route {
 	struct rte_lpm *lpm4;    /* NULL: no IPv4 route */
 	struct rte_lpm6 *lpm6;   /* NULL: no IPv6 route */
+	int32_t def4;            /* index of the IPv4 default route, -1: none */
+	int32_t def6;
 	uint32_t n;
 	struct sk_route_nh nh[]; /* indexed by the LPM next hop */
 };
@@ -73,6 +77,8 @@ create_tables(struct sk_route *r, const struct sk_img_route *rt, uint32_t n,
 	char tname[RTE_LPM_NAMESIZE];
 
 	for (i = 0; i < n; i++) {
+		if (rt[i].dst.plen == 0)
+			continue; /* default route: not in the table */
 		if (rt[i].dst.family == 4) {
 			n4++;
 			tbl8_4 += rt[i].dst.plen > 24;
@@ -112,6 +118,13 @@ add_route(struct sk_route *r, const struct sk_img_route *rt, uint32_t idx,
 	uint32_t nh;
 	int rc;
 
+	if (rt->dst.plen == 0) {
+		int32_t *def = rt->dst.family == 4 ? &r->def4 : &r->def6;
+
+		if (*def < 0)
+			*def = (int32_t)idx;
+		return 0;
+	}
 	if (rt->dst.family == 4) {
 		uint32_t ip = be32_at(rt->dst.addr);
 
@@ -158,6 +171,8 @@ sk_route_build(const struct sk_image_hdr *img, const char *name, int socket,
 		return NULL;
 	}
 	r->n = n;
+	r->def4 = -1;
+	r->def6 = -1;
 	rc = create_tables(r, rt, n, name, socket, err, errlen);
 	for (i = 0; rc == 0 && i < n; i++) {
 		r->nh[i].iface = rt[i].iface;
@@ -191,11 +206,17 @@ sk_route_lookup(const struct sk_route *r, uint8_t family, const uint8_t dst[16],
 	uint32_t idx;
 
 	if (family == 4) {
-		if (r->lpm4 == NULL || rte_lpm_lookup(r->lpm4, be32_at(dst), &idx) != 0)
-			return -ENOENT;
+		if (r->lpm4 == NULL || rte_lpm_lookup(r->lpm4, be32_at(dst), &idx) != 0) {
+			if (r->def4 < 0)
+				return -ENOENT;
+			idx = (uint32_t)r->def4;
+		}
 	} else if (family == 6) {
-		if (r->lpm6 == NULL || rte_lpm6_lookup(r->lpm6, dst, &idx) != 0)
-			return -ENOENT;
+		if (r->lpm6 == NULL || rte_lpm6_lookup(r->lpm6, dst, &idx) != 0) {
+			if (r->def6 < 0)
+				return -ENOENT;
+			idx = (uint32_t)r->def6;
+		}
 	} else {
 		return -EINVAL;
 	}
