@@ -18,19 +18,25 @@
 #include "neigh/neigh.h"
 
 struct conn_totals {
-	uint64_t active, capacity;
+	uint64_t active, capacity, created, expired, deleted, invalid;
 };
 
 static void
 conn_totals(struct conn_totals *t)
 {
+	struct sk_conn_stats cs;
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < sk_dp.n_workers; i++) {
 		if (sk_dp.workers[i].conns == NULL)
 			continue;
-		t->active += sk_conn_count(sk_dp.workers[i].conns);
+		sk_conn_stats_get(sk_dp.workers[i].conns, &cs);
+		t->active += cs.active;
+		t->created += cs.created;
+		t->expired += cs.expired;
+		t->deleted += cs.deleted;
+		t->invalid += cs.invalid;
 		t->capacity += sk_conn_capacity(sk_dp.workers[i].conns);
 	}
 }
@@ -102,6 +108,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_u64(conns, "active", ct.active);
 	rte_tel_data_add_dict_u64(conns, "capacity", ct.capacity);
 	rte_tel_data_add_dict_u64(conns, "refused", sum.drops[SK_DROP_CONN_TABLE_FULL]);
+	rte_tel_data_add_dict_u64(conns, "created", ct.created);
+	rte_tel_data_add_dict_u64(conns, "expired", ct.expired);
+	rte_tel_data_add_dict_u64(conns, "deleted", ct.deleted);
 
 	rte_tel_data_add_dict_u64(d, "generation", g != NULL ? g->id : 0);
 	rte_tel_data_add_dict_u64(d, "forwarded", sum.forwarded);
@@ -211,9 +220,11 @@ stats_json(void)
 			"id", (int)g->rules[i].id, "pkts", (json_int_t)pkts, "bytes", (json_int_t)bytes));
 	}
 	json_object_set_new(root, "rules", o);
-	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I}",
+	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 		"active", (json_int_t)ct.active, "capacity", (json_int_t)ct.capacity,
-		"refused", (json_int_t)sum.drops[SK_DROP_CONN_TABLE_FULL]));
+		"refused", (json_int_t)sum.drops[SK_DROP_CONN_TABLE_FULL],
+		"created", (json_int_t)ct.created, "expired", (json_int_t)ct.expired,
+		"deleted", (json_int_t)ct.deleted));
 	return root;
 }
 
