@@ -59,5 +59,7 @@ sk_build() {
 	else
 		meson setup "$@" "$SK_ROOT/$dir" "$SK_ROOT" || return 1
 	fi
-	ninja -C "$SK_ROOT/$dir" -j "$SK_JOBS"
+	ninja -C "$SK_ROOT/$dir" -j "$SK_JOBS" || return 1
+	# A test file that was removed must not leave its old binary to be run.
+	ninja -C "$SK_ROOT/$dir" -t cleandead >/dev/null
 }
