@@ -8,12 +8,19 @@
  * the packet's direction is derived by comparing with the originator.
  * Aging is incremental: sk_conn_age() looks at a bounded number of entries
  * per call, never the whole table.
+ *
+ * Thread safety: every function taking a struct sk_conn_table may only be
+ * called by the table's owner (its worker), or while that worker is known to
+ * be stopped.  The control plane asks the owner (ring message) for listings.
+ * Pointers to struct sk_conn stay valid until the connection is deleted or
+ * expired by that same owner, i.e. for the rest of the current burst.
  */
 #ifndef SK_CONN_H
 #define SK_CONN_H
 
 #include <stdint.h>
-#include "pkt_meta.h"
+#include <rte_tcp.h>
+#include "pkt/pkt_meta.h"
 #include "sk_image.h"
 
 struct sk_conn_table;
@@ -53,40 +60,82 @@ enum sk_tcp_state {
 	SK_TCP__MAX
 };
 
+/* struct sk_conn.fin_seen bits */
+#define SK_CONN_FIN_ORIG        0x01  /* FIN seen from the originator */
+#define SK_CONN_FIN_REPLY       0x02  /* FIN seen from the reply side */
+#define SK_CONN_FIN_REPLY_FIRST 0x04  /* the reply side closed first */
+
+/* struct sk_conn.flags bits */
+#define SK_CONN_F_LIVE          0x01  /* slot holds a connection (table-owned) */
+
+/*
+ * 96 bytes: the key is kept here too (rte_hash keeps its own copy) so that a
+ * connection can be deleted, listed and synced from its pointer alone.
+ */
 struct sk_conn {
 	struct sk_conn_key key;
 	uint8_t orig_is_a;     /* the originator is endpoint a of the key */
 	uint8_t state;         /* enum sk_tcp_state for TCP; for UDP/ICMP/other:
 				* 0 = one-way so far, 1 = seen both directions */
-	uint8_t fin_seen;      /* bit0: FIN from orig, bit1: FIN from reply */
-	uint8_t flags;
+	uint8_t fin_seen;      /* SK_CONN_FIN_* */
+	uint8_t flags;         /* SK_CONN_F_* */
 	uint16_t in_iface;     /* originator's ingress interface */
 	uint16_t out_iface;    /* originator's egress interface */
 	uint32_t rule_id;      /* rule that admitted it (0 = zone default) */
 	uint32_t gen;          /* generation that admitted it */
 	uint32_t last_ms;      /* worker clock (ms) of the last packet */
 	uint32_t timeout_ms;   /* idle timeout for the current state */
-	uint64_t pkts[2];      /* per direction */
+	uint64_t pkts[2];      /* per direction (enum sk_conn_dir) */
 	uint64_t bytes[2];
 };
 
-/* Create a table for max connections; NULL with rte_errno on failure. */
+/* Table counters (monotonic except active). */
+struct sk_conn_stats {
+	uint64_t active;   /* connections in the table now */
+	uint64_t created;
+	uint64_t deleted;  /* by sk_conn_delete() */
+	uint64_t expired;  /* by sk_conn_age() */
+	uint64_t refused;  /* sk_conn_create() found the table full */
+	uint64_t invalid;  /* packets sk_conn_update() refused (TCP_INVALID) */
+};
+
+/*
+ * Create a table for max connections on NUMA socket `socket`.  name must be
+ * unique in the process and at most 20 characters (rte_hash/ring names).
+ * NULL with rte_errno on failure (EINVAL, ENOMEM, EEXIST).
+ * Timeouts start at the SK_TIMEOUT_LIST defaults.
+ */
 struct sk_conn_table *sk_conn_table_create(const char *name, uint32_t max, int socket);
+/* Free the table and every connection in it; NULL is a no-op. */
 void sk_conn_table_free(struct sk_conn_table *t);
 
-/* Idle timeouts in seconds, indexed by enum sk_timeout (copied). */
+/*
+ * Idle timeouts in seconds, indexed by enum sk_timeout (copied).  Values are
+ * clamped to SK_CONN_TIMEOUT_MAX_S; 0 expires a connection at the first
+ * aging pass after it has been idle for 1 ms.
+ * Applies to connections as they next change state or see a packet.
+ */
+#define SK_CONN_TIMEOUT_MAX_S (7u * 24 * 3600)
 void sk_conn_set_timeouts(struct sk_conn_table *t, const uint32_t timeouts[SK_TMO__MAX]);
 
-/* Canonical key for a parsed packet; *dir_is_a = 1 if the packet's source is endpoint a. */
+/* Canonical key for a parsed packet; *src_is_a = 1 if the packet's source is endpoint a. */
 void sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a);
 
-/* Bulk lookup (n <= 64): out[i] = connection or NULL. */
+/* Bulk lookup (n <= RTE_HASH_LOOKUP_BULK_MAX = 64): out[i] = connection or NULL. */
 void sk_conn_lookup_burst(struct sk_conn_table *t, const struct sk_conn_key *keys, uint16_t n,
 			  struct sk_conn *out[]);
 
+/* Single lookup (control path, or re-lookup after sk_conn_create() gave EEXIST). */
+struct sk_conn *sk_conn_lookup(struct sk_conn_table *t, const struct sk_conn_key *k);
+
 /*
- * Create a connection for packet m (the originator) with key k.
- * NULL with rte_errno = ENOSPC when the table is full.
+ * Create a connection for packet m (the originator) with key k and set its
+ * first state from m: a TCP SYN without ACK gives SYN_SENT, any other TCP
+ * packet ESTABLISHED (the caller decided on loose pickup), RST CLOSED.  The
+ * creating packet is counted here (l2_len + ip_len bytes): do not pass it to
+ * sk_conn_update() as well.
+ * NULL with rte_errno = ENOSPC when the table is full (counted as refused),
+ * EEXIST if k is already in the table.
  */
 struct sk_conn *sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 			       uint8_t src_is_a, const struct sk_pkt_meta *m,
@@ -101,24 +150,58 @@ sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
 
 /*
  * Account packet m (pkt_len bytes) in direction dir and advance the state
- * machine.  Returns 0 to forward, or an enum sk_drop_reason (TCP_INVALID).
+ * machine.  Returns 0 to forward, or SK_DROP_TCP_INVALID: the packet is not
+ * valid in the connection's state and must be dropped; the connection is
+ * kept unchanged (not refreshed, not counted).
  */
 int sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 		   enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms);
 
+/* Remove c from the table (c is invalid afterwards). */
 void sk_conn_delete(struct sk_conn_table *t, struct sk_conn *c);
 
-/* Expire idle connections among the next `budget` slots; returns how many expired. */
+/*
+ * Expire idle connections among the next `budget` array slots (live or not),
+ * continuing from where the previous call stopped; returns how many expired.
+ * Every slot must be visited at least once per 2^31 ms (~24 days) because
+ * idle time is a signed difference of the wrapping ms clock.
+ */
 uint32_t sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget);
 
 uint32_t sk_conn_count(const struct sk_conn_table *t);
 uint32_t sk_conn_capacity(const struct sk_conn_table *t);
+void sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st);
 
-/* Walk live connections (control use: listing, telemetry). cb returns non-zero to stop. */
+/*
+ * Walk live connections in slot order (control use: listing, telemetry).
+ * cb returns non-zero to stop; that value is returned.  cb must not create
+ * or delete connections.
+ */
 int sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *arg), void *arg);
 
-/* TCP state machine, pure: next state for flags seen in dir, or -1 if invalid. */
-int sk_conn_tcp_next(enum sk_tcp_state st, uint8_t tcp_flags, enum sk_conn_dir dir);
+/* A TCP segment that may open a connection without loose pickup: SYN, no ACK. */
+static inline int
+sk_conn_tcp_is_syn(uint8_t tcp_flags)
+{
+	return (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+		RTE_TCP_SYN_FLAG;
+}
+
+/*
+ * TCP state machine, pure: next state for tcp_flags seen in dir, or -1 if
+ * the segment is invalid in st.  first_fin is the side whose FIN came first;
+ * it is only read in LAST_ACK, where the state alone does not say whose ACK
+ * completes the close.  st == NONE gives a new connection's first state
+ * (loose pickup included).
+ */
+int sk_conn_tcp_next(enum sk_tcp_state st, uint8_t tcp_flags, enum sk_conn_dir dir,
+		     enum sk_conn_dir first_fin);
 const char *sk_conn_tcp_state_name(unsigned int st);
+
+/*
+ * Which idle timeout applies to a connection of IP protocol proto in state
+ * (enum sk_tcp_state for TCP, 0/1 one-way/both-ways otherwise).  Pure.
+ */
+enum sk_timeout sk_conn_timeout_class(uint8_t proto, uint8_t state);
 
 #endif /* SK_CONN_H */
