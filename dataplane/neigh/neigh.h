@@ -8,6 +8,26 @@
  * word written with a single atomic store, so a reader never sees half an
  * update.  Deleted slots are reclaimed after an RCU (QSBR) grace period
  * that the workers report.
+ *
+ * Workers using a table created with a QSBR variable must be registered and
+ * online on it and report quiescent states between bursts; an entry index a
+ * lookup found is not reused before then.
+ *
+ * Timers (ms of the caller's clock, wrapping is fine), run by sk_neigh_tick:
+ * - INCOMPLETE: sk_neigh_touch creates it (the caller sends probe 1); every
+ *   retrans_ms another broadcast probe, up to `probes` in all; retrans_ms
+ *   after the last one it becomes FAILED;
+ * - FAILED: lookups get -EHOSTUNREACH for SK_NEIGH_FAILED_HOLD_MS, then the
+ *   entry is deleted so that a later packet starts a new resolution (the hold
+ *   keeps a dead host from being probed on every packet);
+ * - REACHABLE: reachable_ms after the last confirmation (sk_neigh_update) it
+ *   becomes STALE and gets a unicast probe to the known MAC;
+ * - STALE: still used for forwarding; unicast re-probed every retrans_ms up
+ *   to `probes` in all; retrans_ms after the last unanswered one it is
+ *   deleted.  An update in between makes it REACHABLE again;
+ * - STATIC: never changes; a learnt (REACHABLE) update does not override it.
+ * When the probe array of a tick is full, entries that need a probe stay due
+ * and are handled by the next tick.
  */
 #ifndef SK_NEIGH_H
 #define SK_NEIGH_H
@@ -17,6 +37,12 @@
 #include <rte_rcu_qsbr.h>
 
 struct sk_neigh;
+
+/* How long a FAILED entry answers -EHOSTUNREACH before it is deleted. */
+#define SK_NEIGH_FAILED_HOLD_MS 3000u
+
+/* Longest table name: the hash derives its ring names from it. */
+#define SK_NEIGH_NAME_MAX 15
 
 enum sk_neigh_state {
 	SK_NEIGH_INCOMPLETE = 0, /* probing, no MAC yet */
@@ -35,9 +61,16 @@ struct sk_neigh_probe {
 	struct rte_ether_addr mac;   /* known MAC when unicast */
 };
 
-/* qs may be NULL (tests): deletes then free immediately. NULL + rte_errno on failure. */
+/*
+ * max: entries (at least 1).  qs may be NULL (tests, tools with no concurrent
+ * readers): deletes then free immediately.  Defaults: reachable 30000 ms,
+ * retrans 1000 ms, 3 probes.  NULL + rte_errno on failure (EINVAL for a name
+ * longer than SK_NEIGH_NAME_MAX, EEXIST for a name in use).
+ */
 struct sk_neigh *sk_neigh_create(const char *name, uint32_t max, struct rte_rcu_qsbr *qs,
 				 int socket);
+/* Free a table (NULL is a no-op) only once no worker can
+ * read it: with RCU, after the workers went offline on qs. */
 void sk_neigh_free(struct sk_neigh *n);
 
 /* Timers, in ms of the caller's clock. */
@@ -49,7 +82,8 @@ void sk_neigh_set_timers(struct sk_neigh *n, uint32_t reachable_ms, uint32_t ret
 int sk_neigh_lookup(const struct sk_neigh *n, uint16_t iface, uint8_t family,
 		    const uint8_t ip[16], struct rte_ether_addr *mac);
 
-/* Main lcore only.  Learn or refresh (state REACHABLE or STATIC). */
+/* Main lcore only.  Learn or refresh (state REACHABLE or STATIC); -EINVAL
+ * for another state, -ENOSPC when full. */
 int sk_neigh_update(struct sk_neigh *n, uint16_t iface, uint8_t family, const uint8_t ip[16],
 		    const struct rte_ether_addr *mac, enum sk_neigh_state st, uint32_t now_ms);
 
@@ -63,7 +97,7 @@ int sk_neigh_touch(struct sk_neigh *n, uint16_t iface, uint8_t family, const uin
 uint32_t sk_neigh_tick(struct sk_neigh *n, uint32_t now_ms, struct sk_neigh_probe *probes,
 		       uint32_t max);
 
-/* Main lcore only. */
+/* Main lcore only.  0, or -ENOENT. */
 int sk_neigh_delete(struct sk_neigh *n, uint16_t iface, uint8_t family, const uint8_t ip[16]);
 uint32_t sk_neigh_count(const struct sk_neigh *n);
 
