@@ -17,6 +17,15 @@
  * unless the PMD flagged it good), IPv6 with hop-by-hop/routing/dest-opts/
  * fragment headers, TCP, UDP, ICMP, ICMPv6.  Later fragments get
  * frag = SK_FRAG_LATER and no L4 fields.  Nothing is written to the packet.
+ *
+ * Also sets m->l2_len/l3_len/l4_len (rte_ip_frag and TX offloads use them).
+ * Only the parser's part of the meta (kind .. dst) is rewritten; the fields
+ * the worker fills (in_port onwards) are left alone, so a packet can be
+ * parsed again (after reassembly) without losing them.
+ * port_mac NULL skips the destination MAC check (offline tools, re-parse of
+ * a reassembled datagram whose first fragment already passed it).
+ * Headers must lie in the first segment; a header that does not is treated
+ * as truncated.
  */
 void sk_pkt_parse_burst(struct rte_mbuf **pkts, uint16_t n,
 			const struct rte_ether_addr *port_mac);
