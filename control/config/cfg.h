@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg.h - the control plane's config pipeline: libconfig text -> validated
+ * model -> binary image (dataplane/include/sk_image.h).
+ *
+ * Validation never stops at the first problem: every error found is collected
+ * as "file:line: message" in a struct sk_cfg_diag, sorted by position, so an
+ * operator fixes a file in one pass.  Nothing here needs EAL.
+ * Thread safety: none of these functions share state; one model or diag per
+ * thread.
+ */
+#ifndef SK_CFG_H
+#define SK_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Collected error messages, each "file:line: message" (or "file: message"). */
+struct sk_cfg_diag_entry;
+struct sk_cfg_diag {
+	struct sk_cfg_diag_entry *ent;
+	size_t n, cap;
+	uint32_t seq;
+};
+
+void sk_cfg_diag_init(struct sk_cfg_diag *d);
+void sk_cfg_diag_free(struct sk_cfg_diag *d);
+size_t sk_cfg_diag_count(const struct sk_cfg_diag *d);
+/* i-th message in file order (valid after a load returned). */
+const char *sk_cfg_diag_msg(const struct sk_cfg_diag *d, size_t i);
+/* Every message, one per line. */
+void sk_cfg_diag_print(const struct sk_cfg_diag *d, FILE *out);
+
+/* The validated model (opaque; serialise it with sk_cfg_image_build). */
+struct sk_cfg;
+
+/*
+ * Parse and validate a config file.  Returns the model, or NULL when any
+ * error was found; all errors are appended to diag.
+ */
+struct sk_cfg *sk_cfg_load_file(const char *path, struct sk_cfg_diag *diag);
+/* Same for text in memory; name is used in messages in place of a file name. */
+struct sk_cfg *sk_cfg_load_string(const char *text, const char *name,
+				  struct sk_cfg_diag *diag);
+void sk_cfg_free(struct sk_cfg *cfg);
+
+/* What a config holds, for summaries. */
+struct sk_cfg_summary {
+	uint32_t zones, ifaces, addrs;
+	uint32_t routes_connected, routes_static;
+	uint32_t neighs, rules, zone_defaults;
+	uint64_t acl_rules4, acl_rules6; /* rte_acl rules after list expansion */
+};
+void sk_cfg_summarize(const struct sk_cfg *cfg, struct sk_cfg_summary *s);
+
+/*
+ * Serialise a model into a malloc'd image (hdr.generation 0, crc set) that
+ * passes sk_image_verify().  0, or -ENOMEM / -EINVAL (message in err).
+ */
+int sk_cfg_image_build(const struct sk_cfg *cfg, void **img, size_t *len,
+		       char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Load + build in one call: NULL if the file has errors (in diag). */
+void *sk_cfg_compile_file(const char *path, size_t *len, struct sk_cfg_diag *diag);
+
+/*
+ * Write an image atomically: a temporary file in the same directory, fsync,
+ * rename over path.  Readers see the old image or the new one, never half.
+ */
+int sk_cfg_image_write(const void *img, size_t len, const char *path,
+		       char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* The key tables, as a reference (group, key, type, default, range, reload). */
+void sk_cfg_keys_print(FILE *out);
+/* Iterate the tables: 0 and fields set, or -ENOENT past the end. */
+int sk_cfg_key_at(size_t i, const char **group, const char **key);
+
+#endif /* SK_CFG_H */

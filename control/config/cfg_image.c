@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg_image.c - serialising a validated model into the binary image of
+ * sk_image.h, checking it with the dataplane's own verifier, and writing it
+ * atomically so a dataplane starting at the wrong moment never reads half.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg_priv.h"
+#include "sk_image_api.h"
+
+#define SEC_ALIGN 8u
+
+static const struct sk_cfg_vec *
+sec_vec(const struct sk_cfg *cfg, unsigned int id)
+{
+	switch (id) {
+	case SK_SEC_ZONES: return &cfg->zones;
+	case SK_SEC_IFACES: return &cfg->ifaces;
+	case SK_SEC_ADDRS: return &cfg->addrs;
+	case SK_SEC_ROUTES: return &cfg->routes;
+	case SK_SEC_NEIGHS: return &cfg->neighs;
+	case SK_SEC_RULES: return &cfg->rules;
+	case SK_SEC_PREFIXES: return &cfg->prefixes;
+	case SK_SEC_PORTS: return &cfg->ports;
+	case SK_SEC_ZONEPOL: return &cfg->zonepols;
+	default: return NULL;
+	}
+}
+
+int
+sk_cfg_image_build(const struct sk_cfg *cfg, void **img, size_t *len, char *err, size_t errlen)
+{
+	struct sk_image_hdr *h;
+	uint64_t total = sizeof(*h);
+	uint32_t off[SK_SEC__MAX], cnt[SK_SEC__MAX], esz[SK_SEC__MAX];
+	unsigned int i;
+	uint8_t *buf;
+
+	for (i = 0; i < SK_SEC__MAX; i++) {
+		const struct sk_cfg_vec *v = sec_vec(cfg, i);
+
+		total = (total + SEC_ALIGN - 1) & ~(uint64_t)(SEC_ALIGN - 1);
+		cnt[i] = v ? v->n : 1;
+		esz[i] = v ? (uint32_t)v->size : (uint32_t)sizeof(struct sk_img_settings);
+		off[i] = (uint32_t)total;
+		total += (uint64_t)cnt[i] * esz[i];
+		if (total > SK_IMAGE_MAX_LEN) {
+			snprintf(err, errlen, "image would exceed %u bytes", SK_IMAGE_MAX_LEN);
+			return -EINVAL;
+		}
+	}
+	buf = calloc(1, (size_t)total);
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	h = (struct sk_image_hdr *)(void *)buf;
+	h->magic = SK_IMAGE_MAGIC;
+	h->version = SK_IMAGE_VERSION;
+	h->hdr_len = sizeof(*h);
+	h->byte_order = SK_IMAGE_BYTE_ORDER;
+	h->total_len = (uint32_t)total;
+	h->generation = 0;
+	h->created_unix = (uint64_t)time(NULL);
+	snprintf(h->source, sizeof(h->source), "%s", cfg->source);
+	for (i = 0; i < SK_SEC__MAX; i++) {
+		const struct sk_cfg_vec *v = sec_vec(cfg, i);
+
+		h->sec[i].offset = off[i];
+		h->sec[i].count = cnt[i];
+		h->sec[i].elem_size = esz[i];
+		if (v == NULL)
+			memcpy(buf + off[i], &cfg->settings, sizeof(cfg->settings));
+		else if (v->n)
+			memcpy(buf + off[i], v->data, (size_t)v->n * v->size);
+	}
+	h->crc = sk_image_crc(buf, (size_t)total);
+
+	/* The dataplane will run this very check: fail here, not at commit. */
+	if (sk_image_verify(buf, (size_t)total, err, errlen) != 0) {
+		free(buf);
+		return -EINVAL;
+	}
+	*img = buf;
+	*len = (size_t)total;
+	return 0;
+}
+
+void *
+sk_cfg_compile_file(const char *path, size_t *len, struct sk_cfg_diag *diag)
+{
+	struct sk_cfg *cfg = sk_cfg_load_file(path, diag);
+	void *img = NULL;
+	char err[256];
+
+	if (cfg == NULL)
+		return NULL;
+	if (sk_cfg_image_build(cfg, &img, len, err, sizeof(err)) != 0) {
+		sk_cfg_diag_add(diag, path, 0, err);
+		img = NULL;
+	}
+	sk_cfg_free(cfg);
+	return img;
+}
+
+int
+sk_cfg_image_write(const void *img, size_t len, const char *path, char *err, size_t errlen)
+{
+	char tmp[4096], dirbuf[4096];
+	const uint8_t *p = img;
+	size_t done = 0;
+	int fd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return rc;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (rc == 0 && fchmod(fd, 0644) != 0)
+		rc = -errno;
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		unlink(tmp);
+		return rc;
+	}
+	/* Make the rename itself durable. */
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	fd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp_main.c - sekisho-cp.  For now the offline half of the control plane:
+ * `--check FILE` validates a config and `--compile FILE -o OUT` writes the
+ * binary image the dataplane loads.  Neither needs EAL or a running
+ * dataplane, so they work on a build host and in CI.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cfg.h"
+#include "sk_image_api.h"
+
+enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
+
+static void
+usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"usage: %s --check FILE\n"
+		"       %s --compile FILE -o OUT\n"
+		"       %s --keys\n"
+		"\n"
+		"  -c, --check FILE     validate FILE; errors go to stderr as file:line: message\n"
+		"  -C, --compile FILE   validate FILE and write its binary image to OUT\n"
+		"  -o, --output OUT     image file, replaced atomically\n"
+		"  -k, --keys           print every config key with type, default and range\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"exit status: 0 ok, 1 the config has errors, 2 usage error\n",
+		prog, prog, prog);
+}
+
+static void
+print_summary(const char *path, const struct sk_cfg *cfg)
+{
+	struct sk_cfg_summary s;
+
+	sk_cfg_summarize(cfg, &s);
+	printf("%s: ok\n", path);
+	printf("  zones %u, interfaces %u (addresses %u)\n", s.zones, s.ifaces, s.addrs);
+	printf("  routes %u (connected %u, static %u), static neighbours %u\n",
+	       s.routes_connected + s.routes_static, s.routes_connected, s.routes_static,
+	       s.neighs);
+	printf("  rules %u, zone defaults %u, ACL entries after expansion: "
+	       "%" PRIu64 " IPv4, %" PRIu64 " IPv6\n",
+	       s.rules, s.zone_defaults, s.acl_rules4, s.acl_rules6);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check", required_argument, NULL, 'c' },
+		{ "compile", required_argument, NULL, 'C' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "keys", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *check = NULL, *compile = NULL, *out = NULL;
+	struct sk_cfg_diag diag;
+	struct sk_cfg *cfg;
+	int opt, keys = 0, rc;
+
+	while ((opt = getopt_long(argc, argv, "c:C:o:kh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			check = optarg;
+			break;
+		case 'C':
+			compile = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'k':
+			keys = 1;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (!!check + !!compile + keys) != 1 || (compile && !out) ||
+	    (!compile && out)) {
+		usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (keys) {
+		sk_cfg_keys_print(stdout);
+		return 0;
+	}
+
+	sk_cfg_diag_init(&diag);
+	cfg = sk_cfg_load_file(check ? check : compile, &diag);
+	if (cfg == NULL) {
+		sk_cfg_diag_print(&diag, stderr);
+		sk_cfg_diag_free(&diag);
+		return EXIT_INVALID;
+	}
+	sk_cfg_diag_free(&diag);
+	rc = 0;
+	if (check) {
+		print_summary(check, cfg);
+	} else {
+		char err[512];
+		void *img = NULL;
+		size_t len = 0;
+
+		if (sk_cfg_image_build(cfg, &img, &len, err, sizeof(err)) != 0 ||
+		    sk_cfg_image_write(img, len, out, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", compile, err);
+			rc = EXIT_INVALID;
+		} else {
+			printf("%s: wrote %s (%zu bytes)\n", compile, out, len);
+		}
+		free(img);
+	}
+	sk_cfg_free(cfg);
+	return rc;
+}
