@@ -221,8 +221,25 @@ step_workers(void)
 		sk_dp.workers[i].stats = &sk_dp.stats[i];
 		i++;
 	}
-	sk_dp.main_txq = sk_dp.n_workers;
+	/* Worker 0 transmits for the main lcore (see dp.h). */
+	sk_dp.workers[0].main_tx = rte_ring_create("sk_main_tx", 1024, (int)rte_socket_id(),
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (sk_dp.workers[0].main_tx == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "main TX ring: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+static void
+undo_workers(void)
+{
+	struct rte_mbuf *m;
+
+	while (sk_dp.workers[0].main_tx != NULL &&
+	       rte_ring_dequeue(sk_dp.workers[0].main_tx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(sk_dp.workers[0].main_tx);
 }
 
 static int
@@ -241,7 +258,7 @@ step_ports(void)
 				 f[i].name, f[i].device, strerror(-rc));
 			return rc;
 		}
-		rc = sk_port_start(port, &f[i], sk_dp.n_workers, sk_dp.n_workers + 1,
+		rc = sk_port_start(port, &f[i], sk_dp.n_workers, sk_dp.n_workers,
 				   (uint16_t)opt.st->rx_desc, (uint16_t)opt.st->tx_desc, sk_dp.pool,
 				   &rxq, errbuf, sizeof(errbuf));
 		if (rc != 0)
@@ -390,7 +407,7 @@ static const struct {
 	{ "image", step_image, undo_image },
 	{ "eal", step_eal, undo_eal },
 	{ "pool", step_pool, undo_pool },
-	{ "workers", step_workers, NULL },
+	{ "workers", step_workers, undo_workers },
 	{ "ports", step_ports, undo_ports },
 	{ "neigh", step_neigh, undo_neigh },
 	{ "generation", step_gen, undo_gen },

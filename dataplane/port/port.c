@@ -59,7 +59,7 @@ sk_port_start(uint16_t port_id, const struct sk_img_iface *ifc, uint16_t nb_rxq,
 		return rc;
 	}
 	if (nb_txq > info.max_tx_queues) {
-		snprintf(err, errlen, "%s: device has %u TX queues, %u needed (one per worker + main)",
+		snprintf(err, errlen, "%s: device has %u TX queues, %u needed (one per worker)",
 			 ifc->name, info.max_tx_queues, nb_txq);
 		return -ENOTSUP;
 	}

@@ -9,6 +9,9 @@
  *  - struct sk_worker: its own lcore only (counters, tables, TX buffers).
  *  - neighbour cache: main lcore writes, workers read (see neigh.h).
  *  - exc_ring: workers enqueue (multi-producer), main dequeues.
+ *  - TX queues: only workers touch them (queue id = worker idx), so a device
+ *    needs no more TX queues than workers; the main lcore's packets (ARP/ND,
+ *    packets that waited for a next hop) go through worker 0's main_tx ring.
  */
 #ifndef SK_DP_H
 #define SK_DP_H
@@ -42,6 +45,7 @@ struct sk_worker {
 	struct sk_conn_table *conns;
 	struct sk_frag *frag;
 	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
+	struct rte_ring *main_tx;     /* main lcore -> this worker: packets to send (m->port) */
 	struct sk_stats_lcore *stats;
 	uint32_t now_ms;
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
@@ -60,7 +64,6 @@ struct sk_dp {
 	uint16_t port_of_iface[SK_MAX_IFACES];
 	uint16_t iface_of_port[RTE_MAX_ETHPORTS];
 	uint16_t nb_rxq[RTE_MAX_ETHPORTS];
-	uint16_t main_txq;            /* TX queue id the main lcore uses */
 	uint64_t tsc_hz;
 	uint64_t tsc_per_ms;
 	volatile bool quit;
@@ -88,8 +91,11 @@ int sk_worker_main(void *arg);
 /* Main lcore loop: slow path, neighbour timers; returns when sk_dp.quit. */
 void sk_slow_main(void);
 
-/* Any lcore: send one locally generated packet now on (port, queue);
+/* Worker: send one locally generated packet now on (port, queue);
  * frees it and counts tx_failed if the queue is full. */
 void sk_dp_tx_one(struct sk_stats_lcore *st, uint16_t port, uint16_t queue, struct rte_mbuf *m);
+
+/* Main lcore: have worker 0 send m on port (counts tx_failed if its ring is full). */
+void sk_dp_main_tx(struct sk_stats_lcore *st, uint16_t port, struct rte_mbuf *m);
 
 #endif /* SK_DP_H */

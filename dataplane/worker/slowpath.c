@@ -43,7 +43,7 @@ main_stats(void)
 static void
 main_tx(const struct sk_gen *g, uint16_t iface, struct rte_mbuf *m)
 {
-	sk_dp_tx_one(main_stats(), g->ifaces[iface].port_id, sk_dp.main_txq, m);
+	sk_dp_main_tx(main_stats(), g->ifaces[iface].port_id, m);
 }
 
 static void

@@ -408,6 +408,30 @@ sk_dp_tx_one(struct sk_stats_lcore *st, uint16_t port, uint16_t queue, struct rt
 	}
 }
 
+void
+sk_dp_main_tx(struct sk_stats_lcore *st, uint16_t port, struct rte_mbuf *m)
+{
+	m->port = port;
+	if (rte_ring_sp_enqueue(sk_dp.workers[0].main_tx, m) != 0) {
+		st->local[SK_LOCAL_TX_FAILED]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Send what the main lcore queued for this worker's TX queues. */
+static void
+drain_main_tx(struct sk_worker *w)
+{
+	struct rte_mbuf *m[32];
+	unsigned int n, i;
+
+	if (w->main_tx == NULL)
+		return;
+	n = rte_ring_sc_dequeue_burst(w->main_tx, (void **)m, RTE_DIM(m), NULL);
+	for (i = 0; i < n; i++)
+		sk_dp_tx_one(&sk_dp.stats[sk_dp.n_workers], m[i]->port, w->idx, m[i]);
+}
+
 static int
 worker_init(struct sk_worker *w)
 {
@@ -458,6 +482,7 @@ sk_worker_main(void *arg)
 			w->stats->busy_cycles += t1 - t0;
 			w->stats->busy_pkts += n;
 		}
+		drain_main_tx(w);
 		for (p = 0; p < RTE_MAX_ETHPORTS; p++)
 			if (w->txb[p] != NULL)
 				rte_eth_tx_buffer_flush(p, w->idx, w->txb[p]);
