@@ -19,8 +19,9 @@
 #define SK_CONN_H
 
 #include <stdint.h>
+#include <rte_common.h>
 #include <rte_tcp.h>
-#include "pkt/pkt_meta.h"
+#include "pkt_meta.h"
 #include "sk_image.h"
 
 struct sk_conn_table;
@@ -154,6 +155,7 @@ sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
  * valid in the connection's state and must be dropped; the connection is
  * kept unchanged (not refreshed, not counted).
  */
+__rte_warn_unused_result
 int sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 		   enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms);
 

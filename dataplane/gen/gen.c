@@ -44,12 +44,13 @@ gen_ifaces(struct sk_gen *g, const uint16_t *port_of_iface)
 		gi->zone = f[i].zone;
 		gi->mtu = f[i].mtu;
 		gi->vlan = f[i].vlan;
-		/* The port's effective MAC: a PMD that cannot take the configured
-		 * one keeps its own, and the unit must answer with what it has. */
-		if (port_of_iface != NULL)
-			rte_eth_macaddr_get(gi->port_id, &gi->mac);
-		else if (f[i].has_mac)
+		/* A configured MAC is the unit's MAC even where the PMD cannot
+		 * program it (pcap, af_packet): the port then runs promiscuous
+		 * (sk_port_start) and the unit answers and sends with it. */
+		if (f[i].has_mac)
 			memcpy(gi->mac.addr_bytes, f[i].mac, 6);
+		else if (port_of_iface != NULL)
+			rte_eth_macaddr_get(gi->port_id, &gi->mac);
 		gi->addr_first = f[i].addr_first;
 		gi->addr_count = f[i].addr_count;
 		for (j = f[i].addr_first; j < f[i].addr_first + f[i].addr_count; j++) {

@@ -102,22 +102,23 @@ sk_port_start(uint16_t port_id, const struct sk_img_iface *ifc, uint16_t nb_rxq,
 	/* Not every PMD lets the MTU or MAC be set (pcap, af_packet follow the
 	 * kernel interface); the unit still enforces the configured MTU itself. */
 	(void)rte_eth_dev_set_mtu(port_id, ifc->mtu);
+	int promisc = ifc->promisc;
+
 	if (ifc->has_mac) {
-		struct rte_ether_addr mac;
+		struct rte_ether_addr mac, got;
 
 		memcpy(mac.addr_bytes, ifc->mac, 6);
-		rc = rte_eth_dev_default_mac_addr_set(port_id, &mac);
-		if (rc != 0 && rc != -ENOTSUP) {
-			snprintf(err, errlen, "%s: set MAC: %s", ifc->name, strerror(-rc));
-			return rc;
-		}
+		(void)rte_eth_dev_default_mac_addr_set(port_id, &mac);
+		/* Some PMDs accept the call and keep their own address. */
+		if (rte_eth_macaddr_get(port_id, &got) != 0 || !rte_is_same_ether_addr(&got, &mac))
+			promisc = 1;
 	}
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: start: %s", ifc->name, strerror(-rc));
 		return rc;
 	}
-	if (ifc->promisc)
+	if (promisc)
 		(void)rte_eth_promiscuous_enable(port_id);
 	*rxq_out = nb_rxq;
 	return 0;

@@ -309,8 +309,21 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		}
 		if (sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, rule_id,
 				   (uint32_t)g->id) == NULL) {
-			drop(w, m, SK_DROP_CONN_TABLE_FULL);
-			return;
+			struct sk_conn *c;
+
+			/* Two packets of one new flow in the same burst: the first
+			 * created it after the bulk lookup missed for both. */
+			c = rte_errno == EEXIST ? sk_conn_lookup(w->conns, key) : NULL;
+			if (c == NULL) {
+				drop(w, m, SK_DROP_CONN_TABLE_FULL);
+				return;
+			}
+			int rc = sk_conn_update(w->conns, c, pm, sk_conn_dir(c, src_is_a),
+						rte_pktmbuf_pkt_len(m), w->now_ms);
+			if (rc != 0) {
+				drop(w, m, (unsigned int)rc);
+				return;
+			}
 		}
 		forward(w, g, m);
 		return;
