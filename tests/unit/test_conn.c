@@ -676,30 +676,14 @@ test_memory(void)
 	sk_conn_table_free(t);
 }
 
-/*
- * EAL leaves its runtime directory behind even with --no-shconf, and the
- * telemetry socket in it is only unlinked by an exit handler registered
- * during rte_eal_init(); this handler is registered first so it runs last.
- */
-static char rundir[PATH_MAX];
-
-static void
-remove_rundir(void)
-{
-	if (rundir[0] != '\0')
-		rmdir(rundir);
-}
-
 int
 main(int argc, char **argv)
 {
 	(void)argc;
-	atexit(remove_rundir);
 	if (sk_test_eal_init(argv[0]) < 0) {
 		printf("not ok 1 - EAL init failed\n");
 		return 1;
 	}
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	test_create_args();
 	test_keys();
 	test_basic();
@@ -710,6 +694,5 @@ main(int argc, char **argv)
 	test_tcp_update();
 	test_churn();
 	test_memory();
-	rte_eal_cleanup();
 	return SK_TEST_DONE();
 }
