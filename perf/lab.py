@@ -475,7 +475,8 @@ def main(argv=None):
     quick = not a.full
     lab = Lab(a.build, a.out, a.window, a.keep)
     out = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host": os.uname().nodename,
-           "cpus": os.cpu_count(), "mode": "full" if a.full else "quick",
+           "cpus": os.cpu_count(),
+           "mode": "full" if a.full else ("selected" if a.scenarios else "quick"),
            "tsc_hz": None, "scenarios": []}
 
     def on_sig(sig, frm):

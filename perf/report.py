@@ -128,7 +128,7 @@ def plots(d, e2e, micro):
 
 def write(d):
     micro = _load(d, "micro.json")
-    e2es = [x for x in (_load(d, "e2e-quick.json"), _load(d, "e2e-full.json")) if x]
+    e2es = [x for x in (_load(d, "e2e-%s.json" % m) for m in ("quick", "full", "selected")) if x]
     pngs = []
     for e in e2es:
         pngs += plots(d, e, None)
