@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench_pipeline.c - cycles per packet of the worker pipeline without a PMD:
+ * pre-built mbufs go through the same stages, in the same order, as
+ * process_burst() in dataplane/worker/worker.c (parse -> admit: local
+ * address + route -> connection key + bulk lookup -> hit: update / miss:
+ * ACL classify -> create or drop).  Transmit, L2 rewrite and TTL are left
+ * out: they are the same for every path and the end-to-end lab measures them.
+ *
+ * Paths and table sizes:
+ *   established  TCP ACKs on 1K / 100K / 1M live connections, random order
+ *   new          TCP SYNs, every one a new connection, 10 / 1K / 10K / 100K rules
+ *   denied       TCP SYNs to port 23 (a drop rule near the end of the set)
+ * Also: bytes of hugepage heap per connection (rte_malloc heap delta of
+ * sk_conn_table_create / conn_max).
+ *
+ * Runs without hugepages: bench_pipeline [--quick] [--json FILE] [-- EAL args]
+ * The config is compiled by control/config from text, exactly as
+ * sekisho-cp would, so the ACL and routes are the real ones.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+
+#include "cfg.h"
+#include "sk_image_api.h"
+#include "gen/gen.h"
+#include "pkt/pkt_parse.h"
+#include "conn/conn.h"
+#include "acl/acl.h"
+#include "route/route.h"
+
+#define BURST 32
+#define N_MBUFS 4096           /* a ring of pre-built packets, 128 bursts */
+#define SERVER_IP RTE_IPV4(10, 253, 0, 1)
+#define CLIENT_NET RTE_IPV4(10, 254, 0, 0)
+
+enum stage { ST_PARSE, ST_ADMIT, ST_CONN, ST_ACL, ST_CREATE, ST__MAX };
+static const char *const stage_name[ST__MAX] = { "parse", "admit", "conn", "acl", "create" };
+
+struct result {
+	char path[32];
+	uint32_t conns, rules;
+	uint64_t pkts, cycles;
+	uint64_t stage[ST__MAX];
+	uint64_t hits, created, denied, other;
+};
+
+static struct rte_mempool *pool;
+static struct rte_mbuf *mbufs[N_MBUFS];
+static struct rte_ether_addr mac_out;
+static uint32_t *order;         /* random flow indices for the established path */
+static uint32_t order_len;
+static struct result results[64];
+static unsigned int n_results;
+
+/* ---- config and generation ---- */
+
+static char *
+config_text(uint32_t rules, uint32_t conn_max)
+{
+	size_t cap = 4096 + (size_t)rules * 160, o = 0;
+	char *t = malloc(cap);
+	uint32_t i;
+
+	if (t == NULL)
+		return NULL;
+#define W(...) (o += (size_t)snprintf(t + o, cap - o, __VA_ARGS__))
+	W("dataplane = { lcores = \"0-1\"; workers = 1; hugepages = false; conn_max = %u;"
+	  " tcp_loose = true; };\n", conn_max);
+	W("zones = ( \"outside\", \"inside\" );\n");
+	W("interfaces = (\n"
+	  " { name = \"outside\"; device = \"net_null0\"; zone = \"outside\";"
+	  " ipv4 = [ \"192.168.10.1/24\" ]; mac = \"02:00:00:00:10:01\"; },\n"
+	  " { name = \"inside\"; device = \"net_null1\"; zone = \"inside\";"
+	  " ipv4 = [ \"192.168.20.1/24\" ]; mac = \"02:00:00:00:20:01\"; } );\n");
+	W("routes = ( { dst = \"10.0.0.0/8\"; via = \"192.168.20.2\"; interface = \"inside\"; } );\n");
+	W("policy = { default = \"drop\"; rules = (\n");
+	/* Same layout as perf/gen_config.py: fillers first, the matching rules last. */
+	for (i = 0; i + 3 < rules; i++)
+		W(" { name = \"f%u\"; from = \"outside\"; to = \"inside\"; proto = \"tcp\";"
+		  " dst = [ \"172.%u.%u.%u/32\" ]; dport = [ \"%u\" ]; action = \"accept\"; },\n",
+		  i, 16 + (i >> 16), (i >> 8) & 0xff, i & 0xff, 1024 + i % 50000);
+	W(" { name = \"bench-deny\"; proto = \"tcp\"; dport = [ \"23\" ]; action = \"drop\"; },\n");
+	W(" { name = \"bench-tcp\"; from = \"outside\"; to = \"inside\"; proto = \"tcp\";"
+	  " dst = [ \"10.253.0.0/16\" ]; dport = [ \"80\" ]; action = \"accept\"; },\n");
+	W(" { name = \"bench-udp\"; from = \"outside\"; to = \"inside\"; proto = \"udp\";"
+	  " dst = [ \"10.253.0.0/16\" ]; dport = [ \"9000\" ]; action = \"accept\"; } ); };\n");
+#undef W
+	return t;
+}
+
+static struct sk_gen *
+build_gen(uint32_t rules, double *build_s)
+{
+	static const uint16_t port_of_iface[SK_MAX_IFACES] = { 0, 1 };
+	struct sk_cfg_diag diag;
+	struct sk_cfg *cfg;
+	struct sk_gen *g;
+	char err[256];
+	char *text = config_text(rules, 1024);
+	void *img = NULL;
+	size_t len = 0;
+	uint64_t t0;
+
+	if (text == NULL)
+		return NULL;
+	sk_cfg_diag_init(&diag);
+	cfg = sk_cfg_load_string(text, "bench", &diag);
+	free(text);
+	if (cfg == NULL) {
+		sk_cfg_diag_print(&diag, stderr);
+		sk_cfg_diag_free(&diag);
+		return NULL;
+	}
+	sk_cfg_diag_free(&diag);
+	if (sk_cfg_image_build(cfg, &img, &len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "image: %s\n", err);
+		sk_cfg_free(cfg);
+		return NULL;
+	}
+	sk_cfg_free(cfg);
+	t0 = rte_rdtsc();
+	g = sk_gen_build(img, len, 1, port_of_iface, 1, err, sizeof(err));
+	*build_s = (double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz();
+	free(img);
+	if (g == NULL)
+		fprintf(stderr, "generation: %s\n", err);
+	return g;
+}
+
+/* ---- packets ---- */
+
+static void
+flow_of(uint32_t i, uint32_t *src, uint16_t *sport)
+{
+	*src = CLIENT_NET + (i >> 10);          /* 1M flows: 10.254.0.0 - 10.254.3.255 */
+	*sport = (uint16_t)(1024 + (i & 1023));
+}
+
+/* (Re)write packet m as a TCP segment of flow i; outside the timed part. */
+static void
+set_pkt(struct rte_mbuf *m, uint32_t flow, uint16_t dport, uint8_t flags)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint32_t src;
+	uint16_t sport;
+
+	flow_of(flow, &src, &sport);
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->tcp_flags = flags;
+}
+
+static int
+build_mbufs(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_MBUFS; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_ether_hdr *eh;
+		struct rte_ipv4_hdr *ip;
+		struct rte_tcp_hdr *th;
+
+		if (m == NULL)
+			return -ENOMEM;
+		/* 64-byte frame without FCS: 14 + 20 + 20 + 6 bytes of padding. */
+		if (rte_pktmbuf_append(m, 60) == NULL)
+			return -ENOMEM;
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		memset(rte_pktmbuf_mtod(m, void *), 0, 60);
+		rte_ether_addr_copy(&mac_out, &eh->dst_addr);
+		eh->src_addr.addr_bytes[0] = 0x02;
+		eh->src_addr.addr_bytes[5] = 0x02;
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip = (struct rte_ipv4_hdr *)(eh + 1);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16(40);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->dst_addr = rte_cpu_to_be_32(SERVER_IP);
+		th = (struct rte_tcp_hdr *)(ip + 1);
+		th->data_off = 5 << 4;
+		th->rx_win = rte_cpu_to_be_16(65535);
+		set_pkt(m, i, 80, RTE_TCP_ACK_FLAG);
+		mbufs[i] = m;
+	}
+	return 0;
+}
+
+/* ---- the pipeline, stage by stage, as worker.c runs it ---- */
+
+struct ctx {
+	struct sk_gen *g;
+	struct sk_conn_table *ct;
+	uint32_t now_ms;
+	struct result *r;
+};
+
+static void
+run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sk_gen *g = c->g;
+	struct sk_pkt_meta *miss_meta[BURST];
+	struct sk_conn_key keys[BURST], miss_keys[BURST];
+	uint8_t sia[BURST], miss_sia[BURST];
+	struct sk_conn *conns[BURST];
+	uint32_t rules[BURST];
+	uint16_t i, n_miss = 0;
+	uint64_t t[ST__MAX + 1];
+
+	t[0] = rte_rdtsc();
+	sk_pkt_parse_burst(pkts, n, &mac_out);
+	t[1] = rte_rdtsc();
+	for (i = 0; i < n; i++) {
+		struct sk_pkt_meta *pm = sk_pkt_meta(pkts[i]);
+		struct sk_route_result rr;
+
+		pm->in_port = 0;
+		pm->in_iface = 0;
+		pm->in_zone = g->ifaces[0].zone;
+		if (sk_gen_local_addr(g, pm->family, pm->dst) >= 0 ||
+		    sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0) {
+			c->r->other++;
+			continue;
+		}
+		pm->out_iface = rr.iface;
+		pm->out_zone = g->ifaces[rr.iface].zone;
+		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+	}
+	t[2] = rte_rdtsc();
+	for (i = 0; i < n; i++)
+		sk_conn_key_from_meta(sk_pkt_meta(pkts[i]), &keys[i], &sia[i]);
+	sk_conn_lookup_burst(c->ct, keys, n, conns);
+	for (i = 0; i < n; i++) {
+		struct sk_pkt_meta *pm = sk_pkt_meta(pkts[i]);
+
+		if (conns[i] != NULL) {
+			if (sk_conn_update(c->ct, conns[i], pm, sk_conn_dir(conns[i], sia[i]),
+					   rte_pktmbuf_pkt_len(pkts[i]), c->now_ms) == 0)
+				c->r->hits++;
+			else
+				c->r->other++;
+			continue;
+		}
+		miss_meta[n_miss] = pm;
+		miss_keys[n_miss] = keys[i];
+		miss_sia[n_miss] = sia[i];
+		n_miss++;
+	}
+	t[3] = rte_rdtsc();
+	if (n_miss != 0)
+		sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);
+	t[4] = rte_rdtsc();
+	for (i = 0; i < n_miss; i++) {
+		uint32_t rule = rules[i];
+		uint8_t act = rule != 0 ? g->rules[rule - 1].action
+					: g->zone_default[miss_meta[i]->in_zone][miss_meta[i]->out_zone] & 3;
+
+		if (act != SK_ACT_ACCEPT) {
+			c->r->denied++;
+			continue;
+		}
+		if (sk_conn_create(c->ct, &miss_keys[i], miss_sia[i], miss_meta[i], c->now_ms,
+				   rule != 0 ? g->rules[rule - 1].id : 0, (uint32_t)g->id) != NULL)
+			c->r->created++;
+		else
+			c->r->other++;
+	}
+	t[5] = rte_rdtsc();
+	for (i = 0; i < ST__MAX; i++)
+		c->r->stage[i] += t[i + 1] - t[i];
+	c->r->cycles += t[ST__MAX] - t[0];
+	c->r->pkts += n;
+}
+
+static struct result *
+new_result(const char *path, uint32_t conns, uint32_t rules)
+{
+	struct result *r = &results[n_results++];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->conns = conns;
+	r->rules = rules;
+	return r;
+}
+
+static void
+print_result(const struct result *r)
+{
+	unsigned int s;
+
+	printf("%-12s conns %8u rules %6u: %7.1f cycles/pkt (", r->path, r->conns, r->rules,
+	       (double)r->cycles / (double)r->pkts);
+	for (s = 0; s < ST__MAX; s++)
+		printf("%s%s %.1f", s ? ", " : "", stage_name[s],
+		       (double)r->stage[s] / (double)r->pkts);
+	printf(")  hits %" PRIu64 " created %" PRIu64 " denied %" PRIu64 " other %" PRIu64 "\n",
+	       r->hits, r->created, r->denied, r->other);
+	fflush(stdout);
+}
+
+/* Established: fill a table with `conns` connections, then ACKs in random order. */
+static int
+bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes_per_conn)
+{
+	struct rte_malloc_socket_stats s0, s1;
+	struct ctx c = { .g = g, .now_ms = 1000 };
+	struct result warm;
+	uint64_t done = 0, k = 0;
+	uint32_t i, cap = conns + conns / 8 + 1024;
+	uint16_t j;
+
+	rte_malloc_get_socket_stats(0, &s0);
+	c.ct = sk_conn_table_create("bench_est", cap, 0);
+	if (c.ct == NULL) {
+		fprintf(stderr, "conn table of %u: %s\n", cap, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rte_malloc_get_socket_stats(0, &s1);
+	*bytes_per_conn = (double)(s1.heap_allocsz_bytes - s0.heap_allocsz_bytes) / cap;
+
+	/* Fill through the pipeline itself (ACKs + tcp_loose: new, then established). */
+	memset(&warm, 0, sizeof(warm));
+	c.r = &warm;
+	for (i = 0; i < conns; i += BURST) {
+		uint16_t n = (uint16_t)RTE_MIN((uint32_t)BURST, conns - i);
+
+		for (j = 0; j < n; j++)
+			set_pkt(mbufs[j], i + j, 80, RTE_TCP_ACK_FLAG);
+		run_burst(&c, mbufs, n);
+	}
+	if (sk_conn_count(c.ct) != conns) {
+		fprintf(stderr, "established: %u connections after the fill, wanted %u\n",
+			sk_conn_count(c.ct), conns);
+		sk_conn_table_free(c.ct);
+		return -EIO;
+	}
+	c.r = new_result("established", conns, g->n_rules);
+	while (done < pkts) {
+		struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+
+		for (j = 0; j < BURST; j++)
+			set_pkt(b[j], order[k++ % order_len] % conns, 80, RTE_TCP_ACK_FLAG);
+		run_burst(&c, b, BURST);
+		done += BURST;
+	}
+	print_result(c.r);
+	sk_conn_table_free(c.ct);
+	return c.r->hits == c.r->pkts ? 0 : -EIO;
+}
+
+/* New connections (SYN, dport 80) or denied (SYN, dport 23) under `g`'s rules. */
+static int
+bench_new(struct sk_gen *g, const char *path, uint16_t dport, uint32_t pkts)
+{
+	struct ctx c = { .g = g, .now_ms = 1000 };
+	uint32_t done = 0;
+	uint16_t j;
+
+	c.ct = sk_conn_table_create("bench_new", pkts + 1024, 0);
+	if (c.ct == NULL) {
+		fprintf(stderr, "conn table: %s\n", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	c.r = new_result(path, 0, g->n_rules);
+	while (done < pkts) {
+		struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+
+		for (j = 0; j < BURST; j++)
+			set_pkt(b[j], done + j, dport, RTE_TCP_SYN_FLAG);
+		run_burst(&c, b, BURST);
+		done += BURST;
+	}
+	print_result(c.r);
+	sk_conn_table_free(c.ct);
+	if (dport == 23)
+		return c.r->denied == c.r->pkts ? 0 : -EIO;
+	return c.r->created == c.r->pkts ? 0 : -EIO;
+}
+
+static int
+write_json(const char *path, const double *bpc, const uint32_t *conn_sizes, unsigned int n_cs,
+	   const uint32_t *rule_sizes, const double *build_s, unsigned int n_rs)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i, s;
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"burst\": %d,\n  \"results\": [\n",
+		rte_get_tsc_hz(), BURST);
+	for (i = 0; i < n_results; i++) {
+		const struct result *r = &results[i];
+
+		fprintf(f, "    {\"path\": \"%s\", \"conns\": %u, \"rules\": %u, \"pkts\": %" PRIu64
+			", \"cycles_per_pkt\": %.1f, \"stages\": {", r->path, r->conns, r->rules,
+			r->pkts, (double)r->cycles / (double)r->pkts);
+		for (s = 0; s < ST__MAX; s++)
+			fprintf(f, "%s\"%s\": %.1f", s ? ", " : "", stage_name[s],
+				(double)r->stage[s] / (double)r->pkts);
+		fprintf(f, "}}%s\n", i + 1 < n_results ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"bytes_per_conn\": {");
+	for (i = 0; i < n_cs; i++)
+		fprintf(f, "%s\"%u\": %.1f", i ? ", " : "", conn_sizes[i], bpc[i]);
+	fprintf(f, "},\n  \"acl_build_s\": {");
+	for (i = 0; i < n_rs; i++)
+		fprintf(f, "%s\"%u\": %.3f", i ? ", " : "", rule_sizes[i], build_s[i]);
+	fprintf(f, "}\n}\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "path", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t conn_sizes[] = { 1000, 100000, 1000000 };
+	uint32_t rule_sizes[] = { 10, 1000, 10000, 100000 };
+	double bpc[RTE_DIM(conn_sizes)] = { 0 }, build_s[RTE_DIM(rule_sizes)] = { 0 };
+	char prefix[64], *eal[32];
+	const char *json = NULL, *only = NULL;
+	int quick = 0, c, rc = 0, n_eal = 0;
+	uint32_t new_pkts, est_pkts;
+	unsigned int i;
+
+	while ((c = getopt_long(argc, argv, "qj:p:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quick = 1;
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'p':
+			only = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [--quick] [--json FILE] [--path established|new|denied]"
+				" [-- EAL args]\n", argv[0]);
+			return 2;
+		}
+	}
+	snprintf(prefix, sizeof(prefix), "--file-prefix=skbench%d", (int)getpid());
+	eal[n_eal++] = argv[0];
+	eal[n_eal++] = (char *)"--no-huge";
+	eal[n_eal++] = (char *)"--no-shconf";
+	eal[n_eal++] = (char *)"--no-pci";
+	eal[n_eal++] = (char *)"--no-telemetry";
+	eal[n_eal++] = (char *)"-m";
+	eal[n_eal++] = (char *)"2048";
+	eal[n_eal++] = (char *)"-l";
+	eal[n_eal++] = (char *)"0";
+	eal[n_eal++] = (char *)"--log-level=error";
+	eal[n_eal++] = prefix;
+	for (; optind < argc && n_eal < (int)RTE_DIM(eal) - 1; optind++)
+		eal[n_eal++] = argv[optind];
+	eal[n_eal] = NULL;
+	if (rte_eal_init(n_eal, eal) < 0) {
+		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	new_pkts = quick ? 65536 : 262144;
+	est_pkts = quick ? 1u << 20 : 1u << 22;
+	pool = rte_pktmbuf_pool_create("bench_pool", N_MBUFS + 512, 0, SK_PKT_PRIV_SIZE,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	order_len = 1u << 20;
+	order = malloc(sizeof(*order) * order_len);
+	rte_ether_unformat_addr("02:00:00:00:10:01", &mac_out);
+	if (pool == NULL || order == NULL || build_mbufs() != 0) {
+		fprintf(stderr, "no memory for packets\n");
+		rc = 1;
+		goto out;
+	}
+	for (i = 0; i < order_len; i++)
+		order[i] = (uint32_t)rte_rand();
+
+	printf("# TSC %" PRIu64 " Hz, burst %d, 64-byte TCP/IPv4\n", rte_get_tsc_hz(), BURST);
+	for (i = 0; i < RTE_DIM(rule_sizes); i++) {
+		struct sk_gen *g;
+
+		if (quick && rule_sizes[i] > 10000)
+			continue;
+		g = build_gen(rule_sizes[i], &build_s[i]);
+		if (g == NULL) {
+			rc = 1;
+			break;
+		}
+		printf("# %u rules: generation (rte_acl) built in %.3f s\n", rule_sizes[i],
+		       build_s[i]);
+		if (i == 0 && (only == NULL || strcmp(only, "established") == 0)) {
+			unsigned int k;
+
+			for (k = 0; k < RTE_DIM(conn_sizes) && rc == 0; k++)
+				if (bench_established(g, conn_sizes[k], est_pkts, &bpc[k]) != 0)
+					rc = 1;
+				else
+					printf("# %u connections: %.1f bytes of heap per connection"
+					       " (table sized %u)\n", conn_sizes[k], bpc[k],
+					       conn_sizes[k] + conn_sizes[k] / 8 + 1024);
+		}
+		if (rc == 0 && (only == NULL || strcmp(only, "new") == 0) &&
+		    bench_new(g, "new", 80, new_pkts) != 0)
+			rc = 1;
+		if (rc == 0 && (only == NULL || strcmp(only, "denied") == 0) &&
+		    bench_new(g, "denied", 23, new_pkts) != 0)
+			rc = 1;
+		sk_gen_free(g);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && json != NULL &&
+	    write_json(json, bpc, conn_sizes, RTE_DIM(conn_sizes), rule_sizes, build_s,
+		       RTE_DIM(rule_sizes)) != 0) {
+		fprintf(stderr, "cannot write %s\n", json);
+		rc = 1;
+	}
+out:
+	for (i = 0; i < N_MBUFS; i++)
+		rte_pktmbuf_free(mbufs[i]);
+	rte_mempool_free(pool);
+	free(order);
+	rte_eal_cleanup();
+	snprintf(prefix, sizeof(prefix), "/var/run/dpdk/skbench%d", (int)getpid());
+	/* --no-shconf still leaves the runtime directory behind. */
+	if (fork() == 0) {
+		execlp("rm", "rm", "-rf", prefix, (char *)NULL);
+		_exit(127);
+	}
+	return rc;
+}

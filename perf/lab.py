@@ -1,0 +1,530 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""lab.py - the end-to-end perf lab (perf/run is its front door).
+
+For every scenario, on the same two memif links and with the same generator:
+  1. sekisho-dp (memif server role) between the links     -> the figures
+  2. testpmd io forwarding in its place                    -> the I/O ceiling
+  3. DPDK l3fwd --lookup acl with the equivalent rules     -> stateless reference
+The generator is testpmd in io mode fed by a net_pcap port (the scenario's
+packets, written by pcapgen.py; infinite_rx replays them from memory):
+
+  gen: [pcap]P0 -> P1[memif a, client] ==> DUT outside/port0 -> DUT inside/port1
+       ==> [memif b, client]P2 -> P3[net_null]  (sink; P3 has no-rx)
+
+testpmd's own flowgen/txonly modes send on every forwarding port and only
+UDP of one size, so they cannot offer a one-way SYN flood, IMIX or a mix on
+one link and read the result on the other; see docs/perf.md.
+
+Cores (2 on the lab VM): generator main lcore 0 (sleeps on its prompt),
+forwarding lcore 1; DUT main lcore 1 (sleeps), worker lcore 0.  l3fwd runs on
+lcore 0 only (its main lcore would otherwise spin in rte_eal_mp_wait_lcore).
+"""
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_config  # noqa: E402
+import pcapgen  # noqa: E402
+from telemetry import Telemetry, flatten  # noqa: E402
+
+TESTPMD = shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd"
+L3FWD_SRC = "/usr/share/dpdk/examples/l3fwd"
+BYTES_PER_CONN_EST = 200    # measured by bench_pipeline (~175-190), rounded up
+GEN_MBUF_OVERHEAD = 128 + 64  # struct rte_mbuf + mempool header
+
+
+def log(*a):
+    print("[perf]", *a, flush=True)
+
+
+# ---------------------------------------------------------------- scenarios
+
+def _est(name, flows, sizes=None, full=False):
+    return dict(name=name, kind="infinite", flows=flows, rules=10, tcp_loose=True, sizes=sizes,
+                full=full, path="established",
+                desc="%s established TCP flows, %s" % (_h(flows), "IMIX" if sizes else "64 B"))
+
+
+def _syn(name, rules, full=False):
+    return dict(name=name, kind="onepass", flows=0, rules=rules, tcp_loose=False, full=full,
+                path="new", desc="SYN flood (every packet a new connection), %s rules" % _h(rules))
+
+
+def _h(n):
+    for div, suf in ((1000000, "M"), (1000, "K")):
+        if n >= div and n % div == 0:
+            return "%d%s" % (n // div, suf)
+    return str(n)
+
+
+SCENARIOS = [
+    _est("est-1k", 1000),
+    _est("est-100k", 100000),
+    _est("est-1m", 1000000, full=True),
+    _est("est-10m", 10000000, full=True),
+    _syn("syn-10", 10),
+    _syn("syn-1k", 1000, full=True),
+    _syn("syn-10k", 10000),
+    _syn("syn-100k", 100000, full=True),
+    dict(name="mix", kind="onepass", flows=10000, rules=1000, tcp_loose=True, full=False,
+         path="mix", desc="10K established + 15 % new SYNs + 5 % denied, 1K rules, 64 B"),
+    _est("imix", 1000, sizes=pcapgen.IMIX),
+    dict(name="reload-100k", kind="pending", full=True, path="reload",
+         desc="reload of 100K rules under load: needs the control plane's live commit (pending)"),
+]
+QUICK = [s["name"] for s in SCENARIOS if not s["full"]]
+
+
+# ---------------------------------------------------------------- processes
+
+class Proc:
+    """A process this lab started; only ever signalled by its own pid."""
+
+    def __init__(self, name, argv, logdir, stdin=False):
+        self.name = name
+        self.logpath = os.path.join(logdir, name + ".log")
+        self.logf = open(self.logpath, "w")
+        self.p = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+        log("started %s pid %d" % (name, self.p.pid))
+
+    def send(self, line):
+        if self.p.poll() is None and self.p.stdin:
+            try:
+                self.p.stdin.write((line + "\n").encode())
+                self.p.stdin.flush()
+            except BrokenPipeError:
+                pass
+
+    def text(self):
+        with open(self.logpath, errors="replace") as f:
+            return f.read()
+
+    def wait_for(self, needle, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if needle in self.text():
+                return True
+            if self.p.poll() is not None:
+                return needle in self.text()
+            time.sleep(0.1)
+        return False
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            os.kill(self.p.pid, sig)
+
+    def stop(self, timeout=15):
+        """Ask politely (already done by the caller), then SIGTERM, then SIGKILL."""
+        try:
+            self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.p.wait()
+        self.logf.close()
+        return self.p.returncode
+
+
+# ---------------------------------------------------------------- the lab
+
+class Lab:
+    def __init__(self, build, outdir, window, keep=False):
+        self.build = os.path.abspath(build)
+        self.outdir = outdir
+        self.window = window
+        self.keep = keep
+        self.tmp = tempfile.mkdtemp(prefix="sk-perf-")
+        self.sock = os.path.join(self.tmp, "sock")
+        os.mkdir(self.sock)
+        self.tag = "skperf%d" % os.getpid()
+        self.prefixes = []
+        self.procs = []
+        self.l3fwd = None
+
+    # --- housekeeping
+    def prefix(self, role):
+        p = "%s-%s" % (self.tag, role)
+        self.prefixes.append(p)
+        return p
+
+    def cleanup(self):
+        for pr in self.procs:
+            if pr.alive():
+                pr.signal(signal.SIGTERM)
+                pr.stop(5)
+        for p in set(self.prefixes):
+            shutil.rmtree("/var/run/dpdk/" + p, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            log("kept", self.tmp)
+
+    def hugepages_free_mb(self):
+        info = {}
+        with open("/proc/meminfo") as f:
+            for line in f:
+                k, v = line.split(":", 1)
+                info[k] = v.split()
+        return int(info["HugePages_Free"][0]) * int(info["Hugepagesize"][0]) // 1024
+
+    # --- l3fwd, built once per lab run from the dpdk-doc example sources
+    def build_l3fwd(self):
+        if self.l3fwd is not None:
+            return self.l3fwd
+        src = os.path.join(self.tmp, "l3fwd")
+        shutil.copytree(L3FWD_SRC, src)
+        # The example asks for RX checksum offload unconditionally; memif has
+        # none.  Mask the request with the port's capabilities (copy only).
+        mainc = os.path.join(src, "main.c")
+        with open(mainc) as f:
+            text = f.read()
+        anchor = "\t\tret = rte_eth_dev_configure(portid, nb_rx_queue,"
+        if anchor in text:
+            text = text.replace(anchor, "\t\tlocal_port_conf.rxmode.offloads &= "
+                                "dev_info.rx_offload_capa;\n" + anchor, 1)
+            text = text.replace("rxq_conf.offloads = port_conf.rxmode.offloads;",
+                                "rxq_conf.offloads = port_conf.rxmode.offloads & "
+                                "dev_info.rx_queue_offload_capa;", 1)
+            with open(mainc, "w") as f:
+                f.write(text)
+        env = dict(os.environ, CFLAGS="-I/usr/share/dpdk/examples/common")
+        log("building l3fwd (examples from dpdk-doc, installed libdpdk)")
+        r = subprocess.run(["make", "-j2", "-C", src], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            log("l3fwd build failed:\n" + r.stdout.decode()[-2000:])
+            self.l3fwd = ""
+        else:
+            self.l3fwd = os.path.join(src, "build", "l3fwd")
+        return self.l3fwd
+
+    # --- traffic
+    def pcap_for(self, sc, quick):
+        path = os.path.join(self.tmp, sc["name"] + ".pcap")
+        if os.path.exists(path):
+            return path, sc.get("_n")
+        t0 = time.time()
+        if sc["kind"] == "infinite":
+            n = pcapgen.established(path, sc["flows"], sc.get("sizes"))
+        elif sc["path"] == "new":
+            n = pcapgen.syn_flood(path, 1000000 if quick else 2000000)
+        else:
+            n = pcapgen.mix(path, sc["flows"], 1000000 if quick else 2000000)
+        sc["_n"] = n
+        log("%s: %d packets written in %.1f s" % (os.path.basename(path), n, time.time() - t0))
+        return path, n
+
+    def memif(self, idx, name, role, mac):
+        return ("net_memif%d,role=%s,id=0,socket=%s/%s.sock,socket-abstract=no,mac=%s"
+                % (idx, role, self.sock, name, mac))
+
+    def start_gen(self, sc, pcap, npkts):
+        pre = self.prefix("gen")
+        big = bool(sc.get("sizes"))
+        mbuf_size = 2176 if big else 256
+        infinite = sc["kind"] == "infinite"
+        mbufs = (npkts if infinite else 0) + 65536
+        argv = [TESTPMD, "-l", "0,1", "--main-lcore", "0", "--in-memory", "--file-prefix", pre,
+                "--no-pci", "--log-level=7",
+                "--vdev", "net_pcap0,rx_pcap=%s%s" % (pcap, ",infinite_rx=1" if infinite else ""),
+                "--vdev", self.memif(0, "a", "client", gen_config.MAC_GEN_OUT),
+                "--vdev", self.memif(1, "b", "client", gen_config.MAC_GEN_IN),
+                "--vdev", "net_null0,no-rx=1",
+                "--", "-i", "--forward-mode=io", "--nb-cores=1", "--port-topology=paired",
+                "--total-num-mbufs=%d" % mbufs, "--mbuf-size=%d" % mbuf_size, "--burst=32",
+                "--rxd=1024", "--txd=1024"]
+        g = Proc("gen-" + sc["name"], argv, self.tmp, stdin=True)
+        self.procs.append(g)
+        g.prefix = pre
+        if not g.wait_for("testpmd>", 120):
+            raise RuntimeError("generator did not start; see " + g.logpath)
+        return g
+
+    def start_dut(self, sc, dut):
+        pre = self.prefix(dut)
+        if dut == "sekisho":
+            conn_max = max(65536, int(sc["flows"] * 1.25) + 4096)
+            if sc["kind"] == "onepass":
+                conn_max = max(conn_max, int(sc["_n"] * 1.25))
+            mem = 512 + conn_max * BYTES_PER_CONN_EST // (1 << 20) + sc["rules"] // 100
+            conf = os.path.join(self.tmp, "%s.conf" % sc["name"])
+            img = conf + ".img"
+            args = ["/usr/bin/python3", os.path.join(HERE, "gen_config.py"), "--rules", str(sc["rules"]),
+                    "--conn-max", str(conn_max), "--memory-mb", str(mem), "--lcores", "0-1",
+                    "--prefix", pre, "--sockdir", self.sock, "-o", conf]
+            if sc["tcp_loose"]:
+                args.append("--tcp-loose")
+            subprocess.run(args, check=True)
+            t0 = time.time()
+            subprocess.run([os.path.join(self.build, "control", "sekisho-cp"), "--compile", conf,
+                            "-o", img], check=True, stdout=subprocess.DEVNULL)
+            sc["_compile_s"] = time.time() - t0
+            stats = os.path.join(self.tmp, "%s.stats.json" % sc["name"])
+            argv = [os.path.join(self.build, "dataplane", "sekisho-dp"), "--image", img,
+                    "--stats-file", stats, "--", "--main-lcore", "1"]
+            d = Proc("dut-%s-%s" % (dut, sc["name"]), argv, self.tmp)
+            d.stats_file = stats
+            ready = "forwarding on"
+        elif dut == "iofwd":
+            argv = [TESTPMD, "-l", "0,1", "--main-lcore", "1", "--in-memory", "--file-prefix", pre,
+                    "--no-pci", "--vdev", self.memif(0, "a", "server", gen_config.MAC_DP_OUT),
+                    "--vdev", self.memif(1, "b", "server", gen_config.MAC_DP_IN),
+                    "--", "-i", "--forward-mode=io", "--nb-cores=1", "--port-topology=paired",
+                    "--total-num-mbufs=16384", "--burst=%d" % int(os.environ.get("SK_PERF_IO_BURST", "32")), "--rxd=1024", "--txd=1024"]
+            d = Proc("dut-%s-%s" % (dut, sc["name"]), argv, self.tmp, stdin=True)
+            ready = "testpmd>"
+        else:
+            exe = self.build_l3fwd()
+            if not exe:
+                return None
+            r4 = os.path.join(self.tmp, "%s.rules4" % sc["name"])
+            r6 = os.path.join(self.tmp, "l3fwd.rules6")
+            subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_config.py"), "--rules",
+                            str(sc["rules"]), "-o", os.devnull, "--l3fwd-rules", r4], check=True)
+            with open(r6, "w") as f:
+                f.write("R0:0:0:0:0:0:0:0/0 0:0:0:0:0:0:0:0/0 0 : 65535 0 : 65535 0x00/0x00 1\n")
+            argv = [exe, "-l", "0", "--in-memory", "--file-prefix", pre, "--no-pci",
+                    "--vdev", self.memif(0, "a", "server", gen_config.MAC_DP_OUT),
+                    "--vdev", self.memif(1, "b", "server", gen_config.MAC_DP_IN),
+                    "--", "-p", "0x3", "-P", "--config=(0,0,0),(1,0,0)", "--lookup=acl",
+                    "--rule_ipv4=" + r4, "--rule_ipv6=" + r6, "--parse-ptype",
+                    "--eth-dest=1,%s" % gen_config.MAC_GEN_IN, "--eth-dest=0,%s" % gen_config.MAC_GEN_OUT]
+            d = Proc("dut-%s-%s" % (dut, sc["name"]), argv, self.tmp)
+            ready = "entering main loop"
+        self.procs.append(d)
+        d.prefix = pre
+        d.kind = dut
+        if not d.wait_for(ready, 180):
+            raise RuntimeError("%s did not start; see %s" % (dut, d.logpath))
+        if dut == "iofwd":
+            d.send("start")
+        return d
+
+    # --- counters
+    @staticmethod
+    def snap(dut_tel, dut_kind):
+        s = {"t": time.time()}
+        for port, name in ((0, "a"), (1, "b")):
+            st = dut_tel.cmd("/ethdev/stats,%d" % port) or {}
+            s[name + ".rx"] = st.get("ipackets", 0)
+            s[name + ".tx"] = st.get("opackets", 0)
+            s[name + ".rx_missed"] = st.get("imissed", 0)
+        if dut_kind == "sekisho":
+            s.update({"sk." + k: v for k, v in flatten(dut_tel.cmd("/sekisho/stats")).items()})
+        return s
+
+    def wait_links(self, gen_tel):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            ok = all((gen_tel.cmd("/ethdev/link_status,%d" % p) or {}).get("status") == "UP"
+                     for p in (1, 2))
+            if ok:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def run_one(self, sc, dut, quick):
+        pcap, npkts = self.pcap_for(sc, quick)
+        d = self.start_dut(sc, dut)
+        if d is None:
+            return {"scenario": sc["name"], "dut": dut, "skipped": "l3fwd did not build"}
+        g = None
+        res = {"scenario": sc["name"], "dut": dut, "pkts_in_pcap": npkts}
+        try:
+            g = self.start_gen(sc, pcap, npkts)
+            gt = Telemetry(g.prefix)
+            dt = Telemetry(d.prefix)
+            if not self.wait_links(gt):
+                raise RuntimeError("memif links did not come up")
+            if sc["kind"] == "onepass":
+                # Back-pressure instead of dropping at the generator: every
+                # packet of the file reaches the DUT once.
+                g.send("set fwd io retry")
+            s0 = self.snap(dt, dut)
+            g.send("start")
+            if sc["kind"] == "infinite":
+                samples = self.measure_steady(dt, dut, sc, s0)
+            else:
+                samples = self.measure_onepass(dt, dut, s0)
+            res.update(self.figures(samples, dut))
+            g.send("stop")
+            time.sleep(0.5)
+            gt.close()
+            dt.close()
+        finally:
+            # Both memif peers stop forwarding before either quits.
+            if g is not None:
+                g.send("stop")
+            if dut == "iofwd":
+                d.send("stop")
+                time.sleep(0.3)
+                d.send("quit")
+            else:
+                d.signal(signal.SIGINT)
+            rc = d.stop(60)
+            if g is not None:
+                g.send("quit")
+                g.stop(30)
+            res["dut_exit"] = rc
+        if dut == "sekisho" and os.path.exists(d.stats_file):
+            with open(d.stats_file) as f:
+                final = json.load(f)
+            res["final_drops"] = {k: v for k, v in final.get("drops", {}).items() if v}
+            res["conns_final"] = final.get("conns", {})
+            res["compile_s"] = round(sc.get("_compile_s", 0), 2)
+        return res
+
+    def measure_steady(self, dt, dut, sc, s0):
+        """Warm up (every flow has its connection), then one window."""
+        t_end = time.time() + 60
+        while time.time() < t_end:
+            time.sleep(0.5)
+            s = self.snap(dt, dut)
+            if dut != "sekisho":
+                if s["b.tx"] > s0["b.tx"] + sc["flows"]:
+                    break
+            elif s.get("sk.conns.active", 0) >= sc["flows"]:
+                break
+        time.sleep(0.5)
+        a = self.snap(dt, dut)
+        time.sleep(self.window)
+        b = self.snap(dt, dut)
+        return [a, b]
+
+    def measure_onepass(self, dt, dut, s0):
+        """Sample every 50 ms until the input stops; keep the busy span."""
+        samples = [s0]
+        idle_since = None
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            time.sleep(0.05)
+            s = self.snap(dt, dut)
+            samples.append(s)
+            if s["a.rx"] == samples[-2]["a.rx"] and s["a.rx"] > s0["a.rx"]:
+                idle_since = idle_since or s["t"]
+                if s["t"] - idle_since > 1.0:
+                    break
+            else:
+                idle_since = None
+        moving = [i for i in range(1, len(samples)) if samples[i]["a.rx"] != samples[i - 1]["a.rx"]]
+        if not moving:
+            return [samples[0], samples[-1]]
+        # Drop the first and last partial intervals when there are enough.
+        first, last = moving[0], moving[-1]
+        if last - first >= 4:
+            first, last = first + 1, last - 1
+        return [samples[first - 1], samples[last]]
+
+    @staticmethod
+    def figures(samples, dut):
+        a, b = samples[0], samples[-1]
+        dt = b["t"] - a["t"]
+        f = {"window_s": round(dt, 2),
+             "pkts_in": b["a.rx"] - a["a.rx"],
+             "pkts_out": b["b.tx"] - a["b.tx"],
+             "mpps_in": round((b["a.rx"] - a["a.rx"]) / dt / 1e6, 3),
+             "mpps_out": round((b["b.tx"] - a["b.tx"]) / dt / 1e6, 3),
+             "rx_missed": b["a.rx_missed"] - a["a.rx_missed"]}
+        if dut == "sekisho":
+            bp = b["sk.busy_pkts"] - a["sk.busy_pkts"]
+            f["cycles_per_pkt"] = round((b["sk.busy_cycles"] - a["sk.busy_cycles"]) / bp, 1) if bp else None
+            f["drops"] = {k[9:]: b[k] - a[k] for k in b if k.startswith("sk.drops.") and b[k] != a[k]}
+            f["conns_active"] = b.get("sk.conns.active")
+            f["conns_created"] = b.get("sk.conns.active", 0) - a.get("sk.conns.active", 0)
+            f["forwarded"] = b["sk.forwarded"] - a["sk.forwarded"]
+        return f
+
+
+def main(argv=None):
+    import argparse
+    p = argparse.ArgumentParser(prog="perf/run", description="Sekisho perf lab")
+    p.add_argument("scenarios", nargs="*", help="scenario names (default: the quick set)")
+    p.add_argument("--full", action="store_true", help="every scenario")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--window", type=float, default=3.0, help="measurement window, s")
+    p.add_argument("--duts", default="sekisho,iofwd,l3fwd")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, pcaps)")
+    a = p.parse_args(argv)
+    if a.list:
+        for s in SCENARIOS:
+            print("%-12s %-5s %s" % (s["name"], "full" if s["full"] else "quick", s["desc"]))
+        return 0
+    names = a.scenarios or ([s["name"] for s in SCENARIOS] if a.full else QUICK)
+    by = {s["name"]: s for s in SCENARIOS}
+    bad = [n for n in names if n not in by]
+    if bad:
+        sys.exit("unknown scenario(s): %s (see --list)" % ", ".join(bad))
+    quick = not a.full
+    lab = Lab(a.build, a.out, a.window, a.keep)
+    out = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host": os.uname().nodename,
+           "cpus": os.cpu_count(),
+           "mode": "full" if a.full else ("selected" if a.scenarios else "quick"),
+           "tsc_hz": None, "scenarios": []}
+
+    def on_sig(sig, frm):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_sig)
+    try:
+        for n in names:
+            sc = by[n]
+            entry = {"name": n, "desc": sc["desc"], "path": sc["path"], "runs": []}
+            out["scenarios"].append(entry)
+            if sc["kind"] == "pending":
+                entry["pending"] = sc["desc"]
+                log("%s: pending (%s)" % (n, sc["desc"]))
+                continue
+            if sc["kind"] == "infinite":
+                need = (sc["flows"] * BYTES_PER_CONN_EST * 1.25 +
+                        sc["flows"] * (GEN_MBUF_OVERHEAD + (2176 if sc.get("sizes") else 256))) / (1 << 20) + 1024
+                have = lab.hugepages_free_mb()
+                if need > have:
+                    entry["skipped"] = ("needs about %d MiB of hugepages (DUT table + generator "
+                                        "mbufs), %d MiB free" % (need, have))
+                    log("%s: skipped: %s" % (n, entry["skipped"]))
+                    continue
+            for dut in a.duts.split(","):
+                log("%s on %s" % (n, dut))
+                try:
+                    r = lab.run_one(sc, dut, quick)
+                except RuntimeError as e:
+                    r = {"scenario": n, "dut": dut, "error": str(e)}
+                log(json.dumps(r))
+                entry["runs"].append(r)
+            ceil = next((r for r in entry["runs"] if r["dut"] == "iofwd" and r.get("mpps_out")), None)
+            for r in entry["runs"]:
+                if ceil and r.get("mpps_out") is not None:
+                    r["ratio_to_ceiling"] = round(r["mpps_out"] / ceil["mpps_out"], 3)
+    except KeyboardInterrupt:
+        log("interrupted")
+    finally:
+        lab.cleanup()
+    os.makedirs(a.out, exist_ok=True)
+    jpath = os.path.join(a.out, "e2e-%s.json" % out["mode"])
+    with open(jpath, "w") as f:
+        json.dump(out, f, indent=1)
+    log("wrote", jpath)
+    import report
+    report.write(a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""report.py - results/*.json -> results/README.md (tables) and PNG plots.
+   /usr/bin/python3 perf/report.py perf/results"""
+import json
+import os
+import sys
+
+
+def _load(d, name):
+    p = os.path.join(d, name)
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        return json.load(f)
+
+
+def _fmt(v, nd=2):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return ("%%.%df" % nd) % v
+    return str(v)
+
+
+def e2e_table(e2e):
+    rows = ["| scenario | DUT | Mpps in | Mpps out | cycles/pkt | ratio to io ceiling | drops (reason: pkts) | conns |",
+            "|---|---|---:|---:|---:|---:|---|---:|"]
+    for sc in e2e["scenarios"]:
+        if sc.get("pending") or sc.get("skipped"):
+            rows.append("| %s | - | - | - | - | - | %s | - |" % (
+                sc["name"], "pending: " + sc["pending"] if sc.get("pending") else "skipped: " + sc["skipped"]))
+            continue
+        for r in sc["runs"]:
+            if r.get("error") or r.get("skipped"):
+                rows.append("| %s | %s | - | - | - | - | %s | - |" % (sc["name"], r["dut"], r.get("error") or r.get("skipped")))
+                continue
+            drops = ", ".join("%s: %d" % kv for kv in sorted((r.get("drops") or {}).items())) or "-"
+            rows.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                sc["name"], r["dut"], _fmt(r.get("mpps_in"), 3), _fmt(r.get("mpps_out"), 3),
+                _fmt(r.get("cycles_per_pkt"), 0), _fmt(r.get("ratio_to_ceiling"), 2), drops,
+                _fmt(r.get("conns_active"))))
+    return "\n".join(rows)
+
+
+def micro_table(m):
+    rows = ["| path | connections | rules | cycles/pkt | parse | admit | conn | acl | create |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in m["results"]:
+        st = r["stages"]
+        rows.append("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |" % (
+            r["path"], r["conns"] or "-", r["rules"], r["cycles_per_pkt"], st["parse"], st["admit"],
+            st["conn"], st["acl"], st["create"]))
+    rows.append("")
+    rows.append("Heap bytes per connection (table sized conns x 1.125 + 1024, divided by that size): " +
+                ", ".join("%s conns: %.0f B" % kv for kv in m["bytes_per_conn"].items() if kv[1]))
+    rows.append("")
+    rows.append("Generation build (image -> rte_acl + LPM), s: " +
+                ", ".join("%s rules: %.3f" % kv for kv in m["acl_build_s"].items() if kv[1]))
+    return "\n".join(rows)
+
+
+def plots(d, e2e, micro):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report: matplotlib missing, no plots")
+        return []
+    out = []
+    if micro:
+        fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+        est = [r for r in micro["results"] if r["path"] == "established"]
+        ax[0].plot([r["conns"] for r in est], [r["cycles_per_pkt"] for r in est], "o-", label="established hit")
+        ax[0].axhline(100, color="r", ls="--", label="target 100")
+        ax[0].set_xscale("log")
+        ax[0].set_xlabel("connections in table")
+        ax[0].set_ylabel("cycles / packet")
+        ax[0].legend()
+        ax[0].set_title("established path (microbench)")
+        for path, mk in (("new", "o-"), ("denied", "s-")):
+            rs = [r for r in micro["results"] if r["path"] == path]
+            ax[1].plot([r["rules"] for r in rs], [r["cycles_per_pkt"] for r in rs], mk, label=path)
+        ax[1].axhline(1000, color="r", ls="--", label="target new 1000 @10K")
+        ax[1].set_xscale("log")
+        ax[1].set_xlabel("rules")
+        ax[1].legend()
+        ax[1].set_title("miss paths (microbench)")
+        fig.tight_layout()
+        p = os.path.join(d, "micro.png")
+        fig.savefig(p, dpi=90)
+        plt.close(fig)
+        out.append(p)
+    if e2e:
+        names, duts = [], ["sekisho", "iofwd", "l3fwd"]
+        vals = {k: [] for k in duts}
+        cyc = []
+        for sc in e2e["scenarios"]:
+            runs = {r["dut"]: r for r in sc.get("runs", []) if r.get("mpps_out") is not None}
+            if not runs:
+                continue
+            names.append(sc["name"])
+            for k in duts:
+                vals[k].append(runs.get(k, {}).get("mpps_out", 0))
+            cyc.append(runs.get("sekisho", {}).get("cycles_per_pkt") or 0)
+        if names:
+            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+            w = 0.27
+            for i, k in enumerate(duts):
+                ax[0].bar([x + (i - 1) * w for x in range(len(names))], vals[k], w, label=k)
+            ax[0].set_xticks(range(len(names)))
+            ax[0].set_xticklabels(names, rotation=30)
+            ax[0].set_ylabel("Mpps out")
+            ax[0].legend()
+            ax[0].set_title("end to end, same memif links, same run")
+            ax[1].bar(range(len(names)), cyc, color="C0")
+            ax[1].set_xticks(range(len(names)))
+            ax[1].set_xticklabels(names, rotation=30)
+            ax[1].set_ylabel("sekisho-dp cycles / packet (busy TSC)")
+            fig.tight_layout()
+            p = os.path.join(d, "e2e-%s.png" % e2e["mode"])
+            fig.savefig(p, dpi=90)
+            plt.close(fig)
+            out.append(p)
+    return out
+
+
+def write(d):
+    micro = _load(d, "micro.json")
+    e2es = [x for x in (_load(d, "e2e-%s.json" % m) for m in ("quick", "full", "selected")) if x]
+    pngs = []
+    for e in e2es:
+        pngs += plots(d, e, None)
+    pngs += plots(d, None, micro)
+    md = ["# Perf lab results", "",
+          "Generated by perf/report.py from the JSON next to this file; how to read them: docs/perf.md.", ""]
+    for e in e2es:
+        md += ["## End to end (%s set, %s, %d CPUs, started %s)" % (e["mode"], e["host"], e["cpus"], e["started"]),
+               "", e2e_table(e), "", "![e2e](e2e-%s.png)" % e["mode"], ""]
+    if micro:
+        md += ["## Pipeline microbenchmark (bench_pipeline, TSC %.2f GHz, burst %d)" % (micro["tsc_hz"] / 1e9, micro["burst"]),
+               "", micro_table(micro), "", "![micro](micro.png)", ""]
+    with open(os.path.join(d, "README.md"), "w") as f:
+        f.write("\n".join(md))
+    print("report: wrote %s/README.md and %d plot(s)" % (d, len(pngs)))
+
+
+if __name__ == "__main__":
+    write(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "results"))
