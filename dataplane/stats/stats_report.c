@@ -92,9 +92,11 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 		if (rte_eth_stats_get(g->ifaces[i].port_id, &es) != 0)
 			continue;
 #define PORT_CTR(field, val) do { \
-		snprintf(key, sizeof(key), "%s.%s", g->ifaces[i].name, field); \
+		snprintf(key, sizeof(key), "%u/%s", i, field); \
 		rte_tel_data_add_dict_u64(ports, key, val); \
 	} while (0)
+		snprintf(key, sizeof(key), "%u/name", i);
+		rte_tel_data_add_dict_string(ports, key, g->ifaces[i].name);
 		PORT_CTR("port", g->ifaces[i].port_id);
 		PORT_CTR("rx_pkts", es.ipackets);
 		PORT_CTR("rx_bytes", es.ibytes);
@@ -129,7 +131,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	return 0;
 }
 
-/* /sekisho/rules[,FIRST]: up to 120 rules from index FIRST (telemetry caps a dict at 256). */
+/* /sekisho/rules[,FIRST]: up to 60 rules from index FIRST (telemetry caps a
+ * dict at 256 entries; keys may hold only [A-Za-z0-9_/], so entries are keyed
+ * by rule index and carry the exact name as a string value). */
 static int
 tel_rules(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
@@ -144,11 +148,15 @@ tel_rules(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 	if (g == NULL)
 		return 0;
 	rte_tel_data_add_dict_u64(d, "count", g->n_rules);
-	for (r = first; r < g->n_rules && r < first + 120; r++) {
+	for (r = first; r < g->n_rules && r < first + 60; r++) {
 		rule_totals(g, r, &pkts, &bytes);
-		snprintf(key, sizeof(key), "%s.pkts", g->rules[r].name);
+		snprintf(key, sizeof(key), "%u/name", r);
+		rte_tel_data_add_dict_string(d, key, g->rules[r].name);
+		snprintf(key, sizeof(key), "%u/id", r);
+		rte_tel_data_add_dict_u64(d, key, g->rules[r].id);
+		snprintf(key, sizeof(key), "%u/pkts", r);
 		rte_tel_data_add_dict_u64(d, key, pkts);
-		snprintf(key, sizeof(key), "%s.bytes", g->rules[r].name);
+		snprintf(key, sizeof(key), "%u/bytes", r);
 		rte_tel_data_add_dict_u64(d, key, bytes);
 	}
 	return 0;

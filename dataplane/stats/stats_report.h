@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stats_report.h - the dataplane's counters as JSON: DPDK telemetry
- * commands while running (/sekisho/stats, /sekisho/rules, /sekisho/conns)
- * and a stats file written at exit.  Telemetry in DPDK 22.11 nests one
- * level only, so nested names are flattened with dots ("outside.rx_pkts");
- * scripts/lib/sk_telemetry.py rebuilds the nested form.
+ * commands while running (/sekisho/stats, /sekisho/rules) and a stats file
+ * written at exit.  Keys are "INDEX/field" with names as string values
+ * (telemetry's key alphabet is [A-Za-z0-9_/]); scripts/lib/telemetry.py
+ * rebuilds the nested form.
  */
 #ifndef SK_STATS_REPORT_H
 #define SK_STATS_REPORT_H

@@ -3,8 +3,10 @@
 """telemetry.py - ask a running sekisho-dp one DPDK telemetry question.
 
 usage: telemetry.py [-p FILE_PREFIX] [--raw | --summary | --get PATH] [COMMAND]
-       (COMMAND defaults to /sekisho/stats; --summary condenses it; --get
-       prints one value, e.g. --get drops.tcp_out_of_state, 0 if absent)
+       (COMMAND defaults to /sekisho/stats, which is completed with every page
+       of /sekisho/rules and nested by name like the dataplane's stats file;
+       --summary condenses it; --get prints one value, e.g.
+       --get rules.web-in.pkts, 0 if absent)
 
 Connects to /var/run/dpdk/<prefix>/dpdk_telemetry.v2 (SOCK_SEQPACKET), reads
 the greeting (which says how long a reply can be), sends COMMAND and prints
@@ -28,6 +30,36 @@ def query(prefix, command, runtime_dir="/var/run/dpdk"):
         s.send(command.encode())
         reply = s.recv(int(greeting.get("max_output_len", 16384)) + 1024)
     return json.loads(reply.decode())
+
+
+def _by_name(flat):
+    """{"0/name": "outside", "0/rx_pkts": 5} -> {"outside": {"rx_pkts": 5}}.
+    DPDK telemetry keys allow only [A-Za-z0-9_/], so the dataplane keys ports
+    and rules by index and sends each name as a string value."""
+    rows = {}
+    for k, v in flat.items():
+        idx, _, field = k.partition("/")
+        if field:
+            rows.setdefault(idx, {})[field] = v
+    return {r.pop("name", i): r for i, r in rows.items()}
+
+
+def stats(prefix, runtime_dir="/var/run/dpdk"):
+    """/sekisho/stats plus every page of /sekisho/rules, nested by name:
+    the same shape as the --stats-file JSON the dataplane writes on exit."""
+    st = query(prefix, "/sekisho/stats", runtime_dir)["/sekisho/stats"]
+    if not isinstance(st, dict):
+        raise ValueError(f"unexpected /sekisho/stats reply {st!r}")
+    st["ports"] = _by_name(st.get("ports", {}))
+    rules, first = {}, 0
+    while True:
+        page = query(prefix, f"/sekisho/rules,{first}", runtime_dir)["/sekisho/rules"]
+        rules.update(_by_name({k: v for k, v in page.items() if k != "count"}))
+        first += 60
+        if first >= int(page.get("count", 0)):
+            break
+    st["rules"] = rules
+    return st
 
 
 def summary(st):
@@ -63,11 +95,14 @@ def main():
     ap.add_argument("command", nargs="?", default="/sekisho/stats")
     args = ap.parse_args()
     try:
-        reply = query(args.prefix, args.command)
-    except (OSError, ValueError) as e:
+        if args.command == "/sekisho/stats" and not args.raw:
+            out = stats(args.prefix)
+        else:
+            reply = query(args.prefix, args.command)
+            out = reply if args.raw else reply.get(args.command.split(",")[0], reply)
+    except (OSError, ValueError, KeyError) as e:
         print(f"telemetry: {args.prefix}: {e}", file=sys.stderr)
         return 1
-    out = reply if args.raw else reply.get(args.command.split(",")[0], reply)
     if args.get:
         for key in args.get.split("."):
             out = out.get(key, 0) if isinstance(out, dict) else 0
