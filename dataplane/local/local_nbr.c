@@ -15,8 +15,16 @@
 #define ND_NA 136
 #define ND_OPT_SRC_LL 1
 #define ND_OPT_TGT_LL 2
+#define ND_NA_FLAG_ROUTER 0x80
 #define ND_NA_FLAG_SOLICITED 0x40
 #define ND_NA_FLAG_OVERRIDE 0x20
+
+/* The ICMPv6 header proper is 4 bytes (rte_icmp_hdr's 8 include echo fields). */
+struct icmp6_hdr {
+	uint8_t type;
+	uint8_t code;
+	rte_be16_t cksum;
+};
 
 /* ICMPv6 neighbour solicitation / advertisement body after the 4-byte ICMP header. */
 struct nd_body {
@@ -81,10 +89,10 @@ sk_local_arp_request(struct rte_mempool *mp, const struct sk_gen_iface *ifc,
 }
 
 static void
-icmp6_fill_cksum(struct rte_ipv6_hdr *ip6, struct rte_icmp_hdr *icmp)
+icmp6_fill_cksum(struct rte_ipv6_hdr *ip6, struct icmp6_hdr *icmp)
 {
-	icmp->icmp_cksum = 0;
-	icmp->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, icmp);
+	icmp->cksum = 0;
+	icmp->cksum = rte_ipv6_udptcp_cksum(ip6, icmp);
 }
 
 struct rte_mbuf *
@@ -94,7 +102,7 @@ sk_local_nd_solicit(struct rte_mempool *mp, const struct sk_gen_iface *ifc,
 	struct rte_mbuf *m;
 	struct rte_ether_hdr *eth;
 	struct rte_ipv6_hdr *ip6;
-	struct rte_icmp_hdr *icmp;
+	struct icmp6_hdr *icmp;
 	struct nd_body *nd;
 	struct nd_opt_ll *opt;
 	const uint16_t plen = sizeof(*icmp) + sizeof(*nd) + sizeof(*opt);
@@ -106,7 +114,7 @@ sk_local_nd_solicit(struct rte_mempool *mp, const struct sk_gen_iface *ifc,
 		return NULL;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*ip6) + plen);
 	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
-	icmp = (struct rte_icmp_hdr *)(ip6 + 1);
+	icmp = (struct icmp6_hdr *)(ip6 + 1);
 	nd = (struct nd_body *)(icmp + 1);
 	opt = (struct nd_opt_ll *)(nd + 1);
 
@@ -129,10 +137,8 @@ sk_local_nd_solicit(struct rte_mempool *mp, const struct sk_gen_iface *ifc,
 		eth->dst_addr.addr_bytes[1] = 0x33;
 		memcpy(&eth->dst_addr.addr_bytes[2], ip6->dst_addr + 12, 4);
 	}
-	icmp->icmp_type = ND_NS;
-	icmp->icmp_code = 0;
-	icmp->icmp_ident = 0;
-	icmp->icmp_seq_nb = 0;
+	icmp->type = ND_NS;
+	icmp->code = 0;
 	nd->flags_reserved = 0;
 	memcpy(nd->target, target, 16);
 	opt->type = ND_OPT_SRC_LL;
@@ -176,7 +182,7 @@ sk_local_nd_advert(struct rte_mbuf *m, const struct rte_ether_addr *mac, const u
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv6_hdr *ip6;
-	struct rte_icmp_hdr *icmp;
+	struct icmp6_hdr *icmp;
 	struct nd_body *nd;
 	struct nd_opt_ll *opt;
 	const uint16_t plen = sizeof(*icmp) + sizeof(*nd) + sizeof(*opt);
@@ -191,7 +197,7 @@ sk_local_nd_advert(struct rte_mbuf *m, const struct rte_ether_addr *mac, const u
 	if (rte_pktmbuf_append(m, plen) == NULL)
 		return -ENOSPC;
 	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, pm->l2_len);
-	icmp = (struct rte_icmp_hdr *)(ip6 + 1);
+	icmp = (struct icmp6_hdr *)(ip6 + 1);
 	nd = (struct nd_body *)(icmp + 1);
 	opt = (struct nd_opt_ll *)(nd + 1);
 
@@ -212,11 +218,11 @@ sk_local_nd_advert(struct rte_mbuf *m, const struct rte_ether_addr *mac, const u
 	memcpy(ip6->src_addr, target, 16);
 	ip6->payload_len = rte_cpu_to_be_16(plen);
 	ip6->hop_limits = 255;
-	icmp->icmp_type = ND_NA;
-	icmp->icmp_code = 0;
+	icmp->type = ND_NA;
+	icmp->code = 0;
 	nd->flags_reserved = 0;
 	((uint8_t *)&nd->flags_reserved)[0] =
-		(uint8_t)((dad ? 0 : ND_NA_FLAG_SOLICITED) | ND_NA_FLAG_OVERRIDE);
+		(uint8_t)(ND_NA_FLAG_ROUTER | (dad ? 0 : ND_NA_FLAG_SOLICITED) | ND_NA_FLAG_OVERRIDE);
 	memcpy(nd->target, target, 16);
 	opt->type = ND_OPT_TGT_LL;
 	opt->len = 1;

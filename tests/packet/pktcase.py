@@ -36,7 +36,9 @@ HOSTS = {
 }
 
 # Fields of packets the unit builds itself that a real stack picks freely.
-GENERATED_IGNORE = ("IP.id", "IP.flags", "IPv6.fl", "IPv6.tc")
+# The header checksum follows IP.id, which a generated packet may choose;
+# every output checksum is verified on its own (pktcmp.check_checksums).
+GENERATED_IGNORE = ("IP.id", "IP.flags", "IP.chksum", "IPv6.fl", "IPv6.tc")
 
 
 class Expect:
@@ -182,6 +184,18 @@ def unreach_for(pkt):
                          ICMPv6DestUnreach(code=1) / Raw(_quote6(pkt)))
     return generated(_back_to(pkt) / IP(src=PORT_IP4[port], dst=pkt[IP].src, ttl=64) /
                      ICMP(type=3, code=13) / Raw(_quote4(pkt)))
+
+
+def net_unreach_for(pkt):
+    """ICMP 3/0 (IPv4) or ICMPv6 1/0 (no route) from the ingress interface:
+    a router that cannot forward says so, rate-limited, like any router."""
+    port = ingress_port(pkt)
+    if IPv6 in pkt:
+        return generated(_back_to(pkt) /
+                         IPv6(src=PORT_IP6[port], dst=pkt[IPv6].src, hlim=64) /
+                         ICMPv6DestUnreach(code=0) / Raw(_quote6(pkt)))
+    return generated(_back_to(pkt) / IP(src=PORT_IP4[port], dst=pkt[IP].src, ttl=64) /
+                     ICMP(type=3, code=0) / Raw(_quote4(pkt)))
 
 
 def time_exceeded_for(pkt):
