@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * api.h - the REST API's resource handlers, independent of HTTP.
+ *
+ * control/rest/ owns HTTP (libmicrohttpd, TLS, bearer tokens, admin
+ * networks) and turns each request into a struct sk_api_req; it finds the
+ * handler in the route tables below, calls it on the daemon's thread, and
+ * sends the struct sk_api_resp back.  Handlers never touch sockets.
+ * Errors are JSON {"code": "...", "message": "...", "details": {...}} built
+ * with sk_api_error(); the status codes are the contract:
+ *   400 bad_request (bad JSON, bad parameter)   401 unauthorized (no/bad token)
+ *   403 forbidden (source not in admin networks) 404 not_found
+ *   409 stale_generation (commit names a generation that is not current)
+ *   422 invalid_config (details.errors = [{file, line, message}])
+ *   503 dataplane_unavailable (not attached)    500 internal
+ *
+ * Resources (all under /api/v1 except /metrics):
+ *   GET    /status                          unit, dataplane, generation, uptime
+ *   GET    /config                          running config text + generation
+ *   POST   /config/validate                 body: config text -> errors/summary
+ *   POST   /config/commit                   {"text", "replaces"} -> generation, build_ms
+ *   POST   /config/diff                     {"text"} or {"from","to"} -> unified diff
+ *   POST   /config/rollback                 {"generation", "replaces"}
+ *   GET    /config/archives                 list
+ *   GET    /config/archives/{gen}           one archive (text, checksum, time)
+ *   GET    /config/archives/{gen}/export    bundle (application/octet-stream)
+ *   POST   /config/archives/import          bundle -> archived (+ commit if ?commit=1)
+ *   GET    /zones                           zones and interfaces
+ *   GET    /rules                           rules with counters
+ *   GET    /connections                     ?src=&dst=&proto=&port=&limit=
+ *   GET    /connections/count
+ *   DELETE /connections                     same filter, kills; -> {"killed": n}
+ *   GET    /counters                        forwarded, consumed, drops, ports, local
+ *   GET    /logs                            ?since=SEQ&limit=
+ *   POST   /trace                           packet -> decision
+ *   GET    /lint                            findings
+ *   GET    /exposure                        what each zone can reach
+ *   GET    /openapi.json                    the OpenAPI document (docs/openapi.json)
+ *   GET    /metrics                         Prometheus text exposition
+ */
+#ifndef SK_API_H
+#define SK_API_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct sk_cp;
+
+#define SK_API_MAX_PARAMS 4
+
+struct sk_api_req {
+	const char *method;            /* "GET", "POST", "DELETE", ... */
+	const char *path;              /* without the query string */
+	const char *params[SK_API_MAX_PARAMS]; /* "{x}" segments of the route, in order */
+	unsigned int n_params;
+	/* query string lookup: value or NULL */
+	const char *(*query)(const struct sk_api_req *req, const char *key);
+	void *query_ctx;
+	const char *body;              /* raw body (not NUL-terminated), may be NULL */
+	size_t body_len;
+	json_t *json;                  /* body parsed as JSON when it is JSON, else NULL */
+	const char *principal;         /* name of the token that authenticated */
+	const char *peer;              /* client address, for logs */
+};
+
+struct sk_api_resp {
+	int status;                    /* HTTP status */
+	json_t *json;                  /* response document (owned: REST frees it) */
+	void *blob;                    /* or a raw body (malloc'd, owned) ... */
+	size_t blob_len;
+	const char *content_type;      /* ... with this type */
+};
+
+typedef void (*sk_api_handler)(struct sk_cp *cp, const struct sk_api_req *req,
+			       struct sk_api_resp *resp);
+
+struct sk_api_route {
+	const char *method;
+	const char *pattern;           /* "/api/v1/config/archives/{gen}" */
+	sk_api_handler fn;
+	const char *summary;           /* one line, reused by the OpenAPI document */
+};
+
+/* Fill resp with a JSON error {code, message, details}; details may be NULL
+ * (it is stolen).  Returns resp->status. */
+int sk_api_error(struct sk_api_resp *resp, int status, const char *code, json_t *details,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* resp = 200 + doc (stolen). */
+void sk_api_ok(struct sk_api_resp *resp, json_t *doc);
+
+/* Route tables, each terminated by {NULL}; the REST server serves them all. */
+extern const struct sk_api_route sk_api_routes_status[];   /* status, zones, rules, counters, connections */
+extern const struct sk_api_route sk_api_routes_config[];   /* config, archives */
+extern const struct sk_api_route sk_api_routes_verify[];   /* trace, lint, exposure */
+extern const struct sk_api_route sk_api_routes_logs[];     /* logs */
+
+#endif /* SK_API_H */

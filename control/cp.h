@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp.h - the control-plane daemon's state, shared by the API handlers.
+ *
+ * One thread owns it: the REST server calls handlers one at a time on the
+ * daemon thread (libmicrohttpd's internal select thread), so handlers need
+ * no locks among themselves.  The dataplane link may be NULL: the control
+ * plane still answers what needs no dataplane (validate, lint, offline
+ * trace, archives) and says 503 for the rest.
+ */
+#ifndef SK_CP_H
+#define SK_CP_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct sk_cfg;
+struct sk_dplink;
+struct sk_store;
+struct sk_logw;
+
+struct sk_cp {
+	const char *state_dir;      /* archives, committed image, keys: /var/lib/sekisho */
+	const char *config_path;    /* the config file the unit started from */
+	struct sk_dplink *dp;       /* NULL when not attached */
+	struct sk_store *store;     /* archives (control/store) */
+	struct sk_logw *logw;       /* log writer (control/logw) */
+	char *running_text;         /* text of the running generation (malloc'd) */
+	struct sk_cfg *running;     /* its validated model */
+	uint64_t generation;        /* the running generation */
+	time_t started;
+};
+
+#endif /* SK_CP_H */

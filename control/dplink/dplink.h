@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dplink.h - the control plane's link to a running sekisho-dp: sekisho-cp
+ * attaches as a DPDK secondary process and talks through shared memory
+ * (a control block memzone with a request mailbox, the log ring, counters).
+ * Never blocks the dataplane: the dataplane's main lcore answers requests
+ * between its own work; workers are never waited on.
+ * Thread safety: one thread uses a link at a time.
+ */
+#ifndef SK_DPLINK_H
+#define SK_DPLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "sk_logrec.h"
+
+struct sk_dplink;
+
+/* Connection filter; zero/NULL fields match anything. */
+struct sk_conn_filter {
+	uint8_t family;        /* 0, 4 or 6 */
+	uint8_t proto;         /* 0 = any */
+	uint8_t has_src, has_dst;
+	uint8_t src[16], dst[16];  /* either endpoint of the connection matches */
+	uint8_t src_plen, dst_plen;
+	uint16_t port;         /* either port, 0 = any */
+	uint32_t rule_id;      /* 0 = any */
+};
+
+/* Attach to the dataplane running with EAL --file-prefix file_prefix. */
+int sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, size_t errlen);
+void sk_dplink_detach(struct sk_dplink *l);
+
+/* Current generation id as the dataplane sees it. */
+uint64_t sk_dplink_generation(const struct sk_dplink *l);
+
+/*
+ * Hand a verified image to the dataplane, which compiles and publishes it.
+ * replaces must equal the current generation, else -ESTALE (HTTP 409).
+ * On success *gen is the new generation and *build_us its build time.
+ * -EINVAL with err filled when the dataplane refuses the image;
+ * -ETIMEDOUT when it does not answer in time.
+ */
+int sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t replaces,
+		     uint64_t *gen, uint64_t *build_us, char *err, size_t errlen);
+
+/* Counters in the stats-file shape (forwarded, consumed, drops, local,
+ * ports, rules, conns); NULL when unavailable. New reference. */
+json_t *sk_dplink_counters(struct sk_dplink *l);
+
+/* Up to limit connections matching f, as a JSON array; NULL on error. */
+json_t *sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t limit);
+int sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *n);
+int sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *killed);
+
+/* Drain up to max log records (ts converted to Unix ns). */
+unsigned int sk_dplink_log_read(struct sk_dplink *l, struct sk_logrec *out, unsigned int max);
+
+#endif /* SK_DPLINK_H */
