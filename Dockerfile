@@ -16,7 +16,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config \
         libdpdk-dev libnuma-dev libconfig-dev libpcap-dev libjansson-dev \
-        libmicrohttpd-dev libssl-dev \
+        libmicrohttpd-dev libssl-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
