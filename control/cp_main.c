@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "cfg.h"
+#include "cp_console.h"
 #include "sk_image_api.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
@@ -22,15 +23,19 @@ usage(FILE *out, const char *prog)
 		"usage: %s --check FILE\n"
 		"       %s --compile FILE -o OUT\n"
 		"       %s --keys\n"
+		"       %s --commit FILE [--replaces GEN]\n"
 		"\n"
 		"  -c, --check FILE     validate FILE; errors go to stderr as file:line: message\n"
 		"  -C, --compile FILE   validate FILE and write its binary image to OUT\n"
 		"  -o, --output OUT     image file, replaced atomically\n"
 		"  -k, --keys           print every config key with type, default and range\n"
+		"  -m, --commit FILE    validate FILE and commit it to the running dataplane\n"
+		"                       (console path; the REST API is the usual one)\n"
+		"  -r, --replaces GEN   the generation the commit replaces (default: running)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"exit status: 0 ok, 1 the config has errors, 2 usage error\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 }
 
 static void
@@ -57,16 +62,25 @@ main(int argc, char **argv)
 		{ "compile", required_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "keys", no_argument, NULL, 'k' },
+		{ "commit", required_argument, NULL, 'm' },
+		{ "replaces", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *check = NULL, *compile = NULL, *out = NULL;
+	const char *check = NULL, *compile = NULL, *out = NULL, *commit = NULL;
+	long long replaces = -1;
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
 	int opt, keys = 0, rc;
 
-	while ((opt = getopt_long(argc, argv, "c:C:o:kh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:o:khm:r:", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'm':
+			commit = optarg;
+			break;
+		case 'r':
+			replaces = atoll(optarg);
+			break;
 		case 'c':
 			check = optarg;
 			break;
@@ -87,7 +101,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (!!check + !!compile + keys) != 1 || (compile && !out) ||
+	if (optind != argc || (!!check + !!compile + !!commit + keys) != 1 || (compile && !out) ||
 	    (!compile && out)) {
 		usage(stderr, argv[0]);
 		return EXIT_USAGE;
@@ -98,6 +112,8 @@ main(int argc, char **argv)
 	}
 
 	sk_cfg_diag_init(&diag);
+	if (commit != NULL)
+		return sk_cp_console_commit(commit, replaces);
 	cfg = sk_cfg_load_file(check ? check : compile, &diag);
 	if (cfg == NULL) {
 		sk_cfg_diag_print(&diag, stderr);

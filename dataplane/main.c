@@ -29,6 +29,7 @@
 #include "frag/frag.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
+#include "ctl/ctl.h"
 
 struct sk_dp sk_dp;
 
@@ -138,8 +139,8 @@ step_eal(void)
 	eal_argv[eal_argc++] = (char *)"-m";
 	eal_argv[eal_argc++] = eal_store[k++];
 	if (opt.st->hugepages) {
-		/* No hugepage files left behind, whatever way the process ends. */
-		eal_argv[eal_argc++] = (char *)"--in-memory";
+		/* Shared hugepage files, so sekisho-cp can attach as a secondary
+		 * process; a restart with the same prefix reclaims stale ones. */
 	} else {
 		eal_argv[eal_argc++] = (char *)"--no-huge";
 		eal_argv[eal_argc++] = (char *)"--no-shconf";
@@ -171,6 +172,18 @@ static void
 undo_eal(void)
 {
 	rte_eal_cleanup();
+}
+
+static int
+step_ctl(void)
+{
+	return sk_ctl_init(errbuf, sizeof(errbuf));
+}
+
+static void
+undo_ctl(void)
+{
+	sk_ctl_fini();
 }
 
 static int
@@ -219,6 +232,7 @@ step_workers(void)
 		sk_dp.workers[i].lcore_id = lcore;
 		sk_dp.workers[i].idx = (uint16_t)i;
 		sk_dp.workers[i].stats = &sk_dp.stats[i];
+		sk_dp.workers[i].log_ring = sk_dp.ctl->log_ring;
 		i++;
 	}
 	/* Worker 0 transmits for the main lcore (see dp.h). */
@@ -324,12 +338,18 @@ undo_neigh(void)
 static int
 step_gen(void)
 {
-	struct sk_gen *g = sk_gen_build(opt.image, opt.image_len, 1, sk_dp.port_of_iface,
+	const struct sk_image_hdr *h = opt.image;
+	/* The generation number the control plane gave the image; 1 for an
+	 * image compiled offline. */
+	uint64_t id = h->generation != 0 ? h->generation : 1;
+	struct sk_gen *g = sk_gen_build(opt.image, opt.image_len, id, sk_dp.port_of_iface,
 					sk_dp.n_workers + 1u, errbuf, sizeof(errbuf));
 
 	if (g == NULL)
 		return -EINVAL;
 	__atomic_store_n(&sk_dp.gen, g, __ATOMIC_RELEASE);
+	sk_dp.ctl->generation = id;
+	sk_dp.ctl->n_workers = sk_dp.n_workers;
 	return 0;
 }
 
@@ -406,6 +426,7 @@ static const struct {
 } steps[] = {
 	{ "image", step_image, undo_image },
 	{ "eal", step_eal, undo_eal },
+	{ "control block", step_ctl, undo_ctl },
 	{ "pool", step_pool, undo_pool },
 	{ "workers", step_workers, undo_workers },
 	{ "ports", step_ports, undo_ports },
@@ -450,8 +471,9 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < sk_dp.n_workers; i++)
 		rte_eal_remote_launch(sk_worker_main, &sk_dp.workers[i], sk_dp.workers[i].lcore_id);
-	printf("sekisho-dp: forwarding on %u ports with %u workers (image %s, %u rules)\n",
-	       sk_dp.n_ports, sk_dp.n_workers, opt.image_path, sk_dp.gen->n_rules);
+	printf("sekisho-dp: forwarding on %u ports with %u workers (image %s, generation %" PRIu64
+	       ", %u rules)\n", sk_dp.n_ports, sk_dp.n_workers, opt.image_path, sk_dp.gen->id,
+	       sk_dp.gen->n_rules);
 	fflush(stdout);
 
 	sk_slow_main();

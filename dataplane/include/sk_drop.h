@@ -39,6 +39,7 @@
 	X(POLICY_DEFAULT,    "policy_default_drop", "no rule matched and the zone pair default is drop") \
 	X(TCP_OUT_OF_STATE,  "tcp_out_of_state",    "TCP packet without SYN and no connection (loose pickup off)") \
 	X(TCP_INVALID,       "tcp_invalid",         "TCP packet invalid for its connection state") \
+	X(POLICY_REVOKED,    "policy_revoked",      "connection no longer allowed by the committed policy; cut") \
 	X(CONN_TABLE_FULL,   "conn_table_full",     "connection table full; new connection refused") \
 	X(LOCAL_UNHANDLED,   "local_unhandled",     "addressed to this unit and no local service takes it") \
 	X(EXCEPTION_FULL,    "exception_full",      "slow-path ring to the main lcore full") \

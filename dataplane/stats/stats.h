@@ -28,6 +28,7 @@
 	X(TCP_RESETS,   "tcp_resets") \
 	X(NEIGH_QUEUED, "neigh_queued") \
 	X(ERRORS_LIMITED, "errors_ratelimited") \
+	X(LOG_DROPPED,  "log_dropped") \
 	X(TX_FAILED,    "tx_failed")
 
 enum sk_local_ctr {

@@ -175,8 +175,8 @@ sk_stats_telemetry_register(void)
 
 /* ---- stats file ---- */
 
-static json_t *
-stats_json(void)
+json_t *
+sk_stats_json(void)
 {
 	struct sk_stats_sum sum;
 	struct conn_totals ct;
@@ -245,7 +245,7 @@ sk_stats_write_file(const char *path)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	root = stats_json();
+	root = sk_stats_json();
 	rc = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
 	if (rc != 0)

@@ -12,6 +12,11 @@
 /* Register the telemetry commands. 0 or -errno. */
 int sk_stats_telemetry_register(void);
 
+#include <jansson.h>
+
+/* All counters as one JSON document (new reference; main lcore or telemetry). */
+json_t *sk_stats_json(void);
+
 /* Write all counters as one JSON document (atomically: temp + rename). */
 int sk_stats_write_file(const char *path);
 

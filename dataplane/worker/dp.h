@@ -24,6 +24,7 @@
 #include <rte_ring.h>
 
 #include "sk_image.h"
+#include "sk_shm.h"
 #include "gen/gen.h"
 #include "stats/stats.h"
 
@@ -47,6 +48,16 @@ struct sk_worker {
 	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
 	struct rte_ring *main_tx;     /* main lcore -> this worker: packets to send (m->port) */
 	struct sk_stats_lcore *stats;
+	/* Connection request from the main lcore (ctl.c): ctl_seq is written
+	 * by main (release) after the fields, ctl_done by this worker. */
+	uint32_t ctl_seq;
+	uint32_t ctl_done;
+	uint8_t ctl_op;                /* enum sk_shm_op: CONNS, CONN_COUNT, CONN_KILL */
+	const struct sk_shm_filter *ctl_filter;
+	struct sk_shm_conn *ctl_out;
+	uint32_t ctl_cap;
+	uint64_t ctl_n;                /* matched (listed, counted or killed) */
+	struct rte_ring *log_ring;
 	uint32_t now_ms;
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
 	uint32_t err_tokens;
@@ -68,7 +79,9 @@ struct sk_dp {
 	uint64_t tsc_per_ms;
 	volatile bool quit;
 	struct sk_worker workers[SK_MAX_WORKERS];
-	struct sk_stats_lcore stats[SK_MAX_WORKERS + 1]; /* [n_workers] = main lcore */
+	/* [n_workers] = main lcore; in a memzone the control plane can read */
+	struct sk_stats_lcore *stats;
+	struct sk_shm_ctl *ctl;       /* control block shared with sekisho-cp */
 };
 
 extern struct sk_dp sk_dp;

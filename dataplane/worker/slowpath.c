@@ -16,6 +16,7 @@
 #include "fwd.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
+#include "ctl/ctl.h"
 
 #define PENDING_SLOTS 128
 #define PENDING_PER_HOP 4     /* like Linux's unres_qlen: a few, not a buffer */
@@ -312,6 +313,7 @@ sk_slow_main(void)
 				break;
 			}
 		}
+		sk_ctl_poll();
 		if (now - last_tick >= TICK_MS) {
 			tick(g, now);
 			last_tick = now;

@@ -24,6 +24,9 @@
 #include "route/route.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
+#include "ctl/ctl.h"
+#include "sk_logrec.h"
+#include <rte_ring_elem.h>
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -287,13 +290,79 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	return m;
 }
 
+/* A log record for a rule (or zone default) with `log`; never waits. */
+static void
+log_pkt(struct sk_worker *w, const struct sk_gen *g, const struct rte_mbuf *m, uint8_t kind,
+	uint32_t rule)
+{
+	const struct sk_pkt_meta *pm = sk_pkt_meta((struct rte_mbuf *)(uintptr_t)m);
+	struct sk_logrec r;
+
+	r.ts = rte_rdtsc();
+	r.rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
+	r.generation = (uint32_t)g->id;
+	r.in_iface = pm->in_iface;
+	r.out_iface = pm->out_iface;
+	r.in_zone = pm->in_zone;
+	r.out_zone = pm->out_zone;
+	r.sport = pm->sport;
+	r.dport = pm->dport;
+	r.len = (uint16_t)RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)UINT16_MAX);
+	r.kind = kind;
+	r.family = pm->family;
+	r.proto = pm->proto;
+	r.tcp_flags = pm->tcp_flags;
+	r.icmp_type = pm->icmp_type;
+	r.icmp_code = pm->icmp_code;
+	memcpy(r.src, pm->src, 16);
+	memcpy(r.dst, pm->dst, 16);
+	if (rte_ring_mp_enqueue_elem(w->log_ring, &r, sizeof(r)) != 0)
+		w->stats->local[SK_LOCAL_LOG_DROPPED]++;
+}
+
+/*
+ * A connection admitted by an older generation meets the running one: ask
+ * the new policy about the connection's original direction.  Still accepted
+ * -> adopt the new generation (and rule); otherwise the caller cuts it.
+ * Runs once per connection per commit, so a reload costs no steady-state work.
+ */
+static int
+recheck(const struct sk_gen *g, struct sk_conn *c, const struct sk_pkt_meta *pm,
+	enum sk_conn_dir dir)
+{
+	struct sk_pkt_meta q = *pm;
+	uint32_t rule;
+	uint8_t action;
+
+	if (dir == SK_DIR_REPLY) {
+		memcpy(q.src, pm->dst, 16);
+		memcpy(q.dst, pm->src, 16);
+		q.sport = pm->dport;
+		q.dport = pm->sport;
+		q.in_zone = pm->out_zone;
+		q.out_zone = pm->in_zone;
+		if (pm->proto == IPPROTO_ICMP && pm->icmp_type == RTE_IP_ICMP_ECHO_REPLY)
+			q.icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+		else if (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 129)
+			q.icmp_type = 128;
+	}
+	rule = sk_acl_classify_one(g->acl, &q);
+	action = rule != 0 ? g->rules[rule - 1].action
+			   : (uint8_t)(g->zone_default[q.in_zone][q.out_zone] & 0x3);
+	if (action != SK_ACT_ACCEPT)
+		return 0;
+	c->gen = (uint32_t)g->id;
+	c->rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
+	return 1;
+}
+
 /* A new flow's verdict from its rule, or from the zone pair's default. */
 static void
 decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t rule,
        const struct sk_conn_key *key, uint8_t src_is_a)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
-	uint8_t action;
+	uint8_t action, log;
 	uint32_t rule_id = 0;
 
 	if (rule != 0) {
@@ -302,11 +371,16 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		rc->pkts++;
 		rc->bytes += rte_pktmbuf_pkt_len(m);
 		action = g->rules[rule - 1].action;
+		log = g->rules[rule - 1].log;
 		rule_id = g->rules[rule - 1].id;
 	} else {
 		w->stats->default_pkts++;
 		action = g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
+		log = (g->zone_default[pm->in_zone][pm->out_zone] & 0x80) != 0;
 	}
+	if (unlikely(log))
+		log_pkt(w, g, m, action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
+			action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
 	if (action == SK_ACT_ACCEPT) {
 		if (pm->out_zone == SK_ZONE_LOCAL) {
 			local_deliver(w, g, m);
@@ -375,8 +449,21 @@ process_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16
 		int rc;
 
 		if (conns[i] != NULL) {
-			rc = sk_conn_update(w->conns, conns[i], pm,
-					    sk_conn_dir(conns[i], src_is_a[i]),
+			enum sk_conn_dir dir = sk_conn_dir(conns[i], src_is_a[i]);
+
+			if (unlikely(conns[i]->gen != (uint32_t)g->id)) {
+				/* An earlier packet of this burst may have cut it already. */
+				if (!(conns[i]->flags & SK_CONN_F_LIVE)) {
+					drop(w, m, SK_DROP_POLICY_REVOKED);
+					continue;
+				}
+				if (!recheck(g, conns[i], pm, dir)) {
+					sk_conn_delete(w->conns, conns[i]);
+					drop(w, m, SK_DROP_POLICY_REVOKED);
+					continue;
+				}
+			}
+			rc = sk_conn_update(w->conns, conns[i], pm, dir,
 					    rte_pktmbuf_pkt_len(m), w->now_ms);
 			if (unlikely(rc != 0)) {
 				drop(w, m, (unsigned int)rc);
@@ -504,6 +591,8 @@ sk_worker_main(void *arg)
 		for (p = 0; p < RTE_MAX_ETHPORTS; p++)
 			if (w->txb[p] != NULL)
 				rte_eth_tx_buffer_flush(p, w->idx, w->txb[p]);
+		if (unlikely(__atomic_load_n(&w->ctl_seq, __ATOMIC_ACQUIRE) != w->ctl_done))
+			sk_ctl_worker(w);
 		sk_conn_age(w->conns, w->now_ms, 32);
 		uint32_t expired = sk_frag_expire(w->frag);
 		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;

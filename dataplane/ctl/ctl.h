@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctl.h - the dataplane's side of the control block (sk_shm.h): answering
+ * the control plane's requests on the main lcore, publishing new
+ * generations, and handing connection listings/kills to the workers that
+ * own the tables.
+ */
+#ifndef SK_CTL_H
+#define SK_CTL_H
+
+#include <stdint.h>
+#include "sk_shm.h"
+
+struct sk_worker;
+
+/* Reserve the control block and the counters memzone (main lcore, start-up). */
+int sk_ctl_init(char *err, size_t errlen);
+
+/* Main lcore, every loop: requests, pending worker work, deferred frees. */
+void sk_ctl_poll(void);
+
+/* Main lcore, at exit: free generations still waiting for a grace period. */
+void sk_ctl_fini(void);
+
+/* Worker: do a connection request addressed to this worker (if any). */
+void sk_ctl_worker(struct sk_worker *w);
+
+#endif /* SK_CTL_H */
