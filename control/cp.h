@@ -27,6 +27,8 @@ struct sk_cp {
 	struct sk_logw *logw;       /* log writer (control/logw) */
 	char *running_text;         /* text of the running generation (malloc'd) */
 	struct sk_cfg *running;     /* its validated model */
+	void *running_img;          /* its compiled image (malloc'd): names for counters */
+	size_t running_img_len;
 	uint64_t generation;        /* the running generation */
 	time_t started;
 };
