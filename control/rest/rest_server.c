@@ -488,12 +488,12 @@ sk_rest_create(const struct sk_rest_conf *conf, struct sk_rest **out, char *err,
 		flags |= MHD_USE_IPv6;
 	errno = 0;
 	r->mhd = MHD_start_daemon(flags, m->listen_port, NULL, NULL, on_request, r,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, r,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
 		MHD_OPTION_HTTPS_MEM_CERT, r->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, r->key_pem,
 		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, r,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)16,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
