@@ -162,7 +162,7 @@ render_drops(FILE *f, const json_t *drops)
 	const char *reason;
 	json_t *v;
 
-	if (!json_is_object(drops))
+	if (!json_is_object(drops) || json_object_size(drops) == 0)
 		return;
 	put_help(f, "sekisho_drops_total", "counter",
 		 "Packets dropped by the dataplane, by reason (sekisho_drop_reason_info says "
@@ -194,7 +194,7 @@ render_labelled(FILE *f, const json_t *obj, const char *metric, const char *labe
 	const char *k;
 	json_t *v;
 
-	if (!json_is_object(obj))
+	if (!json_is_object(obj) || json_object_size(obj) == 0)
 		return;
 	put_help(f, metric, "counter", help);
 	json_object_foreach((json_t *)obj, k, v)
@@ -207,23 +207,31 @@ render_ports(FILE *f, const json_t *ports)
 	const char *iface;
 	json_t *p;
 	size_t i;
+	int hdr = 0;
 
-	if (!json_is_object(ports) || json_object_size(ports) == 0)
+	if (!json_is_object(ports))
 		return;
-	put_help(f, "sekisho_port_info", "gauge",
-		 "Always 1: the DPDK port id of each interface.");
 	json_object_foreach((json_t *)ports, iface, p) {
 		json_t *id = json_object_get(p, "port");
 		char buf[24];
 
 		if (!json_is_integer(id))
 			continue;
+		if (!hdr++)
+			put_help(f, "sekisho_port_info", "gauge",
+				 "Always 1: the DPDK port id of each interface.");
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(id));
 		fputs("sekisho_port_info{interface=\"", f);
 		put_label(f, iface);
 		fprintf(f, "\",port=\"%s\"} 1\n", buf);
 	}
 	for (i = 0; i < NELEM(port_fields); i++) {
+		int any = 0;
+
+		json_object_foreach((json_t *)ports, iface, p)
+			any |= json_is_number(json_object_get(p, port_fields[i].key));
+		if (!any)
+			continue; /* no family header without a sample */
 		put_help(f, port_fields[i].metric, port_fields[i].type, port_fields[i].help);
 		json_object_foreach((json_t *)ports, iface, p)
 			sample(f, port_fields[i].metric, "interface", iface, NULL, NULL,
