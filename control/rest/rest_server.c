@@ -499,8 +499,13 @@ sk_rest_create(const struct sk_rest_conf *conf, struct sk_rest **out, char *err,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_END);
 	if (r->mhd == NULL) {
+		char ip[INET6_ADDRSTRLEN] = "?";
+
 		rc = errno ? -errno : -EIO;
-		snprintf(err, errlen, "cannot serve on %s: %s", m->listen,
+		inet_ntop(m->listen_family == 4 ? AF_INET : AF_INET6, m->listen_addr, ip,
+			  sizeof(ip));
+		snprintf(err, errlen, "cannot serve on %s%s%s:%u: %s", m->listen_family == 6 ? "[" : "",
+			 ip, m->listen_family == 6 ? "]" : "", m->listen_port,
 			 errno ? strerror(errno) : "libmicrohttpd failed to start (TLS?)");
 		sk_rest_free(r);
 		return rc;

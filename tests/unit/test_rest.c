@@ -623,6 +623,19 @@ test_server(void)
 		reply_free(&x);
 	}
 
+	/* The port is taken: a second server says so. */
+	{
+		struct sk_cfg_mgmt *dup = test_mgmt(state_dir, "");
+		struct sk_rest *r2;
+
+		dup->listen_port = port;
+		r2 = start(dup, &rc);
+		SK_CHECK(r2 == NULL && rc != 0, "port in use: refused (%d)", rc);
+		sk_rest_free(r2);
+		port = sk_rest_port(r);
+		free(dup);
+	}
+
 	/* Restart: the certificate on disk is reused, and served. */
 	cert1 = slurp(cafile);
 	sk_rest_free(r);
@@ -686,6 +699,51 @@ test_configured_tls(void)
 	free(m);
 }
 
+/* The same over IPv6 loopback, when the host has it. */
+static void
+test_ipv6(void)
+{
+	char dir6[96], ca6[128], url[128];
+	struct sk_cfg_mgmt *m;
+	struct sk_rest *r;
+	struct buf body = { 0 };
+	long st = 0;
+	int rc;
+	CURL *c;
+
+	snprintf(dir6, sizeof(dir6), "%s/v6", state_dir);
+	snprintf(ca6, sizeof(ca6), "%s/tls/cert.pem", dir6);
+	m = test_mgmt(dir6, "");
+	m->listen_family = 6;
+	memset(m->listen_addr, 0, 16);
+	m->listen_addr[15] = 1;
+	r = start(m, &rc);
+	if (r == NULL && rc == -EADDRNOTAVAIL) {
+		printf("ok %d - # SKIP no IPv6 loopback\n", ++sk_test_n);
+		free(m);
+		return;
+	}
+	SK_CHECK(r != NULL, "server on [::1]");
+	if (r != NULL) {
+		c = curl_easy_init();
+		snprintf(url, sizeof(url), "https://[::1]:%u/api/v1/items/6/sub/6", port);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca6);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, TOK_OPS);
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+		SK_CHECK(st == 200, "IPv6 client, certificate with SAN ::1 (status %ld)", st);
+		curl_easy_cleanup(c);
+		free(body.p);
+	}
+	sk_rest_free(r);
+	free(m);
+}
+
 static void
 rm_rf(const char *path)
 {
@@ -721,6 +779,7 @@ main(void)
 	test_config();
 	test_server();
 	test_configured_tls();
+	test_ipv6();
 	curl_global_cleanup();
 	rm_rf(state_dir);
 	return SK_TEST_DONE();
