@@ -71,6 +71,43 @@ void *sk_cfg_compile_file(const char *path, size_t *len, struct sk_cfg_diag *dia
 int sk_cfg_image_write(const void *img, size_t len, const char *path,
 		       char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/*
+ * The `management` group: the REST server's settings.  Control plane only:
+ * none of it goes into the dataplane image.  Token secrets never appear in
+ * the file, only their SHA-256 (lowercase hex).
+ */
+#define SK_CFG_MGMT_MAX_NETS   32
+#define SK_CFG_MGMT_MAX_TOKENS 32
+#define SK_CFG_MGMT_PATH_MAX   256
+
+struct sk_cfg_mgmt_net {
+	uint8_t family;                /* 4 or 6 */
+	uint8_t plen;
+	uint8_t addr[16];              /* network order, host bits clear */
+};
+
+struct sk_cfg_mgmt_token {
+	char name[32];
+	char sha256[65];               /* 64 lowercase hex digits */
+};
+
+struct sk_cfg_mgmt {
+	char listen[64];               /* as written: "127.0.0.1:8443", "[::1]:8443" */
+	uint8_t listen_family;         /* 4 or 6 */
+	uint8_t listen_addr[16];       /* network order */
+	uint16_t listen_port;
+	uint32_t n_nets;               /* admin_networks (defaults: loopback) */
+	struct sk_cfg_mgmt_net nets[SK_CFG_MGMT_MAX_NETS];
+	uint32_t n_tokens;
+	struct sk_cfg_mgmt_token tokens[SK_CFG_MGMT_MAX_TOKENS];
+	char tls_cert[SK_CFG_MGMT_PATH_MAX]; /* both empty: self-signed in state_dir/tls */
+	char tls_key[SK_CFG_MGMT_PATH_MAX];
+	char state_dir[SK_CFG_MGMT_PATH_MAX];
+};
+
+/* The validated management settings of a model (defaults when the group is absent). */
+const struct sk_cfg_mgmt *sk_cfg_mgmt(const struct sk_cfg *cfg);
+
 /* The key tables, as a reference (group, key, type, default, range, reload). */
 void sk_cfg_keys_print(FILE *out);
 /* Iterate the tables: 0 and fields set, or -ENOENT past the end. */

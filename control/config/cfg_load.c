@@ -24,10 +24,12 @@ const struct sk_cfg_key sk_cfg_keys_top[] = {
 	  "static ARP/ND entries, see neighbors[]" },
 	{ "policy", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "default drop, no rules",
 	  "see policy" },
+	{ "management", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "loopback only, no tokens",
+	  "REST API (sekisho-cp), see management" },
 };
 const size_t sk_cfg_nkeys_top = sizeof(sk_cfg_keys_top) / sizeof(sk_cfg_keys_top[0]);
 
-enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T__MAX };
+enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T__MAX };
 
 const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "(top level)", sk_cfg_keys_top, &sk_cfg_nkeys_top },
@@ -39,6 +41,9 @@ const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "policy", sk_cfg_keys_policy, &sk_cfg_nkeys_policy },
 	{ "policy.zone_defaults[]", sk_cfg_keys_zonedef, &sk_cfg_nkeys_zonedef },
 	{ "policy.rules[]", sk_cfg_keys_rule, &sk_cfg_nkeys_rule },
+	{ "management", sk_cfg_keys_mgmt, &sk_cfg_nkeys_mgmt },
+	{ "management.tokens[]", sk_cfg_keys_mgmt_token, &sk_cfg_nkeys_mgmt_token },
+	{ "management.tls", sk_cfg_keys_mgmt_tls, &sk_cfg_nkeys_mgmt_tls },
 };
 const size_t sk_cfg_ngroups = sizeof(sk_cfg_groups) / sizeof(sk_cfg_groups[0]);
 
@@ -140,6 +145,7 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 		sk_cfg_parse_policy(&c, top[T_POLICY]);
 	if (!c.oom)
 		check_sizing(&c, top[T_DATAPLANE]);
+	sk_cfg_parse_management(&c, top[T_MGMT]);
 	if (c.oom)
 		sk_cfg_diag_add(diag, name, 0, "out of memory");
 	sk_cfg_diag_sort(diag);

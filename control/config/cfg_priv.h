@@ -49,6 +49,7 @@ struct sk_cfg {
 	struct sk_cfg_vec ports;      /* struct sk_img_portrange */
 	struct sk_cfg_vec zonepols;   /* struct sk_img_zonepol */
 	uint32_t nconnected;
+	struct sk_cfg_mgmt mgmt;      /* control plane only, never in the image */
 };
 
 struct sk_cfg_ctx {
@@ -133,6 +134,9 @@ extern const struct sk_cfg_key sk_cfg_keys_top[], sk_cfg_keys_dataplane[],
 extern const size_t sk_cfg_nkeys_top, sk_cfg_nkeys_dataplane, sk_cfg_nkeys_timeouts,
 	sk_cfg_nkeys_iface, sk_cfg_nkeys_route, sk_cfg_nkeys_neigh, sk_cfg_nkeys_policy,
 	sk_cfg_nkeys_zonedef, sk_cfg_nkeys_rule;
+extern const struct sk_cfg_key sk_cfg_keys_mgmt[], sk_cfg_keys_mgmt_token[],
+	sk_cfg_keys_mgmt_tls[];
+extern const size_t sk_cfg_nkeys_mgmt, sk_cfg_nkeys_mgmt_token, sk_cfg_nkeys_mgmt_tls;
 extern const struct sk_cfg_group sk_cfg_groups[];
 extern const size_t sk_cfg_ngroups;
 
@@ -143,6 +147,7 @@ void sk_cfg_parse_interfaces(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_routes(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_neighbors(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_policy(struct sk_cfg_ctx *c, const config_setting_t *g);
+void sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g);
 
 /* Zone id by name: 1..n, or -1.  "local"/"any" are not looked up here. */
 int sk_cfg_zone_id(const struct sk_cfg *cfg, const char *name);
