@@ -305,7 +305,7 @@ fmt_for_key(const char *key)
 	const char *leaf = strrchr(key, '.');
 
 	leaf = leaf != NULL ? leaf + 1 : key;
-	if (strcmp(leaf, "bytes") == 0 || has_suffix(leaf, "_bytes"))
+	if (strcmp(leaf, "bytes") == 0 || strcmp(leaf, "size") == 0 || has_suffix(leaf, "_bytes"))
 		return SK_CTL_F_BYTES;
 	if (strcmp(leaf, "uptime") == 0 || has_suffix(leaf, "uptime_s") || has_suffix(leaf, "_seconds"))
 		return SK_CTL_F_DUR;

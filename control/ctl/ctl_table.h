@@ -89,7 +89,7 @@ int sk_ctl_render_list(FILE *out, const json_t *rows, const struct sk_ctl_col *c
 
 /* An object as aligned "key  value" lines; nested objects flattened with
  * dotted keys; arrays of scalars joined; arrays of objects as "N items".
- * Values are shown in human units by the key's name: "bytes" and "..._bytes",
+ * Values are shown in human units by the key's name: "bytes", "size" and "..._bytes",
  * "uptime" and "..._seconds", "time", "ts", "started", "..._at".  Keys in
  * skip ('|'-separated, dotted) are left out. */
 void sk_ctl_render_object(FILE *out, const json_t *obj, const char *skip);
