@@ -159,7 +159,10 @@ config_get(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 		sk_api_error(resp, 404, "not_found", NULL, "no config is running");
 		return;
 	}
-	sk_api_ok(resp, json_pack("{s:I, s:s, s:s?}", "generation", (json_int_t)cp->generation,
+	/* generation is the dataplane's; archive the running one's archive
+	 * number (they differ once an import took a number). */
+	sk_api_ok(resp, json_pack("{s:I, s:I, s:s, s:s?}", "generation", (json_int_t)cp->generation,
+				  "archive", (json_int_t)(cp->store ? sk_store_running(cp->store) : 0),
 				  "text", cp->running_text, "source", cp->config_path));
 }
 
@@ -248,14 +251,15 @@ config_rollback(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_re
 	sk_cfg_diag_free(&diag);
 }
 
-/* One side of a diff: an archive's text, or the running text (gen 0). */
+/* One side of a diff: archive gen's text, or the running text for 0 (an
+ * archive number need not equal the dataplane's generation). */
 static int
 diff_side(struct sk_cp *cp, uint64_t gen, char **text, char *label, size_t lsize,
 	  char *err, size_t errlen)
 {
 	size_t len;
 
-	if (gen == 0 || gen == cp->generation) {
+	if (gen == 0) {
 		if (cp->running_text == NULL) {
 			snprintf(err, errlen, "no config is running");
 			return -ENOENT;
@@ -397,18 +401,24 @@ archive_export(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 	resp->content_type = "application/octet-stream";
 }
 
+/*
+ * Without ?commit=1 the bundle is archived as it is (its own number when
+ * free).  With it, the bundle is committed, which archives it once under the
+ * new generation: importing does not leave two archives of one config.
+ */
 static void
 archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 {
 	const char *q_commit = req->query ? req->query(req, "commit") : NULL;
 	const char *q_repl = req->query ? req->query(req, "replaces") : NULL;
 	int commit = q_commit != NULL && strcmp(q_commit, "1") == 0;
+	size_t blen = req->body ? req->body_len : 0, tlen = 0;
 	struct sk_store_commit_res res;
 	struct sk_store_meta m;
 	struct sk_cfg_diag diag;
 	uint64_t replaces = cp->generation;
 	unsigned int n_keys = 0;
-	char err[512] = "";
+	char err[512] = "", msg[640], src[64], *text = NULL;
 	json_t *doc;
 	int rc;
 
@@ -421,38 +431,42 @@ archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 		return;
 	}
 	sk_cfg_diag_init(&diag);
-	rc = sk_store_bundle_import(cp->store, req->body, req->body ? req->body_len : 0, &diag,
-				    &m, &n_keys, err, sizeof(err));
+	if (!commit) {
+		rc = sk_store_bundle_import(cp->store, req->body, blen, &diag, &m, &n_keys,
+					    err, sizeof(err));
+		if (rc == 0)
+			sk_api_ok(resp, json_pack("{s:I, s:s, s:i, s:b}",
+						  "archived", (json_int_t)m.generation,
+						  "source", m.source, "keys", (int)n_keys,
+						  "committed", 0));
+		else
+			fail(cp, resp, rc, &diag, err);
+		goto out;
+	}
+	rc = sk_store_bundle_unpack(cp->store, req->body, blen, &diag, &text, &tlen, &m, &n_keys,
+				    err, sizeof(err));
 	if (rc != 0) {
 		fail(cp, resp, rc, &diag, err);
 		goto out;
 	}
-	doc = json_pack("{s:I, s:s, s:i, s:b}", "imported", (json_int_t)m.generation,
-			"source", m.source, "keys", (int)n_keys, "committed", commit);
-	if (commit) {
-		char src[64], msg[640];
-		json_t *c;
-
-		snprintf(src, sizeof(src), "import:%" PRIu64, m.generation);
-		rc = sk_store_rollback(cp, m.generation, replaces, principal(req), src,
-				       cp->dp ? dp_commit : NULL, cp->dp, &diag, &res,
-				       err, sizeof(err));
-		if (rc != 0) {
-			/* Archived (and keys installed) but not running: say both. */
-			json_decref(doc);
-			snprintf(msg, sizeof(msg), "imported as archive %" PRIu64
-				 " (keys installed) but not committed: %s", m.generation, err);
-			fail(cp, resp, rc, &diag, msg);
-			goto out;
-		}
-		c = commit_doc(&res);
-
-		if (doc != NULL && c != NULL)
-			json_object_update(doc, c);
-		json_decref(c);
+	snprintf(src, sizeof(src), "import:%" PRIu64, m.generation);
+	rc = sk_store_commit(cp, text, tlen, replaces, principal(req), src,
+			     cp->dp ? dp_commit : NULL, cp->dp, &diag, &res, err, sizeof(err));
+	if (rc != 0) {
+		/* The keys are in place already: say so with the reason. */
+		snprintf(msg, sizeof(msg), "keys installed, config not committed: %s", err);
+		fail(cp, resp, rc, &diag, msg);
+		goto out;
+	}
+	doc = commit_doc(&res);
+	if (doc != NULL) {
+		json_object_set_new(doc, "source", json_string(src));
+		json_object_set_new(doc, "keys", json_integer(n_keys));
+		json_object_set_new(doc, "committed", json_true());
 	}
 	sk_api_ok(resp, doc);
 out:
+	free(text);
 	sk_cfg_diag_free(&diag);
 }
 

@@ -187,6 +187,17 @@ int sk_store_bundle_import(struct sk_store *st, const void *blob, size_t len,
 			   unsigned int *n_keys, char *err, size_t errlen)
 			   __attribute__((warn_unused_result));
 
+/*
+ * The same checks and key installation, but nothing archived: the bundle's
+ * text (malloc'd, NUL-terminated) and meta are handed back so that the
+ * caller commits it, which archives it once under the new generation
+ * (POST /config/archives/import?commit=1).
+ */
+int sk_store_bundle_unpack(struct sk_store *st, const void *blob, size_t len,
+			   struct sk_cfg_diag *diag, char **text, size_t *text_len,
+			   struct sk_store_meta *meta, unsigned int *n_keys,
+			   char *err, size_t errlen) __attribute__((warn_unused_result));
+
 /* ---- diff (store_diff.c) ---- */
 
 /*

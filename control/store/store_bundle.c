@@ -367,10 +367,12 @@ bundle_parse(struct bundle *b, const void *blob, size_t len, char *err, size_t e
 	return 0;
 }
 
-int
-sk_store_bundle_import(struct sk_store *st, const void *blob, size_t len,
-		       struct sk_cfg_diag *diag, struct sk_store_meta *out,
-		       unsigned int *n_keys, char *err, size_t errlen)
+/* Parse, check and validate a bundle, then archive it (archive) or hand its
+ * text back (text); install its keys either way. */
+static int
+import(struct sk_store *st, const void *blob, size_t len, int archive,
+       struct sk_cfg_diag *diag, struct sk_store_meta *out, char **text, size_t *tlen,
+       unsigned int *n_keys, char *err, size_t errlen)
 {
 	struct bundle *b = calloc(1, sizeof(*b));
 	struct sk_store_meta want;
@@ -398,7 +400,13 @@ sk_store_bundle_import(struct sk_store *st, const void *blob, size_t len,
 	want = b->meta;
 	img = b->img;
 	ilen = b->ilen;
-	if (sk_image_verify(img, ilen, why, sizeof(why)) != 0) {
+	if (!archive) {
+		if (out != NULL)
+			*out = b->meta;
+		*text = b->text;
+		*tlen = b->tlen;
+		b->text = NULL;
+	} else if (sk_image_verify(img, ilen, why, sizeof(why)) != 0) {
 		/* Made by a Sekisho with another image format: the text is
 		 * valid here, so build the image this unit reads. */
 		rc = sk_cfg_image_build(cfg, &rebuilt, &ilen, err, errlen);
@@ -414,16 +422,39 @@ sk_store_bundle_import(struct sk_store *st, const void *blob, size_t len,
 		snprintf(want.source, sizeof(want.source), "import:%" PRIu64, b->meta.generation);
 		want.dp_generation = 0;
 	}
-	rc = sk_store_put(st, &want, b->text, b->tlen, img, ilen, out, err, errlen);
-	if (rc != 0)
-		goto out;
+	if (archive) {
+		rc = sk_store_put(st, &want, b->text, b->tlen, img, ilen, out, err, errlen);
+		if (rc != 0)
+			goto out;
+	}
 	rc = install_keys(sk_store_state_dir(st), b->keys, b->n_keys, err, errlen);
 	if (rc == 0 && n_keys != NULL)
 		*n_keys = (unsigned int)b->n_keys;
+	if (rc != 0 && !archive) {
+		free(*text);
+		*text = NULL;
+	}
 out:
 	sk_cfg_free(cfg);
 	free(rebuilt);
 	bundle_free(b);
 	free(b);
 	return rc;
+}
+
+int
+sk_store_bundle_import(struct sk_store *st, const void *blob, size_t len,
+		       struct sk_cfg_diag *diag, struct sk_store_meta *out,
+		       unsigned int *n_keys, char *err, size_t errlen)
+{
+	return import(st, blob, len, 1, diag, out, NULL, NULL, n_keys, err, errlen);
+}
+
+int
+sk_store_bundle_unpack(struct sk_store *st, const void *blob, size_t len,
+		       struct sk_cfg_diag *diag, char **text, size_t *text_len,
+		       struct sk_store_meta *meta, unsigned int *n_keys, char *err, size_t errlen)
+{
+	*text = NULL;
+	return import(st, blob, len, 0, diag, meta, text, text_len, n_keys, err, errlen);
 }

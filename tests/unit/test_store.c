@@ -708,6 +708,21 @@ test_bundle(const char *dir, const char *copy)
 	SK_CHECK(rc == 0 && m.generation == 8 && strcmp(m.source, "import:7") == 0 &&
 		 m.dp_generation == 0, "importing again appends generation 8 from import:7");
 
+	{
+		char *t = NULL, *want_text = variant(3000);
+		size_t tlen = 0;
+
+		n_keys = 0;
+		rc = sk_store_bundle_unpack(st, blob, len, &diag, &t, &tlen, &m, &n_keys,
+					    err, sizeof(err));
+		SK_CHECK(rc == 0 && t && want_text && strcmp(t, want_text) == 0 &&
+			 tlen == strlen(t) && m.generation == 7 && n_keys == 3 &&
+			 sk_store_latest(st) == 8,
+			 "unpack hands back the text for a commit and archives nothing");
+		free(t);
+		free(want_text);
+	}
+
 	/* Truncated and tampered bundles. */
 	rc = sk_store_bundle_import(st, blob, len / 2, &diag, &m, NULL, err, sizeof(err));
 	SK_CHECK(rc == -EBADMSG && strstr(err, "truncated"), "truncated: %s", err);
@@ -823,13 +838,15 @@ apply(const char *a, const char *d)
 	for (int h = 0; h < 2 && *dp; h++)
 		dp = strchr(dp, '\n') ? strchr(dp, '\n') + 1 : dp + strlen(dp);
 	while (*dp) {
-		unsigned long start, cnt = 1;
+		unsigned long start, cnt = 1, cnt2 = 1, seen = 0, seen2 = 0;
 		int k = sscanf(dp, "@@ -%lu,%lu", &start, &cnt);
+		const char *plus = strchr(dp, '+');
 
-		if (k < 1)
+		if (k < 1 || plus == NULL)
 			goto bad;
 		if (k == 2 && cnt == 0)
 			start++; /* an empty old range names the line before */
+		(void)sscanf(plus, "+%*u,%lu", &cnt2);
 		while (aline < start && *ap) {
 			COPY_LINE(ap);
 			aline++;
@@ -847,15 +864,19 @@ apply(const char *a, const char *d)
 					goto bad;
 				ap += cl;
 				aline++;
+				seen++;
 			}
 			if (tag == ' ' || tag == '+') {
 				memcpy(out + n, dp, cl);
 				n += cl;
+				seen2++;
 			}
 			dp += l;
 			if (nonl)
 				dp = strchr(dp, '\n') + 1;
 		}
+		if (seen != cnt || seen2 != cnt2)
+			goto bad; /* the header must count the hunk's lines */
 	}
 	while (*ap)
 		COPY_LINE(ap);
@@ -931,6 +952,10 @@ test_diff(const char *dir)
 	diff_is(d, "--- a\n+++ b\n@@ -1,2 +1,2 @@\n-a\n+A\n b\n"
 			       "@@ -9,2 +9,2 @@\n i\n-j\n+J\n", "changes far apart: two hunks");
 	free(d);
+	d = mydiff(base, "a\nB\nc\nd\ne\nf\ng\nH\ni\nj\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -1,10 +1,10 @@\n a\n-b\n+B\n c\n d\n e\n f\n g\n-h\n+H\n i\n j\n",
+		"changes 5 lines apart with context 3: one hunk");
+	free(d);
 	d = mydiff("", "x\n", 3);
 	diff_is(d, "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n", "from empty");
 	free(d);
@@ -952,6 +977,8 @@ test_diff(const char *dir)
 			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n", "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\nL\nm\n" },
 			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\n", "a\nb\nX\nd\ne\nf\nY\nh\ni\n" },
 			{ "one\ntwo\n", "" },
+			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\np\n",
+			  "a\nb\nC\nd\ne\nf\ng\nh\ni\nJ\nk\nl\nm\nn\no\np\n" },
 			{ "", "" },
 			{ "p\nq", "p\nr" },
 		};
