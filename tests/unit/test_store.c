@@ -1,0 +1,1091 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_store.c - the config lifecycle without a dataplane: archives on
+ * disk, pruning, corruption found at open, committed.img replacement, the
+ * commit/rollback pipeline against a stand-in dataplane, export/import
+ * bundles (round trip, tampering, truncation) and unified diffs (checked
+ * against diff(1) where it is installed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "sk_test.h"
+#include "cfg.h"
+#include "cp.h"
+#include "sk_image_api.h"
+#include "store/store.h"
+
+static char *lab_text;
+
+/* ---- helpers ---- */
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			if (buf == NULL)
+				break;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	if (buf != NULL)
+		buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+static int
+write_all(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fwrite(buf, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = read_all(a, &la), *y = read_all(b, &lb);
+	int same = x != NULL && y != NULL && la == lb && memcmp(x, y, la) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+rm_rf(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+sha256_hex(const void *buf, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0, i;
+
+	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* lab.conf with conn_max 1024 + n: a family of valid, distinct configs. */
+static char *
+variant(unsigned int conn_max)
+{
+	const char *key = "conn_max = 65536;";
+	const char *at = strstr(lab_text, key);
+	char *out;
+
+	if (at == NULL)
+		return NULL;
+	if (asprintf(&out, "%.*sconn_max = %u;%s", (int)(at - lab_text), lab_text, 1024 + conn_max,
+		     at + strlen(key)) < 0)
+		return NULL;
+	return out;
+}
+
+static void *
+compile(const char *text, size_t *len)
+{
+	struct sk_cfg_diag diag;
+	struct sk_cfg *cfg;
+	void *img = NULL;
+	char err[256] = "";
+
+	sk_cfg_diag_init(&diag);
+	cfg = sk_cfg_load_string(text, "test", &diag);
+	if (cfg == NULL || sk_cfg_image_build(cfg, &img, len, err, sizeof(err)) != 0)
+		img = NULL;
+	sk_cfg_free(cfg);
+	sk_cfg_diag_free(&diag);
+	return img;
+}
+
+static struct sk_store_meta
+want(const char *principal, const char *source, uint64_t gen)
+{
+	struct sk_store_meta m;
+
+	memset(&m, 0, sizeof(m));
+	m.generation = gen;
+	snprintf(m.principal, sizeof(m.principal), "%s", principal);
+	snprintf(m.source, sizeof(m.source), "%s", source);
+	return m;
+}
+
+/* Archive variant(conn) as a commit would; returns the generation or 0. */
+static uint64_t
+put_variant(struct sk_store *st, unsigned int conn, uint64_t gen)
+{
+	struct sk_store_meta w = want("tester", "commit", gen), got;
+	char *text = variant(conn), err[256];
+	size_t ilen = 0;
+	void *img = text ? compile(text, &ilen) : NULL;
+	int rc = img ? sk_store_put(st, &w, text, strlen(text), img, ilen, &got, err,
+				    sizeof(err)) : -EINVAL;
+
+	free(text);
+	free(img);
+	return rc == 0 ? got.generation : 0;
+}
+
+static int
+archive_exists(const char *dir, uint64_t gen)
+{
+	char p[512];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/archive/%010" PRIu64, dir, gen);
+	return stat(p, &sb) == 0;
+}
+
+static void
+archive_file(char *buf, size_t size, const char *dir, uint64_t gen, const char *name)
+{
+	snprintf(buf, size, "%s/archive/%010" PRIu64 "/%s", dir, gen, name);
+}
+
+static void
+flip_byte(const char *path, size_t at)
+{
+	size_t len;
+	char *buf = read_all(path, &len);
+
+	if (buf != NULL && len > 0) {
+		buf[at % len] ^= 0x20;
+		write_all(path, buf, len);
+	}
+	free(buf);
+}
+
+static int
+count_tmp(const char *dir)
+{
+	char cmd[600];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name '*.tmp*' -o -name '.tmp-*' | wc -l", dir);
+	p = popen(cmd, "r");
+	if (p != NULL) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+/* ---- archive ---- */
+
+static void
+test_archive(const char *dir)
+{
+	const struct sk_store_entry *ent;
+	struct sk_store_meta meta;
+	struct sk_store *st = NULL;
+	char err[256] = "", p[512], sha[65], *text = NULL, *want_text;
+	size_t n, tlen = 0, ilen = 0, wlen = 0;
+	void *img = NULL, *wimg;
+	struct stat sb;
+
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "open an empty state dir");
+	SK_CHECK(sk_store_list(st, &ent) == 0 && sk_store_latest(st) == 0 &&
+		 sk_store_next_generation(st) == 1 && sk_store_keep(st) == SK_STORE_KEEP_DEFAULT,
+		 "empty store: no archives, next generation 1, keep 64");
+	SK_CHECK(put_variant(st, 1000, 0) == 1 && put_variant(st, 2000, 0) == 2 &&
+		 put_variant(st, 3000, 0) == 3, "three archives get generations 1, 2, 3");
+	n = sk_store_list(st, &ent);
+	SK_CHECK(n == 3 && ent[0].meta.generation == 1 && ent[2].meta.generation == 3,
+		 "list holds them oldest first");
+
+	want_text = variant(2000);
+	wimg = compile(want_text, &wlen);
+	SK_CHECK(sk_store_get(st, 2, &text, &tlen, &img, &ilen, &meta, err, sizeof(err)) == 0,
+		 "get generation 2");
+	SK_CHECK(text && tlen == strlen(want_text) && strcmp(text, want_text) == 0,
+		 "its text is the text archived");
+	/* created_unix differs between two builds: compare everything else */
+	SK_CHECK(img && ilen == wlen && sk_image_verify(img, ilen, err, sizeof(err)) == 0 &&
+		 memcmp((char *)img + sizeof(struct sk_image_hdr),
+			(char *)wimg + sizeof(struct sk_image_hdr),
+			wlen - sizeof(struct sk_image_hdr)) == 0,
+		 "its image is the image archived");
+	sha256_hex(want_text, strlen(want_text), sha);
+	SK_CHECK(strcmp(meta.text_sha256, sha) == 0, "meta text SHA-256 is the text's");
+	sha256_hex(img, ilen, sha);
+	SK_CHECK(strcmp(meta.image_sha256, sha) == 0 &&
+		 meta.image_crc == ((struct sk_image_hdr *)img)->crc,
+		 "meta image SHA-256 and CRC are the image's");
+	SK_CHECK(meta.generation == 2 && strcmp(meta.principal, "tester") == 0 &&
+		 strcmp(meta.source, "commit") == 0 && meta.time > 0 &&
+		 strcmp(meta.version, sk_store_sekisho_version()) == 0 && meta.text_len == tlen,
+		 "meta records generation, principal, source, time and version");
+	free(text);
+	free(img);
+	free(want_text);
+	free(wimg);
+
+	archive_file(p, sizeof(p), dir, 2, "config.conf");
+	SK_CHECK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0600, "archive files are 0600");
+	snprintf(p, sizeof(p), "%s/archive", dir);
+	SK_CHECK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0700, "archive dir is 0700");
+	SK_CHECK(count_tmp(dir) == 0, "no temporary left behind");
+	SK_CHECK(sk_store_get(st, 9, &text, &tlen, NULL, NULL, NULL, err, sizeof(err)) == -ENOENT,
+		 "get of a missing generation: -ENOENT");
+
+	/* The dataplane's number is used when it is ahead, never reused. */
+	SK_CHECK(put_variant(st, 4000, 10) == 10, "a preferred generation above latest is used");
+	SK_CHECK(put_variant(st, 5000, 5) == 11, "a preferred generation not above latest is not");
+	sk_store_close(st);
+	st = NULL;
+
+	/* Interrupted writes are cleaned up at open. */
+	snprintf(p, sizeof(p), "%s/archive/.tmp-12-abcdef", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/archive/.tmp-12-abcdef/config.conf", dir);
+	write_all(p, "half", 4);
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "reopen");
+	n = sk_store_list(st, &ent);
+	SK_CHECK(n == 5 && sk_store_n_corrupt(st) == 0 && sk_store_latest(st) == 11,
+		 "reopen lists all five, none corrupt, latest 11");
+	SK_CHECK(count_tmp(dir) == 0, "a half-written archive is removed at open");
+	sk_store_close(st);
+	sk_store_close(NULL);
+}
+
+static void
+test_prune(const char *dir)
+{
+	const struct sk_store_entry *ent;
+	struct sk_store *st = NULL;
+	char err[256] = "";
+	size_t n;
+	int ok = 1;
+	unsigned int i;
+
+	SK_CHECK(sk_store_open(dir, 3, &st, err, sizeof(err)) == 0, "open with keep 3");
+	for (i = 1; i <= 6; i++) {
+		ok &= put_variant(st, 1000 + i, 0) == i;
+		if (i == 2)
+			sk_store_set_running(st, 2);
+	}
+	SK_CHECK(ok, "six archives");
+	n = sk_store_list(st, &ent);
+	SK_CHECK(n == 3 && ent[0].meta.generation == 2 && ent[1].meta.generation == 5 &&
+		 ent[2].meta.generation == 6, "keeps the newest, and the running one (2, 5, 6)");
+	SK_CHECK(!archive_exists(dir, 1) && archive_exists(dir, 2) && !archive_exists(dir, 3) &&
+		 !archive_exists(dir, 4) && archive_exists(dir, 6), "pruned archives left the disk");
+	sk_store_set_running(st, 6);
+	SK_CHECK(put_variant(st, 1007, 0) == 7, "a seventh");
+	n = sk_store_list(st, &ent);
+	SK_CHECK(n == 3 && ent[0].meta.generation == 5 && !archive_exists(dir, 2),
+		 "once not running, the old one goes too");
+	sk_store_close(st);
+}
+
+static void
+test_corrupt(const char *dir)
+{
+	const struct sk_store_entry *e;
+	struct sk_store *st = NULL;
+	char err[256] = "", p[512], *text = NULL;
+	size_t tlen;
+	int i, ok = 1;
+
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "open for corruption tests");
+	for (i = 1; i <= 4; i++)
+		ok &= put_variant(st, 100 + (unsigned int)i, 0) == (uint64_t)i;
+	SK_CHECK(ok, "four archives");
+	sk_store_close(st);
+	st = NULL;
+
+	archive_file(p, sizeof(p), dir, 1, "config.conf");
+	flip_byte(p, 1234);
+	archive_file(p, sizeof(p), dir, 2, "image.img");
+	flip_byte(p, 4000);
+	archive_file(p, sizeof(p), dir, 3, "meta.json");
+	unlink(p);
+
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0,
+		 "open succeeds with corrupt archives");
+	SK_CHECK(sk_store_n_corrupt(st) == 3, "three corrupt archives reported (%zu)",
+		 sk_store_n_corrupt(st));
+	e = sk_store_find(st, 1);
+	SK_CHECK(e && e->corrupt && strstr(e->problem, "config.conf"),
+		 "a flipped byte in the text is found: %s", e ? e->problem : "-");
+	e = sk_store_find(st, 2);
+	SK_CHECK(e && e->corrupt && strstr(e->problem, "image.img"),
+		 "a flipped byte in the image is found: %s", e ? e->problem : "-");
+	e = sk_store_find(st, 3);
+	SK_CHECK(e && e->corrupt && strstr(e->problem, "meta.json"),
+		 "a missing meta.json is found: %s", e ? e->problem : "-");
+	e = sk_store_find(st, 4);
+	SK_CHECK(e && !e->corrupt, "the intact one is not flagged");
+	SK_CHECK(sk_store_get(st, 1, &text, &tlen, NULL, NULL, NULL, err, sizeof(err)) == -EBADMSG &&
+		 strstr(err, "corrupt"), "a corrupt archive is refused: %s", err);
+	SK_CHECK(put_variant(st, 999, 0) == 5, "numbering continues past corrupt ones");
+
+	/* Damage after open is caught when the archive is read. */
+	archive_file(p, sizeof(p), dir, 4, "config.conf");
+	flip_byte(p, 10);
+	SK_CHECK(sk_store_get(st, 4, &text, &tlen, NULL, NULL, NULL, err, sizeof(err)) == -EBADMSG &&
+		 sk_store_find(st, 4)->corrupt, "damage after open is caught on read");
+	sk_store_close(st);
+}
+
+static void
+test_committed(const char *dir)
+{
+	struct sk_store *st = NULL;
+	char err[256] = "", *a = variant(1111), *b = variant(2222), *got;
+	size_t alen = 0, blen = 0, glen = 0;
+	void *ia = compile(a, &alen), *ib = compile(b, &blen);
+	struct stat s1, s2;
+	int fd;
+
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "open for committed.img");
+	SK_CHECK(sk_store_write_committed(st, ia, alen, err, sizeof(err)) == 0,
+		 "write committed.img");
+	got = read_all(sk_store_committed_path(st), &glen);
+	SK_CHECK(got && glen == alen && memcmp(got, ia, alen) == 0, "it holds the image");
+	free(got);
+	stat(sk_store_committed_path(st), &s1);
+	fd = open(sk_store_committed_path(st), O_RDONLY);
+	SK_CHECK(sk_store_write_committed(st, ib, blen, err, sizeof(err)) == 0, "replace it");
+	stat(sk_store_committed_path(st), &s2);
+	got = read_all(sk_store_committed_path(st), &glen);
+	SK_CHECK(got && glen == blen && memcmp(got, ib, blen) == 0, "it holds the new image");
+	free(got);
+	SK_CHECK(s1.st_ino != s2.st_ino, "replaced by rename (a new inode), not rewritten in place");
+	if (fd >= 0) {
+		char *old = malloc(alen);
+		ssize_t r = old ? pread(fd, old, alen, 0) : -1;
+
+		SK_CHECK(r == (ssize_t)alen && memcmp(old, ia, alen) == 0,
+			 "a reader that opened the old image still reads all of it");
+		free(old);
+		close(fd);
+	}
+	got = sk_image_load_file(sk_store_committed_path(st), &glen, err, sizeof(err));
+	SK_CHECK(got != NULL, "the dataplane's loader accepts it");
+	free(got);
+	SK_CHECK((s2.st_mode & 0777) == 0600 && count_tmp(dir) == 0,
+		 "committed.img is 0600, no temporary left");
+	free(a);
+	free(b);
+	free(ia);
+	free(ib);
+	sk_store_close(st);
+}
+
+/* ---- commit and rollback against a stand-in dataplane ---- */
+
+struct fake_dp {
+	uint64_t gen;
+	int fail_rc;
+	unsigned int calls;
+};
+
+static int
+fake_commit(void *ctx, const void *img, size_t len, uint64_t replaces, uint64_t *gen,
+	    uint64_t *build_us, char *err, size_t errlen)
+{
+	struct fake_dp *dp = ctx;
+
+	dp->calls++;
+	if (dp->fail_rc) {
+		snprintf(err, errlen, "refused by the fake dataplane");
+		return dp->fail_rc;
+	}
+	if (replaces != dp->gen)
+		return -ESTALE;
+	if (sk_image_verify(img, len, err, errlen) != 0)
+		return -EINVAL;
+	*gen = ++dp->gen;
+	*build_us = 1500;
+	return 0;
+}
+
+static void
+test_commit(const char *dir)
+{
+	struct sk_cp cp;
+	struct fake_dp dp = { 0 };
+	struct sk_store_commit_res res;
+	struct sk_store_meta meta;
+	struct sk_cfg_diag diag;
+	char err[512] = "", *a = variant(1000), *b = variant(2000), *c = variant(3000), *t = NULL;
+	const char *bad = "dataplane = { workers = \"many\"; };\nzones = ( 7 );\n";
+	void *img = NULL, *cimg;
+	size_t tlen, ilen, clen;
+	unsigned int calls;
+	json_t *errs;
+	int rc;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.state_dir = dir;
+	SK_CHECK(sk_store_open(dir, 0, &cp.store, err, sizeof(err)) == 0, "open for commits");
+	sk_cfg_diag_init(&diag);
+
+	rc = sk_store_commit(&cp, a, strlen(a), 0, "alice", NULL, fake_commit, &dp, &diag, &res,
+			     err, sizeof(err));
+	SK_CHECK(rc == 0 && res.generation == 1 && res.archived == 1 && res.build_us == 1500 &&
+		 res.warning[0] == '\0', "commit A: generation 1, archived (%d %s)", rc, err);
+	SK_CHECK(cp.generation == 1 && cp.running && cp.running_text &&
+		 strcmp(cp.running_text, a) == 0 && sk_store_running(cp.store) == 1,
+		 "the daemon state follows the commit");
+	cimg = read_all(sk_store_committed_path(cp.store), &clen);
+	SK_CHECK(sk_store_get(cp.store, 1, NULL, NULL, &img, &ilen, &meta, err, sizeof(err)) == 0 &&
+		 cimg && clen == ilen && memcmp(cimg, img, ilen) == 0 &&
+		 ((struct sk_image_hdr *)img)->generation == 1 &&
+		 sk_image_verify(img, ilen, err, sizeof(err)) == 0,
+		 "committed.img is the archived image, stamped with generation 1");
+	SK_CHECK(strcmp(meta.principal, "alice") == 0 && strcmp(meta.source, "commit") == 0 &&
+		 meta.dp_generation == 1, "the archive names who committed it");
+	free(cimg);
+	free(img);
+	img = NULL;
+
+	rc = sk_store_commit(&cp, b, strlen(b), 0, "bob", NULL, fake_commit, &dp, &diag, &res,
+			     err, sizeof(err));
+	SK_CHECK(rc == -ESTALE && cp.generation == 1 && sk_store_latest(cp.store) == 1,
+		 "a commit naming an old generation is stale, nothing archived: %s", err);
+	dp.gen = 7; /* someone else committed behind our back */
+	rc = sk_store_commit(&cp, b, strlen(b), 1, "bob", NULL, fake_commit, &dp, &diag, &res,
+			     err, sizeof(err));
+	SK_CHECK(rc == -ESTALE && cp.generation == 1 && sk_store_latest(cp.store) == 1,
+		 "-ESTALE from the dataplane is passed on");
+	dp.gen = 1;
+	calls = dp.calls;
+	rc = sk_store_commit(&cp, bad, strlen(bad), 1, "bob", NULL, fake_commit, &dp, &diag, &res,
+			     err, sizeof(err));
+	errs = sk_store_diag_errors(&diag);
+	SK_CHECK(rc == -EINVAL && sk_cfg_diag_count(&diag) > 0 && dp.calls == calls,
+		 "an invalid config never reaches the dataplane");
+	SK_CHECK(errs && json_array_size(errs) == sk_cfg_diag_count(&diag) &&
+		 strcmp(json_string_value(json_object_get(json_array_get(errs, 0), "file")),
+			"candidate") == 0 &&
+		 json_integer_value(json_object_get(json_array_get(errs, 0), "line")) >= 1 &&
+		 json_string_length(json_object_get(json_array_get(errs, 0), "message")) > 0,
+		 "errors as [{file, line, message}]: %s",
+		 sk_cfg_diag_msg(&diag, 0) ? sk_cfg_diag_msg(&diag, 0) : "-");
+	json_decref(errs);
+	sk_cfg_diag_free(&diag);
+	sk_cfg_diag_init(&diag);
+	dp.fail_rc = -EINVAL;
+	rc = sk_store_commit(&cp, b, strlen(b), 1, "bob", NULL, fake_commit, &dp, &diag, &res,
+			     err, sizeof(err));
+	SK_CHECK(rc == -EINVAL && sk_cfg_diag_count(&diag) == 0 && strstr(err, "fake") &&
+		 sk_store_latest(cp.store) == 1, "a dataplane refusal is passed on with its message");
+	dp.fail_rc = 0;
+	rc = sk_store_commit(&cp, b, strlen(b), 1, "bob", NULL, NULL, NULL, &diag, &res,
+			     err, sizeof(err));
+	SK_CHECK(rc == -ENOTCONN, "no dataplane: -ENOTCONN");
+
+	SK_CHECK(sk_store_commit(&cp, b, strlen(b), 1, "bob", NULL, fake_commit, &dp, &diag, &res,
+				 err, sizeof(err)) == 0 &&
+		 sk_store_commit(&cp, c, strlen(c), 2, "carol", NULL, fake_commit, &dp, &diag,
+				 &res, err, sizeof(err)) == 0 && cp.generation == 3,
+		 "commit B and C: generations 2 and 3");
+
+	/* Rollback to 1 from 3 makes 4 with 1's text; 1..3 stay. */
+	rc = sk_store_rollback(&cp, 1, 3, "dave", NULL, fake_commit, &dp, &diag, &res,
+			       err, sizeof(err));
+	SK_CHECK(rc == 0 && res.generation == 4 && res.archived == 4 && cp.generation == 4,
+		 "rollback to 1 from 3 creates generation 4 (%d %s)", rc, err);
+	SK_CHECK(sk_store_get(cp.store, 4, &t, &tlen, NULL, NULL, &meta, err, sizeof(err)) == 0 &&
+		 strcmp(t, a) == 0 && strcmp(meta.source, "rollback:1") == 0 &&
+		 strcmp(meta.principal, "dave") == 0, "generation 4 holds 1's text, source rollback:1");
+	free(t);
+	SK_CHECK(strcmp(cp.running_text, a) == 0 && sk_store_find(cp.store, 1) &&
+		 sk_store_find(cp.store, 2) && sk_store_find(cp.store, 3),
+		 "history is append-only: 1, 2 and 3 are still there");
+	SK_CHECK(sk_store_rollback(&cp, 3, 2, "dave", NULL, fake_commit, &dp, &diag, &res,
+				   err, sizeof(err)) == -ESTALE, "a stale rollback is refused");
+	SK_CHECK(sk_store_rollback(&cp, 42, 4, "dave", NULL, fake_commit, &dp, &diag, &res,
+				   err, sizeof(err)) == -ENOENT, "rollback to a missing archive: -ENOENT");
+	sk_cfg_diag_free(&diag);
+	free(a);
+	free(b);
+	free(c);
+	free(cp.running_text);
+	sk_cfg_free(cp.running);
+	sk_store_close(cp.store);
+}
+
+/* ---- bundles ---- */
+
+static void
+put_key(const char *dir, const char *rel, const char *data)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/tls", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	write_all(p, data, strlen(data));
+}
+
+/* Rewrite a bundle's content with fix(), then recompute its SHA-256 the way
+ * a careful forger would, so the checks behind the checksum are reached. */
+static char *
+forge(const char *blob, size_t len, void (*fix)(json_t *content), int rehash)
+{
+	json_t *doc = json_loadb(blob, len, 0, NULL), *content;
+	char *dump, sha[65], *out;
+
+	if (doc == NULL)
+		return NULL;
+	content = json_object_get(doc, "content");
+	fix(content);
+	if (rehash) {
+		dump = json_dumps(content, JSON_COMPACT | JSON_SORT_KEYS);
+		sha256_hex(dump, strlen(dump), sha);
+		free(dump);
+		json_object_set_new(doc, "sha256", json_string(sha));
+	}
+	out = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	return out;
+}
+
+static void
+fix_config_byte(json_t *c)
+{
+	char *s = strdup(json_string_value(json_object_get(c, "config")));
+
+	s[10] = s[10] == 'A' ? 'B' : 'A';
+	json_object_set_new(c, "config", json_string(s));
+	free(s);
+}
+
+static void
+fix_key_path(json_t *c)
+{
+	json_array_append_new(json_object_get(c, "keys"),
+			      json_pack("{s:s, s:s}", "path", "tls/../../evil", "data", "QUJD"));
+}
+
+static void
+fix_format(json_t *c)
+{
+	json_object_set_new(c, "format_version", json_integer(99));
+}
+
+static void
+fix_newer(json_t *c)
+{
+	json_object_set_new(c, "sekisho_version", json_string("999.0.0"));
+}
+
+/* An invalid config with a meta that matches it: only validation stops it. */
+static void
+fix_invalid_config(json_t *c)
+{
+	const char *text = "zones = ( 7 );\n";
+	json_t *meta = json_object_get(c, "meta");
+	char sha[65], *b64;
+	size_t n = strlen(text);
+
+	sha256_hex(text, n, sha);
+	b64 = malloc(4 * ((n + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)text, (int)n);
+	json_object_set_new(c, "config", json_string(b64));
+	json_object_set_new(meta, "text_sha256", json_string(sha));
+	json_object_set_new(meta, "text_len", json_integer((json_int_t)n));
+	free(b64);
+}
+
+static int
+mode_is(const char *path, unsigned int mode)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && (sb.st_mode & 0777) == mode;
+}
+
+static void
+test_bundle(const char *dir, const char *copy)
+{
+	struct sk_store *st = NULL;
+	struct sk_store_meta m;
+	struct sk_cfg_diag diag;
+	char err[512] = "", p[512], q[512], cmd[1200], *forged;
+	const char *files[] = { "config.conf", "image.img", "meta.json" };
+	const char *keys[] = { "tls/server.key", "tls/server.crt", "tokens" };
+	unsigned int n_keys = 0, i;
+	void *blob = NULL;
+	size_t len = 0;
+	int ok, rc;
+
+	rm_rf(dir);
+	rm_rf(copy);
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "open for bundles");
+	SK_CHECK(put_variant(st, 1000, 0) == 1 && put_variant(st, 2000, 0) == 2 &&
+		 put_variant(st, 3000, 7) == 7, "archives 1, 2, 7");
+	put_key(dir, keys[0], "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n");
+	put_key(dir, keys[1], "-----BEGIN CERTIFICATE-----\npublic\n-----END CERTIFICATE-----\n");
+	put_key(dir, keys[2], "admin:0123456789abcdef\n");
+	SK_CHECK(sk_store_bundle_export(st, 7, &blob, &len, err, sizeof(err)) == 0 && len > 0,
+		 "export generation 7 (%s)", err);
+	sk_store_close(st);
+	st = NULL;
+	if (blob == NULL)
+		return; /* nothing to import: the checks above already failed */
+
+	/* Keep what the unit had, then wipe it. */
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", dir, copy);
+	SK_CHECK(system(cmd) == 0, "copy the state dir aside");
+	rm_rf(dir);
+	SK_CHECK(access(dir, F_OK) != 0, "the state dir is gone");
+
+	SK_CHECK(sk_store_open(dir, 0, &st, err, sizeof(err)) == 0, "a new unit: empty store");
+	sk_cfg_diag_init(&diag);
+	rc = sk_store_bundle_import(st, blob, len, &diag, &m, &n_keys, err, sizeof(err));
+	SK_CHECK(rc == 0 && m.generation == 7 && n_keys == 3,
+		 "import rebuilds archive 7 with 3 keys (%d %s)", rc, err);
+	ok = 1;
+	for (i = 0; i < 3; i++) {
+		archive_file(p, sizeof(p), dir, 7, files[i]);
+		archive_file(q, sizeof(q), copy, 7, files[i]);
+		ok &= same_file(p, q);
+	}
+	SK_CHECK(ok, "config.conf, image.img and meta.json are byte for byte the same");
+	ok = 1;
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, keys[i]);
+		snprintf(q, sizeof(q), "%s/%s", copy, keys[i]);
+		ok &= same_file(p, q) && mode_is(p, 0600);
+	}
+	snprintf(p, sizeof(p), "%s/tls", dir);
+	SK_CHECK(ok && mode_is(p, 0700), "keys are byte for byte the same, 0600 in a 0700 tls/");
+	SK_CHECK(sk_store_find(st, 7) && !sk_store_find(st, 1) && sk_store_latest(st) == 7,
+		 "only the exported generation comes back");
+
+	rc = sk_store_bundle_import(st, blob, len, &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == 0 && m.generation == 8 && strcmp(m.source, "import:7") == 0 &&
+		 m.dp_generation == 0, "importing again appends generation 8 from import:7");
+
+	{
+		char *t = NULL, *want_text = variant(3000);
+		size_t tlen = 0;
+
+		n_keys = 0;
+		rc = sk_store_bundle_unpack(st, blob, len, &diag, &t, &tlen, &m, &n_keys,
+					    err, sizeof(err));
+		SK_CHECK(rc == 0 && t && want_text && strcmp(t, want_text) == 0 &&
+			 tlen == strlen(t) && m.generation == 7 && n_keys == 3 &&
+			 sk_store_latest(st) == 8,
+			 "unpack hands back the text for a commit and archives nothing");
+		free(t);
+		free(want_text);
+	}
+
+	/* Truncated and tampered bundles. */
+	rc = sk_store_bundle_import(st, blob, len / 2, &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG && strstr(err, "truncated"), "truncated: %s", err);
+	rc = sk_store_bundle_import(st, blob, len - 1, &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG && strstr(err, "truncated"), "one byte short: %s", err);
+	rc = sk_store_bundle_import(st, "", 0, &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG, "empty: %s", err);
+	rc = sk_store_bundle_import(st, "{\"a\": 1}", 8, &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG && strstr(err, "not a Sekisho bundle"), "other JSON: %s", err);
+
+	forged = forge(blob, len, fix_config_byte, 0);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG && strstr(err, "SHA-256 mismatch"), "tampered config: %s", err);
+	free(forged);
+	forged = forge(blob, len, fix_config_byte, 1);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG && strstr(err, "does not match"),
+		 "tampered config, checksum recomputed: the archive's own SHA-256 catches it: %s",
+		 err);
+	free(forged);
+	forged = forge(blob, len, fix_key_path, 1);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	snprintf(p, sizeof(p), "%s/../evil", dir);
+	SK_CHECK(rc == -EBADMSG && strstr(err, "outside") && access(p, F_OK) != 0,
+		 "a key path escaping the state dir is refused: %s", err);
+	free(forged);
+	forged = forge(blob, len, fix_format, 1);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EBADMSG, "format versions that disagree are refused: %s", err);
+	free(forged);
+	forged = forge(blob, len, fix_newer, 1);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EPROTONOSUPPORT && strstr(err, "999.0.0"),
+		 "a bundle from a newer Sekisho is refused: %s", err);
+	free(forged);
+	forged = forge(blob, len, fix_invalid_config, 1);
+	rc = sk_store_bundle_import(st, forged, strlen(forged), &diag, &m, NULL, err, sizeof(err));
+	SK_CHECK(rc == -EINVAL && sk_cfg_diag_count(&diag) > 0,
+		 "an invalid config is refused by the validator: %s",
+		 sk_cfg_diag_msg(&diag, 0) ? sk_cfg_diag_msg(&diag, 0) : err);
+	free(forged);
+	SK_CHECK(sk_store_latest(st) == 8, "no refused bundle was archived");
+
+	sk_cfg_diag_free(&diag);
+	free(blob);
+	sk_store_close(st);
+}
+
+/* ---- diff ---- */
+
+static char *
+mydiff(const char *a, const char *b, unsigned int ctx)
+{
+	char *out = NULL;
+	size_t len;
+
+	if (sk_store_diff(a, strlen(a), b, strlen(b), "a", "b", ctx, &out, &len) != 0)
+		return NULL;
+	return out;
+}
+
+/* diff -u of the same texts, or NULL when diff(1) is missing. */
+static char *
+gnudiff(const char *dir, const char *a, const char *b, unsigned int ctx)
+{
+	char pa[512], pb[512], cmd[1400];
+	FILE *p;
+	char *out = NULL;
+	size_t cap = 0, n = 0, r;
+
+	snprintf(pa, sizeof(pa), "%s/diff-a", dir);
+	snprintf(pb, sizeof(pb), "%s/diff-b", dir);
+	if (write_all(pa, a, strlen(a)) || write_all(pb, b, strlen(b)))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "diff -U%u --label a --label b '%s' '%s' 2>/dev/null; "
+		 "test $? -le 1 || echo DIFF-FAILED", ctx, pa, pb);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return NULL;
+	do {
+		if (n + 4097 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			out = realloc(out, cap);
+		}
+		r = fread(out + n, 1, cap - n - 1, p);
+		n += r;
+	} while (r > 0);
+	pclose(p);
+	out[n] = '\0';
+	if (strstr(out, "DIFF-FAILED")) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Apply a unified diff to a; NULL when a hunk does not fit. */
+static char *
+apply(const char *a, const char *d)
+{
+	size_t cap = strlen(a) + strlen(d) + 1, n = 0;
+	char *out = malloc(cap);
+	const char *ap = a, *dp = d;
+	unsigned long aline = 1;
+
+	if (out == NULL)
+		return NULL;
+#define COPY_LINE(src) do { \
+		const char *e_ = strchr(src, '\n'); \
+		size_t l_ = e_ ? (size_t)(e_ - (src)) + 1 : strlen(src); \
+		memcpy(out + n, src, l_); n += l_; (src) += l_; } while (0)
+	/* skip the two header lines */
+	for (int h = 0; h < 2 && *dp; h++)
+		dp = strchr(dp, '\n') ? strchr(dp, '\n') + 1 : dp + strlen(dp);
+	while (*dp) {
+		unsigned long start, cnt = 1, cnt2 = 1, seen = 0, seen2 = 0;
+		int k = sscanf(dp, "@@ -%lu,%lu", &start, &cnt);
+		const char *plus = strchr(dp, '+');
+
+		if (k < 1 || plus == NULL)
+			goto bad;
+		if (k == 2 && cnt == 0)
+			start++; /* an empty old range names the line before */
+		(void)sscanf(plus, "+%*u,%lu", &cnt2);
+		while (aline < start && *ap) {
+			COPY_LINE(ap);
+			aline++;
+		}
+		dp = strchr(dp, '\n') + 1;
+		while (*dp && *dp != '@') {
+			char tag = *dp++;
+			const char *e = strchr(dp, '\n');
+			size_t l = e ? (size_t)(e - dp) + 1 : strlen(dp);
+			int nonl = strncmp(dp + l, "\\ No newline", 12) == 0;
+			size_t cl = nonl ? l - 1 : l;
+
+			if (tag == ' ' || tag == '-') {
+				if (strncmp(ap, dp, cl) != 0)
+					goto bad;
+				ap += cl;
+				aline++;
+				seen++;
+			}
+			if (tag == ' ' || tag == '+') {
+				memcpy(out + n, dp, cl);
+				n += cl;
+				seen2++;
+			}
+			dp += l;
+			if (nonl)
+				dp = strchr(dp, '\n') + 1;
+		}
+		if (seen != cnt || seen2 != cnt2)
+			goto bad; /* the header must count the hunk's lines */
+	}
+	while (*ap)
+		COPY_LINE(ap);
+#undef COPY_LINE
+	out[n] = '\0';
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static unsigned int
+changed_lines(const char *d)
+{
+	unsigned int n = 0;
+	const char *p = d;
+
+	if (d == NULL)
+		return 0;
+	for (; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+		if ((*p == '+' && strncmp(p, "+++ ", 4)) || (*p == '-' && strncmp(p, "--- ", 4)))
+			n++;
+	return n;
+}
+
+static char *
+random_text(unsigned int *seed, unsigned int lines, unsigned int alphabet, int final_nl)
+{
+	char *s = malloc(lines * 8 + 2), *p = s;
+	unsigned int i;
+
+	for (i = 0; i < lines; i++)
+		p += sprintf(p, "l%u\n", rand_r(seed) % alphabet);
+	if (!final_nl && p > s)
+		p--;
+	*p = '\0';
+	return s;
+}
+
+/* Check a diff against the expected text; show both when they differ. */
+static void
+diff_is(const char *got, const char *want, const char *name)
+{
+	int same = got != NULL && strcmp(got, want) == 0;
+
+	SK_CHECK(same, "%s", name);
+	if (!same)
+		printf("# got:\n%s# want:\n%s", got ? got : "(null)\n", want);
+}
+
+static void
+test_diff(const char *dir)
+{
+	const char *base = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n";
+	char *d, *g, *x;
+	unsigned int seed = 12345, i, exact = 0, minimal = 0, applied = 0, rounds = 300;
+	unsigned int shown = 0;
+	int have_diff;
+
+	d = mydiff(base, base, 3);
+	SK_CHECK(d && d[0] == '\0', "equal texts: empty diff");
+	free(d);
+	d = mydiff(base, "a\nb\nc\nd\ne\nf\nX\ng\nh\ni\nj\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -4,6 +4,7 @@\n d\n e\n f\n+X\n g\n h\n i\n", "an added line");
+	free(d);
+	d = mydiff(base, "a\nc\nd\ne\nf\ng\nh\ni\nj\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -1,5 +1,4 @@\n a\n-b\n c\n d\n e\n", "a removed line");
+	free(d);
+	d = mydiff(base, "a\nb\nc\nd\ne\nf\ng\nh\ni\nJ\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -7,4 +7,4 @@\n g\n h\n i\n-j\n+J\n", "a changed line");
+	free(d);
+	d = mydiff(base, "A\nb\nc\nd\ne\nf\ng\nh\ni\nJ\n", 1);
+	diff_is(d, "--- a\n+++ b\n@@ -1,2 +1,2 @@\n-a\n+A\n b\n"
+			       "@@ -9,2 +9,2 @@\n i\n-j\n+J\n", "changes far apart: two hunks");
+	free(d);
+	d = mydiff(base, "a\nB\nc\nd\ne\nf\ng\nH\ni\nj\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -1,10 +1,10 @@\n a\n-b\n+B\n c\n d\n e\n f\n g\n-h\n+H\n i\n j\n",
+		"changes 5 lines apart with context 3: one hunk");
+	free(d);
+	d = mydiff("", "x\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n", "from empty");
+	free(d);
+	d = mydiff("x\ny", "x\ny\n", 3);
+	diff_is(d, "--- a\n+++ b\n@@ -1,2 +1,2 @@\n x\n-y\n"
+			       "\\ No newline at end of file\n+y\n", "a missing final newline is shown");
+	free(d);
+
+	/* Against diff(1): exact output where the edit is unambiguous, and for
+	 * random texts the same number of changed lines (both minimal) and a
+	 * diff that turns a into b. */
+	g = gnudiff(dir, "a\n", "b\n", 3);
+	have_diff = g != NULL;
+	free(g);
+	if (!have_diff) {
+		printf("# diff(1) not found: comparisons with it skipped\n");
+	} else {
+		static const char *const pairs[][2] = {
+			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n", "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\nL\nm\n" },
+			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\n", "a\nb\nX\nd\ne\nf\nY\nh\ni\n" },
+			{ "one\ntwo\n", "" },
+			{ "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\np\n",
+			  "a\nb\nC\nd\ne\nf\ng\nh\ni\nJ\nk\nl\nm\nn\no\np\n" },
+			{ "", "" },
+			{ "p\nq", "p\nr" },
+		};
+
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			d = mydiff(pairs[i][0], pairs[i][1], 3);
+			g = gnudiff(dir, pairs[i][0], pairs[i][1], 3);
+			exact += d && g && strcmp(d, g) == 0;
+			if (!(d && g && strcmp(d, g) == 0))
+				printf("# mine:\n%s# diff(1):\n%s", d ? d : "-", g ? g : "-");
+			free(d);
+			free(g);
+		}
+		SK_CHECK(exact == i, "%u/%u fixed cases identical to diff -u", exact, i);
+	}
+	for (i = 0; i < rounds; i++) {
+		unsigned int la = rand_r(&seed) % 40, lb = rand_r(&seed) % 40;
+		unsigned int alpha = 2 + rand_r(&seed) % 10, ctx = rand_r(&seed) % 4;
+		char *a = random_text(&seed, la, alpha, rand_r(&seed) % 4 != 0);
+		char *b = random_text(&seed, lb, alpha, rand_r(&seed) % 4 != 0);
+
+		d = mydiff(a, b, ctx);
+		x = d ? apply(a, d) : NULL;
+		applied += x && strcmp(x, b) == 0;
+		if (!(x && strcmp(x, b) == 0) && shown++ < 3)
+			printf("# apply failed (ctx %u)\n# a:\n%s\n# b:\n%s\n# diff:\n%s", ctx,
+			       a, b, d ? d : "-");
+		if (have_diff) {
+			g = gnudiff(dir, a, b, ctx);
+			minimal += g && changed_lines(g) == changed_lines(d);
+			free(g);
+		}
+		free(x);
+		free(d);
+		free(a);
+		free(b);
+	}
+	SK_CHECK(applied == rounds, "%u/%u random diffs turn a into b", applied, rounds);
+	if (have_diff)
+		SK_CHECK(minimal == rounds, "%u/%u random diffs change as few lines as diff(1)",
+			 minimal, rounds);
+
+	/* About 750 scattered line changes (1500 edits): still minimal. */
+	{
+		char *a = random_text(&seed, 3000, 1000000, 1), *b = strdup(a), *l;
+		unsigned int k;
+
+		for (k = 0, l = b; k < 3000; k++, l = strchr(l, '\n') + 1)
+			if (rand_r(&seed) % 4 == 0)
+				l[1] = 'X'; /* "lN" -> "XN": one line changed */
+		d = mydiff(a, b, 3);
+		x = d ? apply(a, d) : NULL;
+		g = have_diff ? gnudiff(dir, a, b, 3) : NULL;
+		SK_CHECK(x && strcmp(x, b) == 0 && (!have_diff || (g && changed_lines(d) ==
+			 changed_lines(g))), "about 750 changed lines of 3000: correct%s (%u lines)",
+			 have_diff ? " and minimal" : "", changed_lines(d));
+		free(g);
+		free(x);
+		free(d);
+		free(a);
+		free(b);
+	}
+
+	/* Past the edit cap: still a correct diff. */
+	{
+		char *a = random_text(&seed, 5000, 1000000, 1);
+		char *b = random_text(&seed, 5000, 1000000, 1);
+
+		d = mydiff(a, b, 3);
+		x = d ? apply(a, d) : NULL;
+		SK_CHECK(x && strcmp(x, b) == 0, "5000 lines all changed: a correct diff");
+		free(x);
+		free(d);
+		free(a);
+		free(b);
+	}
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/sk-store-test-XXXXXX", dir[128], copy[128];
+	size_t len;
+
+	lab_text = read_all("conf/lab.conf", &len);
+	if (lab_text == NULL || strstr(lab_text, "conn_max = 65536;") == NULL) {
+		printf("not ok 1 - conf/lab.conf with conn_max = 65536 (run from the source root)\n");
+		return 1;
+	}
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/archive-test", tmpl);
+	test_archive(dir);
+	rm_rf(dir);
+	test_prune(dir);
+	rm_rf(dir);
+	test_corrupt(dir);
+	rm_rf(dir);
+	test_committed(dir);
+	rm_rf(dir);
+	snprintf(copy, sizeof(copy), "%s/copy", tmpl);
+	test_commit(dir);
+	test_bundle(dir, copy);
+	test_diff(tmpl);
+	rm_rf(tmpl);
+	free(lab_text);
+	return SK_TEST_DONE();
+}
