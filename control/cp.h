@@ -18,6 +18,7 @@ struct sk_cfg;
 struct sk_dplink;
 struct sk_store;
 struct sk_logw;
+struct sk_rest;
 
 struct sk_cp {
 	const char *state_dir;      /* archives, committed image, keys: /var/lib/sekisho */
@@ -25,6 +26,10 @@ struct sk_cp {
 	struct sk_dplink *dp;       /* NULL when not attached */
 	struct sk_store *store;     /* archives (control/store) */
 	struct sk_logw *logw;       /* log writer (control/logw) */
+	struct sk_rest *rest;       /* the REST server (control/rest) */
+	/* Called after every successful commit (commit, rollback, import):
+	 * the daemon refreshes REST access lists and logs the event. */
+	void (*committed)(struct sk_cp *cp, const char *principal, const char *source);
 	char *running_text;         /* text of the running generation (malloc'd) */
 	struct sk_cfg *running;     /* its validated model */
 	void *running_img;          /* its compiled image (malloc'd): names for counters */

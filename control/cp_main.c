@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp_main.c - sekisho-cp.  For now the offline half of the control plane:
- * `--check FILE` validates a config and `--compile FILE -o OUT` writes the
- * binary image the dataplane loads.  Neither needs EAL or a running
- * dataplane, so they work on a build host and in CI.
+ * cp_main.c - sekisho-cp.  `--check FILE` validates a config and
+ * `--compile FILE -o OUT` writes the binary image the dataplane loads (no
+ * EAL, no running dataplane: they work on a build host and in CI);
+ * `--serve FILE` runs the control-plane daemon (cp_daemon.c) and
+ * `--commit FILE` commits from the console (cp_console.c).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 
 #include "cfg.h"
 #include "cp_console.h"
+#include "cp_daemon.h"
 #include "sk_image_api.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
@@ -24,6 +26,7 @@ usage(FILE *out, const char *prog)
 		"       %s --compile FILE -o OUT\n"
 		"       %s --keys\n"
 		"       %s --commit FILE [--replaces GEN]\n"
+		"       %s --serve FILE\n"
 		"\n"
 		"  -c, --check FILE     validate FILE; errors go to stderr as file:line: message\n"
 		"  -C, --compile FILE   validate FILE and write its binary image to OUT\n"
@@ -32,10 +35,11 @@ usage(FILE *out, const char *prog)
 		"  -m, --commit FILE    validate FILE and commit it to the running dataplane\n"
 		"                       (console path; the REST API is the usual one)\n"
 		"  -r, --replaces GEN   the generation the commit replaces (default: running)\n"
+		"  -s, --serve FILE     run the control-plane daemon (REST API, archives, logs)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"exit status: 0 ok, 1 the config has errors, 2 usage error\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 }
 
 static void
@@ -63,20 +67,24 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "keys", no_argument, NULL, 'k' },
 		{ "commit", required_argument, NULL, 'm' },
+		{ "serve", required_argument, NULL, 's' },
 		{ "replaces", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *check = NULL, *compile = NULL, *out = NULL, *commit = NULL;
+	const char *check = NULL, *compile = NULL, *out = NULL, *commit = NULL, *serve = NULL;
 	long long replaces = -1;
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
 	int opt, keys = 0, rc;
 
-	while ((opt = getopt_long(argc, argv, "c:C:o:khm:r:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:o:khm:r:s:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			commit = optarg;
+			break;
+		case 's':
+			serve = optarg;
 			break;
 		case 'r':
 			replaces = atoll(optarg);
@@ -101,7 +109,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (!!check + !!compile + !!commit + keys) != 1 || (compile && !out) ||
+	if (optind != argc || (!!check + !!compile + !!commit + !!serve + keys) != 1 || (compile && !out) ||
 	    (!compile && out)) {
 		usage(stderr, argv[0]);
 		return EXIT_USAGE;
@@ -114,6 +122,8 @@ main(int argc, char **argv)
 	sk_cfg_diag_init(&diag);
 	if (commit != NULL)
 		return sk_cp_console_commit(commit, replaces);
+	if (serve != NULL)
+		return sk_cp_daemon(serve);
 	cfg = sk_cfg_load_file(check ? check : compile, &diag);
 	if (cfg == NULL) {
 		sk_cfg_diag_print(&diag, stderr);

@@ -306,27 +306,33 @@ parse_filter(const struct sk_api_req *req, struct sk_conn_filter *f, struct sk_a
 	return 0;
 }
 
-/* Interface indexes -> names of the running config. */
+/* Interface indexes and rule ids -> names of the running config. */
 static void
 name_ifaces(const struct sk_cp *cp, json_t *conns)
 {
 	const struct sk_image_hdr *h = running_image(cp);
 	const struct sk_img_iface *f;
-	uint32_t n;
+	const struct sk_img_rule *r;
+	uint32_t n, nr;
 	size_t i;
 	json_t *c;
 
 	if (h == NULL)
 		return;
 	f = sk_image_sec(h, SK_SEC_IFACES, &n);
+	r = sk_image_sec(h, SK_SEC_RULES, &nr);
 	json_array_foreach(conns, i, c) {
 		json_int_t in = json_integer_value(json_object_get(c, "in_iface"));
 		json_int_t out = json_integer_value(json_object_get(c, "out_iface"));
+		json_int_t rid = json_integer_value(json_object_get(c, "rule_id"));
 
 		if (in >= 0 && in < n)
 			json_object_set_new(c, "in", json_string(f[in].name));
 		if (out >= 0 && out < n)
 			json_object_set_new(c, "out", json_string(f[out].name));
+		/* rule ids are positions + 1 in the generation that admitted it */
+		if (rid > 0 && rid <= nr && r[rid - 1].id == (uint32_t)rid)
+			json_object_set_new(c, "rule", json_string(r[rid - 1].name));
 	}
 }
 

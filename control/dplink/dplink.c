@@ -145,6 +145,12 @@ sk_dplink_detach(struct sk_dplink *l)
 	rte_eal_cleanup();
 }
 
+int
+sk_dplink_pid(const struct sk_dplink *l)
+{
+	return l->ctl->dp_pid;
+}
+
 uint64_t
 sk_dplink_generation(const struct sk_dplink *l)
 {
@@ -254,10 +260,16 @@ conn_json(const struct sk_shm_conn *o)
 	const char *state = o->proto == IPPROTO_TCP ? sk_conn_tcp_state_name(o->state) :
 			    o->state ? "both_ways" : "one_way";
 
+	char pbuf[8];
+	const char *proto = o->proto == IPPROTO_TCP ? "tcp" : o->proto == IPPROTO_UDP ? "udp" :
+			    o->proto == IPPROTO_ICMP ? "icmp" : o->proto == IPPROTO_ICMPV6 ? "icmpv6" :
+			    pbuf;
+
+	snprintf(pbuf, sizeof(pbuf), "%u", o->proto);
 	inet_ntop(af, o->src, src, sizeof(src));
 	inet_ntop(af, o->dst, dst, sizeof(dst));
-	return json_pack("{s:i,s:i,s:s,s:i,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I}",
-		"family", o->family, "proto", o->proto, "src", src, "sport", o->sport,
+	return json_pack("{s:i,s:s,s:s,s:i,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I}",
+		"family", o->family, "proto", proto, "src", src, "sport", o->sport,
 		"dst", dst, "dport", o->dport, "state", state, "in_iface", o->in_iface,
 		"out_iface", o->out_iface, "rule_id", (int)o->rule_id,
 		"generation", (int)o->generation, "idle_ms", (int)o->idle_ms,

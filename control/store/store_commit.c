@@ -115,12 +115,16 @@ commit_text(struct sk_cp *cp, const char *text, size_t text_len, const char *nam
 	res->generation = gen;
 	res->build_us = build_us;
 	record(cp, copy, text_len, img, len, gen, principal, source, res);
-	free(img);
+	free(cp->running_img);
+	cp->running_img = img;
+	cp->running_img_len = len;
 	free(cp->running_text);
 	cp->running_text = copy;
 	sk_cfg_free(cp->running);
 	cp->running = cfg;
 	cp->generation = gen;
+	if (cp->committed != NULL)
+		cp->committed(cp, principal, source);
 	return 0;
 fail:
 	free(img);

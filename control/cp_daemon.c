@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp_daemon.c - `sekisho-cp --serve FILE`: the control-plane daemon.
+ *
+ * Attaches to the running sekisho-dp (DPDK secondary process), adopts the
+ * running generation (its archive, or the boot config archived as "boot"),
+ * serves the REST API, and moves dataplane log records to the log writer.
+ * The dataplane never depends on it: killing this process changes nothing
+ * in forwarding, and a restarted one attaches again.  If the dataplane goes
+ * away, this process exits (a secondary cannot outlive its primary's memory)
+ * and its supervisor starts it again.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cp.h"
+#include "cp_daemon.h"
+#include "sk_image_api.h"
+#include "api/api.h"
+#include "dplink/dplink.h"
+#include "rest/rest.h"
+#include "store/store.h"
+
+#define ATTACH_WAIT_S 60
+#define LOOP_MS 100
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static char *
+read_text(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(fp);
+	return buf;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char tmp[4096];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Wait for the dataplane's EAL runtime to exist, then attach. */
+static int
+attach(const char *prefix, struct sk_dplink **l)
+{
+	char path[512], err[512];
+	int i;
+
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/mp_socket", prefix);
+	for (i = 0; i < ATTACH_WAIT_S * 10 && !quit && access(path, F_OK) != 0; i++)
+		usleep(100000);
+	if (quit)
+		return -EINTR;
+	if (sk_dplink_attach(prefix, l, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekisho-cp: %s\n", err);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
+/* Find the archive of the dataplane's generation, or archive the boot config. */
+static int
+adopt(struct sk_cp *cp, const char *text, size_t tlen, void *img, size_t ilen)
+{
+	struct sk_store_meta want, got;
+	char err[512];
+	const struct sk_store_entry *ents;
+	size_t i, n = sk_store_list(cp->store, &ents);
+
+	for (i = 0; i < n; i++) {
+		const struct sk_store_entry *e = &ents[i];
+
+		if (e->corrupt) {
+			fprintf(stderr, "sekisho-cp: archive %" PRIu64 " is corrupt: %s\n",
+				e->meta.generation, e->problem);
+			continue;
+		}
+		if (e->meta.dp_generation == cp->generation) {
+			char *atext = NULL;
+			void *aimg = NULL;
+			size_t al = 0, il = 0;
+
+			if (sk_store_get(cp->store, e->meta.generation, &atext, &al, &aimg, &il, NULL,
+					 err, sizeof(err)) != 0)
+				continue;
+			struct sk_cfg_diag d;
+			struct sk_cfg *cfg;
+
+			sk_cfg_diag_init(&d);
+			cfg = sk_cfg_load_string(atext, "running", &d);
+			sk_cfg_diag_free(&d);
+			if (cfg == NULL) {
+				free(atext);
+				free(aimg);
+				continue;
+			}
+			sk_store_set_running(cp->store, e->meta.generation);
+			cp->running = cfg;
+			cp->running_text = atext;
+			cp->running_img = aimg;
+			cp->running_img_len = il;
+			free(img);
+			return 0;
+		}
+	}
+	memset(&want, 0, sizeof(want));
+	want.generation = cp->generation;
+	want.dp_generation = cp->generation;
+	snprintf(want.principal, sizeof(want.principal), "console");
+	snprintf(want.source, sizeof(want.source), "boot");
+	if (sk_store_put(cp->store, &want, text, tlen, img, ilen, &got, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekisho-cp: archiving the boot config: %s\n", err);
+		return -EIO;
+	}
+	sk_store_set_running(cp->store, got.generation);
+	cp->running_text = strdup(text);
+	cp->running_img = img;
+	cp->running_img_len = ilen;
+	return 0;
+}
+
+static void
+on_committed(struct sk_cp *cp, const char *principal, const char *source)
+{
+	if (cp->rest != NULL)
+		(void)sk_rest_set_access(cp->rest, sk_cfg_mgmt(cp->running));
+	printf("sekisho-cp: generation %" PRIu64 " committed by %s (%s)\n", cp->generation,
+	       principal != NULL ? principal : "-", source != NULL ? source : "commit");
+	fflush(stdout);
+}
+
+static void
+access_log(void *ctx, const struct sk_rest_access *a, const char *line)
+{
+	(void)ctx;
+	(void)a;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+int
+sk_cp_daemon(const char *config_path)
+{
+	static const struct sk_api_route *const tables[] = {
+		sk_api_routes_status, sk_api_routes_config, sk_rest_routes_metrics, NULL,
+	};
+	struct sk_cp cp;
+	struct sk_cfg_diag diag;
+	struct sk_cfg *cfg;
+	struct sk_rest_conf rc;
+	char err[512], *text;
+	void *img = NULL;
+	size_t tlen = 0, ilen = 0;
+	int rc_exit = 0;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.started = time(NULL);
+	cp.config_path = config_path;
+	text = read_text(config_path, &tlen);
+	if (text == NULL) {
+		fprintf(stderr, "%s: %s\n", config_path, strerror(errno));
+		return 1;
+	}
+	sk_cfg_diag_init(&diag);
+	cfg = sk_cfg_load_string(text, config_path, &diag);
+	if (cfg == NULL) {
+		sk_cfg_diag_print(&diag, stderr);
+		sk_cfg_diag_free(&diag);
+		free(text);
+		return 1;
+	}
+	sk_cfg_diag_free(&diag);
+	if (sk_cfg_image_build(cfg, &img, &ilen, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", config_path, err);
+		return 1;
+	}
+	cp.state_dir = sk_cfg_mgmt(cfg)->state_dir;
+	if (mkdir_p(cp.state_dir) != 0 ||
+	    sk_store_open(cp.state_dir, 0, &cp.store, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekisho-cp: state dir %s: %s\n", cp.state_dir, err);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (attach(sk_image_settings(img)->file_prefix, &cp.dp) != 0)
+		return 3;
+	cp.generation = sk_dplink_generation(cp.dp);
+	if (adopt(&cp, text, tlen, img, ilen) != 0)
+		return 1;
+	if (cp.running == NULL)
+		cp.running = cfg;
+	else
+		sk_cfg_free(cfg);
+	free(text);
+	cp.committed = on_committed;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.mgmt = sk_cfg_mgmt(cp.running);
+	rc.tables = tables;
+	rc.cp = &cp;
+	rc.access_log = access_log;
+	if (sk_rest_create(&rc, &cp.rest, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sekisho-cp: REST API: %s\n", err);
+		rc_exit = 1;
+		goto out;
+	}
+	printf("sekisho-cp: serving https://%s (generation %" PRIu64 ", state %s)\n",
+	       sk_cfg_mgmt(cp.running)->listen, cp.generation, cp.state_dir);
+	fflush(stdout);
+
+	while (!quit) {
+		struct timespec ts = { 0, LOOP_MS * 1000000L };
+
+		nanosleep(&ts, NULL);
+		if (kill(sk_dplink_pid(cp.dp), 0) != 0 && errno == ESRCH) {
+			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
+			rc_exit = 3;
+			break;
+		}
+	}
+out:
+	sk_rest_free(cp.rest);
+	sk_dplink_detach(cp.dp);
+	sk_store_close(cp.store);
+	sk_cfg_free(cp.running);
+	free(cp.running_text);
+	free(cp.running_img);
+	printf("sekisho-cp: stopped\n");
+	return rc_exit;
+}
