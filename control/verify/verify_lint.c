@@ -13,7 +13,8 @@
  *   any_any_accept      accept with any protocol, address and port (high from
  *                       an untrusted zone or "any", else medium)
  *   sensitive_port      SSH/telnet/RDP/VNC/SNMP/database/management ports that
- *                       a new connection from an untrusted zone reaches (high)
+ *                       a new connection from an untrusted zone reaches (high
+ *                       from any source, medium from named sources only)
  *   unrestricted_egress accept from an inside zone to an untrusted one with
  *                       any destination and any port, rule or default (medium)
  *   untrusted_default_accept  a zone pair default of accept from an untrusted
@@ -66,6 +67,15 @@ sev_rule_from(const struct lint *l, uint16_t from, int has_untrusted)
 static void
 add_finding(struct lint *l, const char *kind, const char *sev, json_t *rules, const char *msg)
 {
+	size_t i;
+	json_t *f;
+
+	/* IPv4 and IPv6 often say the same thing once each: keep one. */
+	json_array_foreach(l->findings, i, f)
+		if (strcmp(json_string_value(json_object_get(f, "message")), msg) == 0) {
+			json_decref(rules);
+			return;
+		}
 	json_array_append_new(l->findings, json_pack("{s:s,s:s,s:o,s:s}", "kind", kind,
 		"severity", sev, "rules", rules ? rules : json_array(), "message", msg));
 }
@@ -280,20 +290,19 @@ lint_exposed(struct lint *l)
 	for (from = 1; from <= l->m.n_zones; from++) {
 		if (!l->m.untrusted[from])
 			continue;
-		for (to = 0; to <= l->m.n_zones; to++) {
+		for (to = 0; to <= l->m.n_zones; to++)
+		for (f = 4; f <= 6; f += 2) {
 			struct sk_vspace acc = { 0 };
-			int rc = 0;
+			int rc = sk_vexpo_pair(&l->m, f, from, to, &acc);
 
-			for (f = 4; f <= 6 && rc == 0; f += 2)
-				rc = sk_vexpo_pair(&l->m, f, from, to, &acc);
 			if (rc == -ENOMEM) {
 				sk_vspace_free(&acc);
 				return rc;
 			}
 			if (rc != 0) {
-				snprintf(msg, sizeof(msg), "exposure %s -> %s undecided (too complex); "
-					 "sensitive ports not checked there",
-					 sk_vmodel_zone_name(&l->m, from), sk_vmodel_zone_name(&l->m, to));
+				snprintf(msg, sizeof(msg), "exposure %s -> %s (IPv%u) undecided (too "
+					 "complex); sensitive ports not checked there",
+					 sk_vmodel_zone_name(&l->m, from), sk_vmodel_zone_name(&l->m, to), f);
 				json_array_append_new(l->notes, json_string(msg));
 				sk_vspace_free(&acc);
 				continue;
@@ -317,24 +326,43 @@ lint_exposed(struct lint *l)
 						continue;
 					if (nseen < 8)
 						seen[nseen++] = b->tag;
+					/* From anywhere is an open door; from named
+					 * sources (an admin network) a door with a lock. */
+					int anysrc = sk_vset_covers(&b->d[SK_VD_SRC], 0,
+								    sk_v_max(f));
+					json_t *srcs = sk_verify_fmt_addrs(f, &b->d[SK_VD_SRC]);
+					char sb[160];
+
+					snprintf(sb, sizeof(sb), "%s", anysrc ? "any source" : "sources ");
+					if (!anysrc) {
+						size_t q2, n = strlen(sb);
+						json_t *v;
+
+						json_array_foreach(srcs, q2, v)
+							if (n < sizeof(sb) - 40)
+								n += (size_t)snprintf(sb + n, sizeof(sb) - n,
+									"%s%s", q2 ? "," : "",
+									json_string_value(v));
+					}
+					json_decref(srcs);
 					if (b->tag) {
 						const struct sk_img_rule *r = &l->m.rules[b->tag - 1];
 
 						rules = json_pack("[o]", sk_verify_fmt_rule(&l->m, b->tag - 1));
 						snprintf(msg, sizeof(msg), "%s/%u (%s) is reachable from "
-							 "untrusted zone %s to %s: rule '%s' (line %u) "
+							 "untrusted zone %s to %s (%s): rule '%s' (line %u) "
 							 "accepts it", s->proto == 6 ? "tcp" : "udp", s->port,
 							 s->what, sk_vmodel_zone_name(&l->m, from),
-							 sk_vmodel_zone_name(&l->m, to), r->name, r->line);
+							 sk_vmodel_zone_name(&l->m, to), sb, r->name, r->line);
 					} else {
 						rules = NULL;
 						snprintf(msg, sizeof(msg), "%s/%u (%s) is reachable from "
-							 "untrusted zone %s to %s: the default accepts it",
+							 "untrusted zone %s to %s (%s): the default accepts it",
 							 s->proto == 6 ? "tcp" : "udp", s->port, s->what,
 							 sk_vmodel_zone_name(&l->m, from),
-							 sk_vmodel_zone_name(&l->m, to));
+							 sk_vmodel_zone_name(&l->m, to), sb);
 					}
-					add_finding(l, "sensitive_port", "high", rules, msg);
+					add_finding(l, "sensitive_port", anysrc ? "high" : "medium", rules, msg);
 				}
 			}
 			sk_vspace_free(&acc);
