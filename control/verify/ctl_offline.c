@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,12 +151,22 @@ rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 static int
 eal_up(void)
 {
-	char prefix[64], mem[] = "256";
+	char prefix[64], mem[] = "256", core[16] = "0";
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	char *argv[] = { (char *)"sekishoctl", (char *)"--no-huge", (char *)"-m", mem,
 		(char *)"--no-pci", (char *)"--no-shconf", (char *)"--no-telemetry", prefix,
-		(char *)"--log-level=error", (char *)"-l", (char *)"0", NULL };
+		(char *)"--log-level=error", (char *)"-l", core, NULL };
+	cpu_set_t cpus;
+	int c;
 
+	/* One lcore, on a CPU this process may run on (containers and
+	 * taskset often exclude CPU 0). */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		for (c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &cpus)) {
+				snprintf(core, sizeof(core), "%d", c);
+				break;
+			}
 	snprintf(prefix, sizeof(prefix), "--file-prefix=skctl%d", (int)getpid());
 	/* Where EAL puts its runtime files (eal_get_runtime_dir). */
 	snprintf(eal_dir, sizeof(eal_dir), "%s/dpdk/skctl%d",
