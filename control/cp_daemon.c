@@ -188,7 +188,8 @@ int
 sk_cp_daemon(const char *config_path)
 {
 	static const struct sk_api_route *const tables[] = {
-		sk_api_routes_status, sk_api_routes_config, sk_rest_routes_metrics, NULL,
+		sk_api_routes_status, sk_api_routes_config, sk_api_routes_verify,
+		sk_rest_routes_metrics, NULL,
 	};
 	struct sk_cp cp;
 	struct sk_cfg_diag diag;

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * verify_trace.c - one packet through a generation, as a worker would take
+ * it (dataplane/worker/worker.c: admit(), then process_burst()'s connection
+ * miss path, then decide() and forward()).  The packet is built as a real
+ * frame and handed to the dataplane's own parser (martian addresses, TCP
+ * flag sanity and every other parse drop come from there); then the same
+ * functions the worker calls decide: sk_gen_local_addr, sk_gen_is_bcast4,
+ * sk_route_lookup and sk_acl_classify_one.  What the trace cannot know
+ * offline (an existing connection, a learnt neighbour, the error-reply rate
+ * limit, table space) is stated in "assumptions".
+ *
+ * When worker.c changes its order, this file must follow: the differential
+ * test (tests/verify/run) runs both on thousands of packets and fails on
+ * any disagreement.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sk_drop.h"
+#include "sk_image_api.h"
+#include "gen/gen.h"
+#include "acl/acl.h"
+#include "route/route.h"
+#include "pkt/pkt_parse.h"
+#include "verify.h"
+#include "verify_priv.h"
+
+static const char *const drop_names[SK_DROP__MAX] = {
+#define SK_DROP_NAME(e, name, desc) name,
+	SK_DROP_LIST(SK_DROP_NAME)
+#undef SK_DROP_NAME
+};
+
+static const char *const drop_descs[SK_DROP__MAX] = {
+#define SK_DROP_DESC(e, name, desc) desc,
+	SK_DROP_LIST(SK_DROP_DESC)
+#undef SK_DROP_DESC
+};
+
+struct trace {
+	const struct sk_gen *g;
+	struct sk_vmodel vm;
+	json_t *doc;
+	json_t *steps;
+	uint8_t df;      /* the IPv4 header's DF bit (not in sk_pkt_meta) */
+};
+
+static void
+step(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+step(struct trace *t, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(t->steps, json_string(buf));
+}
+
+static const char *
+addr_txt(uint8_t family, const uint8_t *a, char *buf, size_t len)
+{
+	return inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)len);
+}
+
+static void
+set_decision(struct trace *t, const char *decision, int reason)
+{
+	json_object_set_new(t->doc, "decision", json_string(decision));
+	json_object_set_new(t->doc, "drop_reason",
+			    reason >= 0 ? json_string(drop_names[reason]) : json_null());
+	if (reason >= 0)
+		step(t, "dropped: %s (%s)", drop_names[reason], drop_descs[reason]);
+}
+
+/* ICMP errors the unit never answers with another error (local_icmp.c). */
+static int
+is_icmp_error(const struct sk_pkt_meta *pm)
+{
+	if (pm->family == 4)
+		return pm->proto == IPPROTO_ICMP &&
+		       (pm->icmp_type == 3 || pm->icmp_type == 4 || pm->icmp_type == 5 ||
+			pm->icmp_type == 11 || pm->icmp_type == 12);
+	return pm->proto == IPPROTO_ICMPV6 && pm->icmp_type < 128;
+}
+
+/* What the worker answers with (send_icmp_error / send_reject). */
+static void
+set_reply(struct trace *t, const struct sk_pkt_meta *pm, const char *why, uint8_t t4,
+	  uint8_t c4, uint8_t t6, uint8_t c6)
+{
+	const struct sk_gen_iface *in = &t->g->ifaces[pm->in_iface];
+	int tcp_rst = strcmp(why, "reject") == 0 && pm->proto == IPPROTO_TCP;
+	const char *suppressed = NULL;
+	json_t *r;
+
+	if (tcp_rst) {
+		if (pm->tcp_flags & RTE_TCP_RST_FLAG)
+			suppressed = "the segment itself carries RST";
+		else if (pm->l2_mcast)
+			suppressed = "sent to a broadcast/multicast MAC";
+		else if (pm->family == 4 ? !in->has4 : !in->has6)
+			suppressed = "the ingress interface has no address of the family";
+		r = json_pack("{s:s,s:s}", "kind", "tcp_rst", "for", why);
+	} else {
+		if (pm->l2_mcast)
+			suppressed = "sent to a broadcast/multicast MAC";
+		else if (is_icmp_error(pm))
+			suppressed = "the packet is itself an ICMP error";
+		else if (pm->family == 4 ? !in->has4 : !in->has6)
+			suppressed = "the ingress interface has no address of the family";
+		r = json_pack("{s:s,s:s,s:i,s:i}", "kind", pm->family == 4 ? "icmp" : "icmpv6",
+			      "for", why, "type", pm->family == 4 ? t4 : t6,
+			      "code", pm->family == 4 ? c4 : c6);
+	}
+	json_object_set_new(r, "interface", json_string(in->name));
+	json_object_set_new(r, "sent", json_boolean(suppressed == NULL));
+	if (suppressed != NULL)
+		json_object_set_new(r, "suppressed", json_string(suppressed));
+	else
+		json_object_set_new(r, "note", json_string(
+			"rate-limited per worker (burst 200, 1000/s); counted in local.*"));
+	json_object_set_new(t->doc, "reply", r);
+}
+
+/*
+ * A frame in a heap buffer shaped like an mbuf, for the parser: it reads
+ * only the mbuf header fields set here and the private area behind it
+ * (sk_pkt_meta).  No mempool: the control plane, a DPDK secondary, should
+ * not allocate packets from the dataplane's memory for a question.
+ */
+struct fake_mbuf {
+	struct rte_mbuf *m;
+};
+
+static int
+frame_build(const struct sk_gen_iface *in, const struct sk_verify_pkt *p,
+	    struct fake_mbuf *fm, uint16_t *ip_len)
+{
+	size_t l2 = RTE_ETHER_HDR_LEN + (in->vlan ? RTE_VLAN_HLEN : 0);
+	size_t l3 = p->family == 4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+	size_t l4 = 0, total, size;
+	struct rte_mbuf *m;
+	uint8_t *f, *ip, *l4p;
+
+	if (p->proto == IPPROTO_TCP)
+		l4 = sizeof(struct rte_tcp_hdr);
+	else if (p->proto == IPPROTO_UDP || (p->proto == IPPROTO_ICMP && p->family == 4) ||
+		 (p->proto == IPPROTO_ICMPV6 && p->family == 6))
+		l4 = 8;
+	total = p->length > l3 + l4 ? p->length : l3 + l4;
+	*ip_len = (uint16_t)total;
+	size = sizeof(struct rte_mbuf) + SK_PKT_PRIV_SIZE + RTE_PKTMBUF_HEADROOM + l2 + total;
+	size = RTE_ALIGN_CEIL(size, RTE_CACHE_LINE_SIZE);
+	m = aligned_alloc(RTE_CACHE_LINE_SIZE, size);
+	if (m == NULL)
+		return -ENOMEM;
+	memset(m, 0, size);
+	m->buf_addr = (uint8_t *)m + sizeof(struct rte_mbuf) + SK_PKT_PRIV_SIZE;
+	m->buf_len = (uint16_t)(RTE_PKTMBUF_HEADROOM + l2 + total);
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->priv_size = SK_PKT_PRIV_SIZE;
+	m->nb_segs = 1;
+	m->data_len = (uint16_t)(l2 + total);
+	m->pkt_len = (uint32_t)(l2 + total);
+	fm->m = m;
+
+	f = rte_pktmbuf_mtod(m, uint8_t *);
+	if (p->l2_mcast)
+		memset(f, 0xff, 6);
+	else
+		memcpy(f, in->mac.addr_bytes, 6);
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\xfe", 6);
+	if (in->vlan) {
+		f[12] = 0x81;
+		f[13] = 0x00;
+		f[14] = (uint8_t)(in->vlan >> 8);
+		f[15] = (uint8_t)in->vlan;
+	}
+	ip = f + l2;
+	f[l2 - 2] = p->family == 4 ? 0x08 : 0x86;
+	f[l2 - 1] = p->family == 4 ? 0x00 : 0xdd;
+	if (p->family == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->version_ihl = 0x45;
+		h->total_length = rte_cpu_to_be_16((uint16_t)total);
+		h->packet_id = rte_cpu_to_be_16(1);
+		h->fragment_offset = rte_cpu_to_be_16(p->df ? RTE_IPV4_HDR_DF_FLAG : 0);
+		h->time_to_live = p->ttl;
+		h->next_proto_id = p->proto;
+		memcpy(&h->src_addr, p->src, 4);
+		memcpy(&h->dst_addr, p->dst, 4);
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		h->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		h->payload_len = rte_cpu_to_be_16((uint16_t)(total - l3));
+		h->proto = p->proto;
+		h->hop_limits = p->ttl;
+		memcpy(h->src_addr, p->src, 16);
+		memcpy(h->dst_addr, p->dst, 16);
+	}
+	l4p = ip + l3;
+	if (p->proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *h = (struct rte_tcp_hdr *)l4p;
+
+		h->src_port = rte_cpu_to_be_16(p->sport);
+		h->dst_port = rte_cpu_to_be_16(p->dport);
+		h->sent_seq = rte_cpu_to_be_32(1);
+		h->recv_ack = rte_cpu_to_be_32((p->tcp_flags & RTE_TCP_ACK_FLAG) ? 1 : 0);
+		h->data_off = 5 << 4;
+		h->tcp_flags = p->tcp_flags;
+		h->rx_win = rte_cpu_to_be_16(65535);
+	} else if (p->proto == IPPROTO_UDP) {
+		l4p[0] = (uint8_t)(p->sport >> 8);
+		l4p[1] = (uint8_t)p->sport;
+		l4p[2] = (uint8_t)(p->dport >> 8);
+		l4p[3] = (uint8_t)p->dport;
+		l4p[4] = (uint8_t)((total - l3) >> 8);
+		l4p[5] = (uint8_t)(total - l3);
+	} else if (l4 == 8) {
+		l4p[0] = p->icmp_type;
+		l4p[1] = p->icmp_code;
+		l4p[4] = (uint8_t)(p->sport >> 8);  /* echo identifier */
+		l4p[5] = (uint8_t)p->sport;
+	}
+	return 0;
+}
+
+static int
+find_iface(struct trace *t, const struct sk_verify_pkt *p, char *err, size_t errlen)
+{
+	const struct sk_gen *g = t->g;
+	uint16_t i, z;
+
+	if (p->in_iface[0] != '\0') {
+		for (i = 0; i < g->n_ifaces; i++)
+			if (strcmp(g->ifaces[i].name, p->in_iface) == 0)
+				return i;
+		snprintf(err, errlen, "no interface '%s'", p->in_iface);
+		return -EINVAL;
+	}
+	for (z = 1; z <= t->vm.n_zones; z++)
+		if (strcmp(t->vm.zones[z - 1].name, p->in_zone) == 0)
+			break;
+	if (z > t->vm.n_zones) {
+		snprintf(err, errlen, "no zone '%s'", p->in_zone);
+		return -EINVAL;
+	}
+	/* A zone stands for its first interface: they differ only in VLAN and
+	 * in the address an ICMP error comes from. */
+	for (i = 0; i < g->n_ifaces; i++)
+		if (g->ifaces[i].zone == z)
+			return i;
+	snprintf(err, errlen, "zone '%s' has no interface", p->in_zone);
+	return -EINVAL;
+}
+
+static int
+static_neigh(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t *ip)
+{
+	const struct sk_img_neigh *n;
+	uint32_t cnt, i;
+
+	n = sk_image_sec(g->hdr, SK_SEC_NEIGHS, &cnt);
+	for (i = 0; i < cnt; i++)
+		if (n[i].iface == iface && n[i].family == family &&
+		    memcmp(n[i].ip, ip, family == 4 ? 4 : 16) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+policy_json(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_t action)
+{
+	json_t *pol = json_object();
+
+	if (rule != 0) {
+		const struct sk_img_rule *r = &t->g->rules[rule - 1];
+
+		json_object_set_new(pol, "rule", json_pack("{s:i,s:s,s:i,s:b}", "id",
+			(json_int_t)r->id, "name", r->name, "line", (json_int_t)r->line,
+			"log", r->log != 0));
+		json_object_set_new(pol, "default", json_null());
+		step(t, "policy: rule '%s' (id %u, line %u) matches: %s", r->name, r->id,
+		     r->line, sk_verify_action_name(action));
+	} else {
+		uint8_t d = t->g->zone_default[pm->in_zone][pm->out_zone];
+
+		json_object_set_new(pol, "rule", json_null());
+		json_object_set_new(pol, "default", json_pack("{s:s,s:s,s:b,s:b}",
+			"from", sk_vmodel_zone_name(&t->vm, pm->in_zone),
+			"to", sk_vmodel_zone_name(&t->vm, pm->out_zone),
+			"explicit", t->vm.explicit_def[pm->in_zone][pm->out_zone] != 0,
+			"log", (d & 0x80) != 0));
+		step(t, "policy: no rule matches; default for %s -> %s: %s",
+		     sk_vmodel_zone_name(&t->vm, pm->in_zone),
+		     sk_vmodel_zone_name(&t->vm, pm->out_zone), sk_verify_action_name(action));
+	}
+	json_object_set_new(pol, "action", json_string(sk_verify_action_name(action)));
+	json_object_set_new(t->doc, "policy", pol);
+}
+
+/* worker.c forward() and fwd_tx(), without sending. */
+static void
+trace_forward(struct trace *t, const struct sk_pkt_meta *pm)
+{
+	const struct sk_gen_iface *out = &t->g->ifaces[pm->out_iface];
+	json_t *ttl = json_object_get(t->doc, "ttl");
+	json_t *route = json_object_get(t->doc, "route");
+	char buf[INET6_ADDRSTRLEN];
+
+	if (pm->ttl <= 1) {
+		json_object_set_new(ttl, "note", json_string(
+			"TTL/hop limit would reach 0: time exceeded, not forwarded"));
+		set_reply(t, pm, "ttl_exceeded", 11, 0, 3, 0);
+		set_decision(t, "drop", SK_DROP_TTL_EXCEEDED);
+		return;
+	}
+	json_object_set_new(ttl, "out", json_integer(pm->ttl - 1));
+	if (pm->ip_len > out->mtu) {
+		/* worker.c: IPv6 is never fragmented by a router; IPv4 with DF
+		 * makes sk_frag_fragment refuse (-EMSGSIZE). */
+		if (pm->family == 6 || t->df) {
+			step(t, "%u bytes > MTU %u of %s%s", pm->ip_len, out->mtu, out->name,
+			     pm->family == 6 ? ": IPv6 routers do not fragment" : " with DF set");
+			set_reply(t, pm, "mtu", 3, 4, 2, 0);
+			set_decision(t, "drop", SK_DROP_MTU_EXCEEDED);
+			return;
+		}
+		step(t, "%u bytes > MTU %u of %s: forwarded as IPv4 fragments", pm->ip_len,
+		     out->mtu, out->name);
+		json_object_set_new(t->doc, "fragmented", json_true());
+	}
+	if (static_neigh(t->g, pm->out_iface, pm->family, pm->nexthop)) {
+		json_object_set_new(route, "neighbor", json_string("static"));
+		step(t, "next hop %s has a static neighbour entry on %s",
+		     addr_txt(pm->family, pm->nexthop, buf, sizeof(buf)), out->name);
+	} else {
+		json_object_set_new(route, "neighbor", json_string("dynamic"));
+		step(t, "next hop %s is resolved by %s at run time (queued until it answers; "
+		     "neigh_failed if it never does)",
+		     addr_txt(pm->family, pm->nexthop, buf, sizeof(buf)),
+		     pm->family == 4 ? "ARP" : "ND");
+	}
+	step(t, "forwarded out of %s (zone %s), TTL %u -> %u", out->name,
+	     sk_vmodel_zone_name(&t->vm, pm->out_zone), pm->ttl, pm->ttl - 1);
+	set_decision(t, "forward", -1);
+}
+
+/* worker.c decide() for a new flow. */
+static void
+trace_decide(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule)
+{
+	uint8_t action;
+
+	if (rule != 0)
+		action = t->g->rules[rule - 1].action;
+	else
+		action = t->g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
+	policy_json(t, pm, rule, action);
+	if (action == SK_ACT_ACCEPT) {
+		if (pm->out_zone == SK_ZONE_LOCAL) {
+			int echo = (pm->proto == IPPROTO_ICMP && pm->icmp_type == 8) ||
+				   (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 128 &&
+				    pm->l3_len == sizeof(struct rte_ipv6_hdr));
+
+			if (!echo || pm->vlan != 0) {
+				step(t, "no local service takes it (the unit answers ICMP echo "
+				     "only; management arrives with the control plane)");
+				set_decision(t, "drop", SK_DROP_LOCAL_UNHANDLED);
+				return;
+			}
+			step(t, "echo request to the unit: answered with an echo reply "
+			     "out of %s", t->g->ifaces[pm->in_iface].name);
+			set_decision(t, "consume", -1);
+			return;
+		}
+		step(t, "a connection is created (both directions then bypass policy)");
+		trace_forward(t, pm);
+		return;
+	}
+	if (action == SK_ACT_REJECT) {
+		set_reply(t, pm, "reject", 3, 13, 1, 1);
+		set_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_REJECT : SK_DROP_POLICY_DEFAULT);
+		return;
+	}
+	set_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+}
+
+/* worker.c admit() + the connection-miss part of process_burst(). */
+static void
+trace_admit(struct trace *t, struct sk_pkt_meta *pm, uint16_t iface)
+{
+	const struct sk_gen *g = t->g;
+	const struct sk_gen_iface *in = &g->ifaces[iface];
+	struct sk_route_result rr;
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t rule;
+	int local;
+
+	pm->in_port = in->port_id;
+	pm->in_iface = iface;
+	pm->in_zone = in->zone;
+	pm->exc = SK_EXC_NONE;
+	pm->reassembled = 0;
+	if (pm->vlan != in->vlan) {
+		set_decision(t, "drop", SK_DROP_L2_VLAN_UNKNOWN);
+		return;
+	}
+	if (pm->family == 6 && pm->proto == IPPROTO_ICMPV6 && pm->icmp_type >= 133 &&
+	    pm->icmp_type <= 137) {
+		step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
+		     "for the unit's addresses, never forwarded, not policy)");
+		json_object_set_new(t->doc, "slow_path", json_string("nd"));
+		set_decision(t, "slow_path", -1);
+		return;
+	}
+	local = sk_gen_local_addr(g, pm->family, pm->dst);
+	json_object_set_new(t->doc, "local", json_boolean(local >= 0));
+	if (local >= 0) {
+		step(t, "%s is an address of the unit (interface %s): out zone local",
+		     addr_txt(pm->family, pm->dst, buf, sizeof(buf)), g->ifaces[local].name);
+		pm->out_iface = iface;
+		pm->out_zone = SK_ZONE_LOCAL;
+		json_object_set_new(json_object_get(t->doc, "ttl"), "note", json_string(
+			"not checked for packets to the unit"));
+	} else {
+		if ((pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff) || pm->l2_mcast) {
+			step(t, "%s", pm->l2_mcast ? "sent to a broadcast/multicast MAC and not "
+			     "to the unit" : "multicast or limited broadcast destination");
+			set_decision(t, "drop", SK_DROP_IP_BROADCAST);
+			return;
+		}
+		if (sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0) {
+			step(t, "no route to %s", addr_txt(pm->family, pm->dst, buf, sizeof(buf)));
+			set_reply(t, pm, "no_route", 3, 0, 1, 0);
+			set_decision(t, "drop", SK_DROP_NO_ROUTE);
+			return;
+		}
+		if (pm->family == 4 && rr.connected && sk_gen_is_bcast4(g, rr.iface, pm->dst)) {
+			step(t, "directed broadcast of a subnet of %s", g->ifaces[rr.iface].name);
+			set_decision(t, "drop", SK_DROP_IP_BROADCAST);
+			return;
+		}
+		pm->out_iface = rr.iface;
+		pm->out_zone = g->ifaces[rr.iface].zone;
+		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+		json_object_set_new(t->doc, "route", json_pack("{s:s,s:s,s:s,s:b}",
+			"egress_interface", g->ifaces[rr.iface].name,
+			"egress_zone", sk_vmodel_zone_name(&t->vm, pm->out_zone),
+			"next_hop", addr_txt(pm->family, rr.nexthop, buf, sizeof(buf)),
+			"connected", rr.connected != 0));
+		step(t, "route: out of %s (zone %s), next hop %s%s", g->ifaces[rr.iface].name,
+		     sk_vmodel_zone_name(&t->vm, pm->out_zone), buf,
+		     rr.connected ? " (on-link)" : "");
+	}
+	step(t, "no existing connection assumed: a new flow goes to policy");
+	if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
+	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+	    RTE_TCP_SYN_FLAG) {
+		step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
+		set_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
+		return;
+	}
+	rule = sk_acl_classify_one(g->acl, pm);
+	trace_decide(t, pm, rule);
+}
+
+static json_t *
+packet_json(const struct sk_verify_pkt *p, const struct sk_gen_iface *in, const char *zone,
+	    uint16_t ip_len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pb[8];
+	json_t *j;
+
+	addr_txt(p->family, p->src, s, sizeof(s));
+	addr_txt(p->family, p->dst, d, sizeof(d));
+	j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:i,s:b}", "in_interface", in->name,
+		      "in_zone", zone, "family", p->family, "src", s, "dst", d,
+		      "proto", sk_verify_proto_name(p->proto, pb, sizeof(pb)),
+		      "ttl", p->ttl, "length", ip_len, "df", p->df != 0);
+	if (j == NULL)
+		return NULL;
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		json_object_set_new(j, "sport", json_integer(p->sport));
+		json_object_set_new(j, "dport", json_integer(p->dport));
+	}
+	if (p->proto == IPPROTO_TCP) {
+		static const char letters[] = "FSRPAUEC";
+		char f[9];
+		int i, n = 0;
+
+		for (i = 0; i < 8; i++)
+			if (p->tcp_flags & (1u << i))
+				f[n++] = letters[i];
+		f[n] = '\0';
+		json_object_set_new(j, "tcp_flags", json_string(f));
+	}
+	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
+		json_object_set_new(j, "icmp_type", json_integer(p->icmp_type));
+		json_object_set_new(j, "icmp_code", json_integer(p->icmp_code));
+	}
+	if (p->l2_mcast)
+		json_object_set_new(j, "l2_broadcast", json_true());
+	return j;
+}
+
+json_t *
+sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err, size_t errlen)
+{
+	struct trace t = { .g = g, .df = p->df };
+	struct fake_mbuf fm = { NULL };
+	struct sk_pkt_meta *pm;
+	uint16_t ip_len;
+	int iface;
+
+	sk_vmodel_init(&t.vm, g->hdr);
+	if (p->family != 4 && p->family != 6) {
+		snprintf(err, errlen, "family must be 4 or 6");
+		return NULL;
+	}
+	iface = find_iface(&t, p, err, errlen);
+	if (iface < 0)
+		return NULL;
+	if (frame_build(&g->ifaces[iface], p, &fm, &ip_len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t.doc = json_object();
+	t.steps = json_array();
+	json_object_set_new(t.doc, "generation", json_integer((json_int_t)g->hdr->generation));
+	json_object_set_new(t.doc, "packet", packet_json(p, &g->ifaces[iface],
+		sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone), ip_len));
+	json_object_set_new(t.doc, "steps", t.steps);
+	json_object_set_new(t.doc, "local", json_false());
+	json_object_set_new(t.doc, "route", json_null());
+	json_object_set_new(t.doc, "policy", json_null());
+	json_object_set_new(t.doc, "reply", json_null());
+	json_object_set_new(t.doc, "ttl", json_pack("{s:i}", "in", p->ttl));
+	/* The load balancer's stages, once they exist, report here. */
+	json_object_set_new(t.doc, "nat", json_null());
+	json_object_set_new(t.doc, "service", json_null());
+	json_object_set_new(t.doc, "backend", json_null());
+	json_object_set_new(t.doc, "assumptions", json_pack("[s,s,s]",
+		"a new flow: no connection in the table (replies of an accepted connection "
+		"bypass policy)",
+		"room in the connection table",
+		"whole datagram: no fragments to reassemble"));
+
+	pm = sk_pkt_meta(fm.m);
+	sk_pkt_parse(fm.m, NULL);
+	if (pm->kind == SK_PKT_DROP) {
+		step(&t, "parse: refused");
+		set_decision(&t, "drop", pm->drop);
+	} else {
+		step(&t, "parse: IPv%u %s, arrives on %s (zone %s)", pm->family,
+		     json_string_value(json_object_get(json_object_get(t.doc, "packet"),
+						       "proto")),
+		     g->ifaces[iface].name, sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone));
+		trace_admit(&t, pm, (uint16_t)iface);
+	}
+	free(fm.m);
+	return t.doc;
+}
