@@ -260,7 +260,7 @@ sk_cp_daemon(const char *config_path)
 		struct timespec ts = { 0, LOOP_MS * 1000000L };
 
 		nanosleep(&ts, NULL);
-		if (kill(sk_dplink_pid(cp.dp), 0) != 0 && errno == ESRCH) {
+		if (!sk_dplink_pid_alive(sk_dplink_pid(cp.dp))) {
 			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
 			rc_exit = 3;
 			break;

@@ -47,11 +47,29 @@ fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int
-pid_alive(int32_t pid)
+/* A process that has exited but was not reaped yet (a zombie, e.g. a daemon
+ * killed after its parent script ended) holds nothing: treat it as gone. */
+int
+sk_dplink_pid_alive(int32_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char path[64], buf[256], *p;
+	FILE *fp;
+	int alive = 1;
+
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return 1;
+	if (fgets(buf, sizeof(buf), fp) != NULL && (p = strrchr(buf, ')')) != NULL &&
+	    (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')))
+		alive = 0;
+	fclose(fp);
+	return alive;
 }
+
+#define pid_alive sk_dplink_pid_alive
 
 /* Take the mailbox: free, ours, or held by a control plane that died. */
 static int

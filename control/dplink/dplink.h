@@ -32,6 +32,9 @@ struct sk_conn_filter {
 int sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, size_t errlen);
 void sk_dplink_detach(struct sk_dplink *l);
 
+/* Is pid a live process (not gone, not a zombie)? */
+int sk_dplink_pid_alive(int32_t pid);
+
 /* Process id of the dataplane (to notice it has gone). */
 int sk_dplink_pid(const struct sk_dplink *l);
 
