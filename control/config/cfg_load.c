@@ -24,10 +24,12 @@ const struct sk_cfg_key sk_cfg_keys_top[] = {
 	  "static ARP/ND entries, see neighbors[]" },
 	{ "policy", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "default drop, no rules",
 	  "see policy" },
+	{ "logging", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "all defaults",
+	  "log files, rate limits, syslog; see logging" },
 };
 const size_t sk_cfg_nkeys_top = sizeof(sk_cfg_keys_top) / sizeof(sk_cfg_keys_top[0]);
 
-enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T__MAX };
+enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_LOGGING, T__MAX };
 
 const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "(top level)", sk_cfg_keys_top, &sk_cfg_nkeys_top },
@@ -39,6 +41,7 @@ const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "policy", sk_cfg_keys_policy, &sk_cfg_nkeys_policy },
 	{ "policy.zone_defaults[]", sk_cfg_keys_zonedef, &sk_cfg_nkeys_zonedef },
 	{ "policy.rules[]", sk_cfg_keys_rule, &sk_cfg_nkeys_rule },
+	{ "logging", sk_cfg_keys_logging, &sk_cfg_nkeys_logging },
 };
 const size_t sk_cfg_ngroups = sizeof(sk_cfg_groups) / sizeof(sk_cfg_groups[0]);
 
@@ -138,6 +141,7 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 		sk_cfg_parse_neighbors(&c, top[T_NEIGHS]);
 	if (!c.oom)
 		sk_cfg_parse_policy(&c, top[T_POLICY]);
+	sk_cfg_parse_logging(&c, top[T_LOGGING]);
 	if (!c.oom)
 		check_sizing(&c, top[T_DATAPLANE]);
 	if (c.oom)

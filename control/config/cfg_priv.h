@@ -49,6 +49,7 @@ struct sk_cfg {
 	struct sk_cfg_vec ports;      /* struct sk_img_portrange */
 	struct sk_cfg_vec zonepols;   /* struct sk_img_zonepol */
 	uint32_t nconnected;
+	struct sk_cfg_logging logging; /* control plane only, not in the image */
 };
 
 struct sk_cfg_ctx {
@@ -129,10 +130,10 @@ int sk_cfg_name_ok(const char *s);
 /* Key tables (defined next to their parsers) and the list of them. */
 extern const struct sk_cfg_key sk_cfg_keys_top[], sk_cfg_keys_dataplane[],
 	sk_cfg_keys_timeouts[], sk_cfg_keys_iface[], sk_cfg_keys_route[], sk_cfg_keys_neigh[],
-	sk_cfg_keys_policy[], sk_cfg_keys_zonedef[], sk_cfg_keys_rule[];
+	sk_cfg_keys_policy[], sk_cfg_keys_zonedef[], sk_cfg_keys_rule[], sk_cfg_keys_logging[];
 extern const size_t sk_cfg_nkeys_top, sk_cfg_nkeys_dataplane, sk_cfg_nkeys_timeouts,
 	sk_cfg_nkeys_iface, sk_cfg_nkeys_route, sk_cfg_nkeys_neigh, sk_cfg_nkeys_policy,
-	sk_cfg_nkeys_zonedef, sk_cfg_nkeys_rule;
+	sk_cfg_nkeys_zonedef, sk_cfg_nkeys_rule, sk_cfg_nkeys_logging;
 extern const struct sk_cfg_group sk_cfg_groups[];
 extern const size_t sk_cfg_ngroups;
 
@@ -143,6 +144,7 @@ void sk_cfg_parse_interfaces(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_routes(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_neighbors(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_policy(struct sk_cfg_ctx *c, const config_setting_t *g);
+void sk_cfg_parse_logging(struct sk_cfg_ctx *c, const config_setting_t *g);
 
 /* Zone id by name: 1..n, or -1.  "local"/"any" are not looked up here. */
 int sk_cfg_zone_id(const struct sk_cfg *cfg, const char *name);
