@@ -98,7 +98,7 @@ int sk_logw_reconfigure(struct sk_logw *w, const struct sk_cfg_logging *lc);
 /* One dataplane record (ts in Unix ns): rate-limited, then written.  0, or
  * -ENOMEM when the line could not be built (counted as a write error). */
 int sk_logw_record(struct sk_logw *w, const struct sk_logrec *r);
-/* n records; returns how many were written (the rest are counted). */
+/* n records; returns how many passed the rate limits (all are counted). */
 unsigned int sk_logw_records(struct sk_logw *w, const struct sk_logrec *r, unsigned int n);
 
 /*

@@ -494,6 +494,31 @@ test_flood_realtime(void)
 		 (unsigned long long)lc.max_total_bytes);
 	sk_logw_free(w);
 	rm_rf(dir);
+
+	/* Limits wide open, so every record reaches the disk: only the cap
+	 * stands between the flood and a full disk. */
+	dir = tmpdir();
+	settings(&lc, dir, 64 * KIB, 320 * KIB, 1000000, 1000000, 1000000);
+	w = sk_logw_create(&lc, &o);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < 100000; i += batch) {
+		for (j = 0; j < batch; j++)
+			rec_v4(&r[j], 1 + j % 50);
+		sk_logw_records(w, r, batch);
+		sk_logw_tick(w);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	st = stats(w);
+	u = usage_of(dir);
+	du = du_files(dir);
+	SK_CHECK(st.written >= 100000 && st.rotations > 100 && u.files == 5 && du >= 0 &&
+		 (unsigned long long)du <= lc.max_total_bytes && u.blocks <= lc.max_total_bytes,
+		 "%llu lines (%.0f MB) in %.2f s through %llu rotations: du %lld B <= %llu",
+		 (unsigned long long)st.written, (double)st.written * 200 / 1e6, secs,
+		 (unsigned long long)st.rotations, du, (unsigned long long)lc.max_total_bytes);
+	sk_logw_free(w);
+	rm_rf(dir);
 }
 
 struct rules_ctx {
@@ -571,6 +596,23 @@ test_many_rules(void)
 		}
 	SK_CHECK(stats(w).written - st.written == 40, "zone defaults: a bucket per zone pair (%llu)",
 		 (unsigned long long)(stats(w).written - st.written));
+	sk_logw_free(w);
+	rm_rf(dir);
+
+	/* More keys than the table holds: the rest share one bucket, nothing grows. */
+	dir = tmpdir();
+	settings(&lc, dir, 1024 * KIB, 4096 * KIB, 10, 20, 1000000);
+	lc.file = 0;
+	w = writer(&lc, 0, NULL);
+	for (i = 1; i <= 20000; i++) {
+		rec_v4(&r, i);
+		sk_logw_record(w, &r);
+	}
+	st = stats(w);
+	SK_CHECK(st.written == SK_LOGW_BUCKETS_USED + 20 &&
+		 st.suppressed == 20000 - SK_LOGW_BUCKETS_USED - 20,
+		 "20000 rules: %u own buckets, the rest share one (%llu written)",
+		 SK_LOGW_BUCKETS_USED, (unsigned long long)st.written);
 	sk_logw_free(w);
 	rm_rf(dir);
 }
