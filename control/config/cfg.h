@@ -107,6 +107,27 @@ struct sk_cfg_mgmt {
 
 /* The validated management settings of a model (defaults when the group is absent). */
 const struct sk_cfg_mgmt *sk_cfg_mgmt(const struct sk_cfg *cfg);
+ * The `logging` group (cfg_logging.c): how sekisho-cp writes log lines.
+ * Files are capped by construction: at most max_total_bytes across
+ * sekisho.log and its rotations, never more.
+ */
+struct sk_cfg_logging {
+	char dir[256];             /* absolute path of the log directory */
+	uint64_t max_file_bytes;   /* one file, before it rotates */
+	uint64_t max_total_bytes;  /* hard cap over all files, >= 2 * max_file_bytes */
+	uint32_t rate_per_rule;    /* records per second per rule (token bucket) */
+	uint32_t burst_per_rule;   /* bucket depth */
+	uint32_t rate_total;       /* records per second over all rules */
+	uint8_t file;              /* write files under dir */
+	uint8_t syslog;            /* also send every line to syslog */
+	char syslog_facility[16];  /* "local0" ... */
+	int facility;              /* the same as a LOG_* facility value (syslog.h) */
+};
+
+/* The defaults, as documented (a unit with no `logging` group gets these). */
+void sk_cfg_logging_defaults(struct sk_cfg_logging *lg);
+/* The model's logging settings (defaults filled in). */
+const struct sk_cfg_logging *sk_cfg_logging(const struct sk_cfg *cfg);
 
 /* The key tables, as a reference (group, key, type, default, range, reload). */
 void sk_cfg_keys_print(FILE *out);

@@ -26,10 +26,12 @@ const struct sk_cfg_key sk_cfg_keys_top[] = {
 	  "see policy" },
 	{ "management", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "loopback only, no tokens",
 	  "REST API (sekisho-cp), see management" },
+	{ "logging", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "all defaults",
+	  "log files, rate limits, syslog; see logging" },
 };
 const size_t sk_cfg_nkeys_top = sizeof(sk_cfg_keys_top) / sizeof(sk_cfg_keys_top[0]);
 
-enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T__MAX };
+enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T_LOGGING, T__MAX };
 
 const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "(top level)", sk_cfg_keys_top, &sk_cfg_nkeys_top },
@@ -44,6 +46,7 @@ const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "management", sk_cfg_keys_mgmt, &sk_cfg_nkeys_mgmt },
 	{ "management.tokens[]", sk_cfg_keys_mgmt_token, &sk_cfg_nkeys_mgmt_token },
 	{ "management.tls", sk_cfg_keys_mgmt_tls, &sk_cfg_nkeys_mgmt_tls },
+	{ "logging", sk_cfg_keys_logging, &sk_cfg_nkeys_logging },
 };
 const size_t sk_cfg_ngroups = sizeof(sk_cfg_groups) / sizeof(sk_cfg_groups[0]);
 
@@ -143,6 +146,7 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 		sk_cfg_parse_neighbors(&c, top[T_NEIGHS]);
 	if (!c.oom)
 		sk_cfg_parse_policy(&c, top[T_POLICY]);
+	sk_cfg_parse_logging(&c, top[T_LOGGING]);
 	if (!c.oom)
 		check_sizing(&c, top[T_DATAPLANE]);
 	sk_cfg_parse_management(&c, top[T_MGMT]);

@@ -50,6 +50,7 @@ struct sk_cfg {
 	struct sk_cfg_vec zonepols;   /* struct sk_img_zonepol */
 	uint32_t nconnected;
 	struct sk_cfg_mgmt mgmt;      /* control plane only, never in the image */
+	struct sk_cfg_logging logging; /* control plane only, not in the image */
 };
 
 struct sk_cfg_ctx {
@@ -130,10 +131,10 @@ int sk_cfg_name_ok(const char *s);
 /* Key tables (defined next to their parsers) and the list of them. */
 extern const struct sk_cfg_key sk_cfg_keys_top[], sk_cfg_keys_dataplane[],
 	sk_cfg_keys_timeouts[], sk_cfg_keys_iface[], sk_cfg_keys_route[], sk_cfg_keys_neigh[],
-	sk_cfg_keys_policy[], sk_cfg_keys_zonedef[], sk_cfg_keys_rule[];
+	sk_cfg_keys_policy[], sk_cfg_keys_zonedef[], sk_cfg_keys_rule[], sk_cfg_keys_logging[];
 extern const size_t sk_cfg_nkeys_top, sk_cfg_nkeys_dataplane, sk_cfg_nkeys_timeouts,
 	sk_cfg_nkeys_iface, sk_cfg_nkeys_route, sk_cfg_nkeys_neigh, sk_cfg_nkeys_policy,
-	sk_cfg_nkeys_zonedef, sk_cfg_nkeys_rule;
+	sk_cfg_nkeys_zonedef, sk_cfg_nkeys_rule, sk_cfg_nkeys_logging;
 extern const struct sk_cfg_key sk_cfg_keys_mgmt[], sk_cfg_keys_mgmt_token[],
 	sk_cfg_keys_mgmt_tls[];
 extern const size_t sk_cfg_nkeys_mgmt, sk_cfg_nkeys_mgmt_token, sk_cfg_nkeys_mgmt_tls;
@@ -148,6 +149,7 @@ void sk_cfg_parse_routes(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_neighbors(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_policy(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g);
+void sk_cfg_parse_logging(struct sk_cfg_ctx *c, const config_setting_t *g);
 
 /* Zone id by name: 1..n, or -1.  "local"/"any" are not looked up here. */
 int sk_cfg_zone_id(const struct sk_cfg *cfg, const char *name);
