@@ -11,6 +11,7 @@
 #ifndef SK_CP_H
 #define SK_CP_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,6 +27,9 @@ struct sk_cp {
 	struct sk_dplink *dp;       /* NULL when not attached */
 	struct sk_store *store;     /* archives (control/store) */
 	struct sk_logw *logw;       /* log writer (control/logw) */
+	/* The log writer is single-threaded: the daemon loop (records, ticks)
+	 * and the REST thread (queries, events) both hold this around it. */
+	pthread_mutex_t log_lock;
 	struct sk_rest *rest;       /* the REST server (control/rest) */
 	/* Called after every successful commit (commit, rollback, import):
 	 * the daemon refreshes REST access lists and logs the event. */

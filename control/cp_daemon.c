@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <rte_common.h>
 
 #include "cfg.h"
 #include "cp.h"
@@ -28,6 +29,7 @@
 #include "dplink/dplink.h"
 #include "rest/rest.h"
 #include "store/store.h"
+#include "logw/logw.h"
 
 #define ATTACH_WAIT_S 60
 #define LOOP_MS 100
@@ -165,23 +167,89 @@ adopt(struct sk_cp *cp, const char *text, size_t tlen, void *img, size_t ilen)
 	return 0;
 }
 
+/*
+ * Names for log records, from a copy of the running image that only the
+ * log writer's users touch (under cp->log_lock): records of an older
+ * generation print ids, never a name that meant something else then.
+ */
+static struct {
+	void *img;
+	uint64_t gen;
+} names;
+
+static const char *
+name_of(void *ctx, enum sk_logw_name_kind what, uint32_t generation, uint32_t id)
+{
+	const struct sk_image_hdr *h = names.img;
+	uint32_t n;
+
+	(void)ctx;
+	if (h == NULL || generation != (uint32_t)names.gen)
+		return NULL;
+	switch (what) {
+	case SK_LOGW_NAME_RULE: {
+		const struct sk_img_rule *r = sk_image_sec(h, SK_SEC_RULES, &n);
+		return id >= 1 && id <= n ? r[id - 1].name : NULL;
+	}
+	case SK_LOGW_NAME_IFACE: {
+		const struct sk_img_iface *f = sk_image_sec(h, SK_SEC_IFACES, &n);
+		return id < n ? f[id].name : NULL;
+	}
+	case SK_LOGW_NAME_ZONE: {
+		const struct sk_img_zone *z = sk_image_sec(h, SK_SEC_ZONES, &n);
+		return id == SK_ZONE_LOCAL ? "local" : id <= n ? z[id - 1].name : NULL;
+	}
+	}
+	return NULL;
+}
+
+/* Caller holds cp->log_lock. */
+static void
+names_update(const struct sk_cp *cp)
+{
+	free(names.img);
+	names.img = NULL;
+	if (cp->running_img != NULL && (names.img = malloc(cp->running_img_len)) != NULL)
+		memcpy(names.img, cp->running_img, cp->running_img_len);
+	names.gen = cp->generation;
+}
+
 static void
 on_committed(struct sk_cp *cp, const char *principal, const char *source)
 {
 	if (cp->rest != NULL)
 		(void)sk_rest_set_access(cp->rest, sk_cfg_mgmt(cp->running));
+	pthread_mutex_lock(&cp->log_lock);
+	names_update(cp);
+	if (cp->logw != NULL) {
+		(void)sk_logw_reconfigure(cp->logw, sk_cfg_logging(cp->running));
+		(void)sk_logw_event(cp->logw, "commit", json_pack("{s:I,s:s,s:s}",
+			"generation", (json_int_t)cp->generation,
+			"principal", principal != NULL ? principal : "-",
+			"source", source != NULL ? source : "commit"));
+	}
+	pthread_mutex_unlock(&cp->log_lock);
 	printf("sekisho-cp: generation %" PRIu64 " committed by %s (%s)\n", cp->generation,
 	       principal != NULL ? principal : "-", source != NULL ? source : "commit");
 	fflush(stdout);
 }
 
+/* Every request on stdout; the ones that change something also as an
+ * "admin" event in the log files (who did what, from where). */
 static void
 access_log(void *ctx, const struct sk_rest_access *a, const char *line)
 {
-	(void)ctx;
-	(void)a;
+	struct sk_cp *cp = ctx;
+
 	printf("%s\n", line);
 	fflush(stdout);
+	if (strcmp(a->method, "GET") == 0 || cp->logw == NULL)
+		return;
+	pthread_mutex_lock(&cp->log_lock);
+	(void)sk_logw_event(cp->logw, "admin", json_pack("{s:s,s:s,s:s,s:s,s:i}",
+		"peer", a->peer, "principal", a->principal, "method", a->method,
+		"path", a->path, "status", a->status));
+	pthread_mutex_unlock(&cp->log_lock);
 }
 
 int
@@ -189,7 +257,7 @@ sk_cp_daemon(const char *config_path)
 {
 	static const struct sk_api_route *const tables[] = {
 		sk_api_routes_status, sk_api_routes_config, sk_api_routes_verify,
-		sk_rest_routes_metrics, NULL,
+		sk_api_routes_logs, sk_rest_routes_metrics, NULL,
 	};
 	struct sk_cp cp;
 	struct sk_cfg_diag diag;
@@ -241,12 +309,22 @@ sk_cp_daemon(const char *config_path)
 		sk_cfg_free(cfg);
 	free(text);
 	cp.committed = on_committed;
+	pthread_mutex_init(&cp.log_lock, NULL);
+	{
+		struct sk_logw_opts lo = { .name = name_of };
+
+		cp.logw = sk_logw_create(sk_cfg_logging(cp.running), &lo);
+		if (cp.logw == NULL)
+			fprintf(stderr, "sekisho-cp: log writer: %s (logging off)\n", strerror(errno));
+	}
+	names_update(&cp);
 
 	memset(&rc, 0, sizeof(rc));
 	rc.mgmt = sk_cfg_mgmt(cp.running);
 	rc.tables = tables;
 	rc.cp = &cp;
 	rc.access_log = access_log;
+	rc.log_ctx = &cp;
 	if (sk_rest_create(&rc, &cp.rest, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sekisho-cp: REST API: %s\n", err);
 		rc_exit = 1;
@@ -256,10 +334,27 @@ sk_cp_daemon(const char *config_path)
 	       sk_cfg_mgmt(cp.running)->listen, cp.generation, cp.state_dir);
 	fflush(stdout);
 
+	if (cp.logw != NULL)
+		(void)sk_logw_event(cp.logw, "start", json_pack("{s:I}", "generation",
+								(json_int_t)cp.generation));
 	while (!quit) {
 		struct timespec ts = { 0, LOOP_MS * 1000000L };
+		struct sk_logrec recs[256];
+		unsigned int n;
 
 		nanosleep(&ts, NULL);
+		/* Drain the dataplane's log ring; the writer's rate limits and caps
+		 * decide what reaches the disk. */
+		do {
+			n = sk_dplink_log_read(cp.dp, recs, RTE_DIM(recs));
+			pthread_mutex_lock(&cp.log_lock);
+			if (cp.logw != NULL) {
+				if (n > 0)
+					sk_logw_records(cp.logw, recs, n);
+				sk_logw_tick(cp.logw);
+			}
+			pthread_mutex_unlock(&cp.log_lock);
+		} while (n == RTE_DIM(recs) && !quit);
 		if (!sk_dplink_pid_alive(sk_dplink_pid(cp.dp))) {
 			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
 			rc_exit = 3;
@@ -268,6 +363,10 @@ sk_cp_daemon(const char *config_path)
 	}
 out:
 	sk_rest_free(cp.rest);
+	if (cp.logw != NULL)
+		(void)sk_logw_event(cp.logw, "stop", NULL);
+	sk_logw_free(cp.logw);
+	free(names.img);
 	sk_dplink_detach(cp.dp);
 	sk_store_close(cp.store);
 	sk_cfg_free(cp.running);

@@ -107,6 +107,8 @@ struct sk_cfg_mgmt {
 
 /* The validated management settings of a model (defaults when the group is absent). */
 const struct sk_cfg_mgmt *sk_cfg_mgmt(const struct sk_cfg *cfg);
+
+/*
  * The `logging` group (cfg_logging.c): how sekisho-cp writes log lines.
  * Files are capped by construction: at most max_total_bytes across
  * sekisho.log and its rotations, never more.

@@ -30,7 +30,9 @@ logs_get(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *res
 		sk_api_error(resp, 500, "internal", NULL, "the log writer is not running");
 		return;
 	}
+	pthread_mutex_lock(&cp->log_lock);
 	doc = sk_logw_query(cp->logw, &q);
+	pthread_mutex_unlock(&cp->log_lock);
 	if (doc == NULL) {
 		sk_api_error(resp, 500, "internal", NULL, "out of memory");
 		return;

@@ -18,10 +18,9 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 #include <rte_memzone.h>
-#include <rte_ring_elem.h>
 
 #include "ctl.h"
-#include "sk_logrec.h"
+#include "log/log.h"
 #include "worker/dp.h"
 #include "conn/conn.h"
 #include "stats/stats_report.h"
@@ -76,8 +75,7 @@ sk_ctl_init(char *err, size_t errlen)
 	}
 	sk_dp.stats = mz->addr;
 	memset(sk_dp.stats, 0, mz->len);
-	ring = rte_ring_create_elem(SK_LOG_RING_NAME, sizeof(struct sk_logrec), SK_LOG_RING_SIZE,
-				    (int)rte_socket_id(), RING_F_SC_DEQ);
+	ring = sk_log_ring_create((int)rte_socket_id());
 	if (ring == NULL) {
 		snprintf(err, errlen, "log ring: %s", rte_strerror(rte_errno));
 		return -ENOMEM;

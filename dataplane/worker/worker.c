@@ -25,8 +25,7 @@
 #include "neigh/neigh.h"
 #include "local/local.h"
 #include "ctl/ctl.h"
-#include "sk_logrec.h"
-#include <rte_ring_elem.h>
+#include "log/log.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -295,28 +294,10 @@ static void
 log_pkt(struct sk_worker *w, const struct sk_gen *g, const struct rte_mbuf *m, uint8_t kind,
 	uint32_t rule)
 {
-	const struct sk_pkt_meta *pm = sk_pkt_meta((struct rte_mbuf *)(uintptr_t)m);
-	struct sk_logrec r;
-
-	r.ts = rte_rdtsc();
-	r.rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
-	r.generation = (uint32_t)g->id;
-	r.in_iface = pm->in_iface;
-	r.out_iface = pm->out_iface;
-	r.in_zone = pm->in_zone;
-	r.out_zone = pm->out_zone;
-	r.sport = pm->sport;
-	r.dport = pm->dport;
-	r.len = (uint16_t)RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)UINT16_MAX);
-	r.kind = kind;
-	r.family = pm->family;
-	r.proto = pm->proto;
-	r.tcp_flags = pm->tcp_flags;
-	r.icmp_type = pm->icmp_type;
-	r.icmp_code = pm->icmp_code;
-	memcpy(r.src, pm->src, 16);
-	memcpy(r.dst, pm->dst, 16);
-	if (rte_ring_mp_enqueue_elem(w->log_ring, &r, sizeof(r)) != 0)
+	if (sk_log_emit(w->log_ring, sk_pkt_meta((struct rte_mbuf *)(uintptr_t)m), kind,
+			rule != 0 ? g->rules[rule - 1].id : 0, (uint32_t)g->id,
+			(uint16_t)RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)UINT16_MAX),
+			rte_rdtsc()) != 0)
 		w->stats->local[SK_LOCAL_LOG_DROPPED]++;
 }
 
