@@ -32,7 +32,6 @@
 
 /* The memory target (<= 128 B per connection with rte_hash's ~70-80 B) needs this. */
 static_assert(sizeof(struct sk_conn) == 48, "struct sk_conn grew");
-static_assert(sizeof(struct sk_conn_key) == 40, "conn_key_cmp compares 5 words");
 
 static const uint32_t default_timeouts_s[SK_TMO__MAX] = {
 #define SK_TMO_DEFAULT(e, k, d) [SK_TMO_##e] = d,
@@ -58,22 +57,6 @@ addr_cmp(const uint8_t *a, const uint8_t *b)
 			return u < v ? -1 : 1;
 	}
 	return 0;
-}
-
-/*
- * Key equality for rte_hash: 40 bytes is not one of its specialised key
- * sizes, so it would call memcmp() for every candidate; five 64-bit words
- * compare without a call.  Returns 0 when equal, as rte_hash expects.
- */
-static int
-conn_key_cmp(const void *a, const void *b, size_t len __rte_unused)
-{
-	uint64_t x[5], y[5];
-
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
-		(x[4] ^ y[4])) != 0;
 }
 
 struct sk_conn_table *
@@ -126,7 +109,6 @@ sk_conn_table_create(const char *name, uint32_t max, int socket)
 		rte_errno = err;
 		return NULL;
 	}
-	rte_hash_set_cmp_func(t->h, conn_key_cmp);
 	sk_conn_set_timeouts(t, default_timeouts_s);
 	return t;
 }
