@@ -11,10 +11,14 @@
  *   established  TCP ACKs on 1K / 100K / 1M live connections, random order
  *   new          TCP SYNs, every one a new connection, 10 / 1K / 10K / 100K rules
  *   denied       TCP SYNs to port 23 (a drop rule near the end of the set)
- * Also: bytes of hugepage heap per connection (rte_malloc heap delta of
- * sk_conn_table_create / conn_max).
+ * Also: bytes of heap per connection (rte_malloc heap delta of
+ * sk_conn_table_create / conn_max), for the bench's table (sized with 1/8
+ * headroom) and for a table of exactly 1K / 100K / 1M.
  *
  * Runs without hugepages: bench_pipeline [--quick] [--json FILE] [-- EAL args]
+ * --huge uses hugepages (--in-memory, nothing left behind) as sekisho-dp
+ * does: with 4 KiB pages every random table access at 1M connections is also
+ * a TLB miss, which the appliance does not pay.
  * The config is compiled by control/config from text, exactly as
  * sekisho-cp would, so the ACL and routes are the real ones.
  */
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -64,6 +69,8 @@ static struct rte_ether_addr mac_out;
 static uint32_t *order;         /* random flow indices for the established path */
 static uint32_t order_len;
 static struct result results[64];
+static int use_huge;            /* --huge: EAL on hugepages */
+static unsigned int repeat = 1; /* --repeat: rounds of the established path, best kept */
 static unsigned int n_results;
 
 /* ---- config and generation ---- */
@@ -319,6 +326,22 @@ print_result(const struct result *r)
 	fflush(stdout);
 }
 
+/* Heap bytes per connection of a table of exactly n (0 if it cannot be made). */
+static double
+table_bytes_per_conn(uint32_t n)
+{
+	struct rte_malloc_socket_stats s0, s1;
+	struct sk_conn_table *t;
+	double per;
+
+	rte_malloc_get_socket_stats(0, &s0);
+	t = sk_conn_table_create("bench_mem", n, 0);
+	rte_malloc_get_socket_stats(0, &s1);
+	per = t == NULL ? 0 : (double)(s1.heap_allocsz_bytes - s0.heap_allocsz_bytes) / n;
+	sk_conn_table_free(t);
+	return per;
+}
+
 /* Established: fill a table with `conns` connections, then ACKs in random order. */
 static int
 bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes_per_conn)
@@ -356,14 +379,33 @@ bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes
 		return -EIO;
 	}
 	c.r = new_result("established", conns, g->n_rules);
-	while (done < pkts) {
-		struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+	/*
+	 * --repeat N: N rounds over the same table, the round with the fewest
+	 * cycles is kept.  On a shared VM a round in which the worker thread
+	 * was preempted or another tenant flushed the cache counts less.
+	 */
+	for (unsigned int rep = 0; rep < repeat; rep++) {
+		struct result cur;
 
-		for (j = 0; j < BURST; j++)
-			set_pkt(b[j], order[k++ % order_len] % conns, 80, RTE_TCP_ACK_FLAG);
-		run_burst(&c, b, BURST);
-		done += BURST;
+		memset(&cur, 0, sizeof(cur));
+		c.r = &cur;
+		for (done = 0; done < pkts; done += BURST) {
+			struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
+
+			for (j = 0; j < BURST; j++)
+				set_pkt(b[j], order[k++ % order_len] % conns, 80, RTE_TCP_ACK_FLAG);
+			run_burst(&c, b, BURST);
+		}
+		if (rep == 0 || cur.cycles < results[n_results - 1].cycles) {
+			memcpy(cur.path, results[n_results - 1].path, sizeof(cur.path));
+			cur.conns = conns;
+			cur.rules = g->n_rules;
+			results[n_results - 1] = cur;
+		}
+		if (cur.hits != cur.pkts)
+			break;
 	}
+	c.r = &results[n_results - 1];
 	print_result(c.r);
 	sk_conn_table_free(c.ct);
 	return c.r->hits == c.r->pkts ? 0 : -EIO;
@@ -399,7 +441,8 @@ bench_new(struct sk_gen *g, const char *path, uint16_t dport, uint32_t pkts)
 }
 
 static int
-write_json(const char *path, const double *bpc, const uint32_t *conn_sizes, unsigned int n_cs,
+write_json(const char *path, const double *bpc, const double *bpc_exact,
+	   const uint32_t *conn_sizes, unsigned int n_cs,
 	   const uint32_t *rule_sizes, const double *build_s, unsigned int n_rs)
 {
 	FILE *f = fopen(path, "w");
@@ -407,8 +450,9 @@ write_json(const char *path, const double *bpc, const uint32_t *conn_sizes, unsi
 
 	if (f == NULL)
 		return -errno;
-	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"burst\": %d,\n  \"results\": [\n",
-		rte_get_tsc_hz(), BURST);
+	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"burst\": %d,\n  \"hugepages\": %s,\n"
+		"  \"repeat\": %u,\n  \"results\": [\n", rte_get_tsc_hz(), BURST,
+		use_huge ? "true" : "false", repeat);
 	for (i = 0; i < n_results; i++) {
 		const struct result *r = &results[i];
 
@@ -423,6 +467,9 @@ write_json(const char *path, const double *bpc, const uint32_t *conn_sizes, unsi
 	fprintf(f, "  ],\n  \"bytes_per_conn\": {");
 	for (i = 0; i < n_cs; i++)
 		fprintf(f, "%s\"%u\": %.1f", i ? ", " : "", conn_sizes[i], bpc[i]);
+	fprintf(f, "},\n  \"bytes_per_conn_exact\": {");
+	for (i = 0; i < n_cs; i++)
+		fprintf(f, "%s\"%u\": %.1f", i ? ", " : "", conn_sizes[i], bpc_exact[i]);
 	fprintf(f, "},\n  \"acl_build_s\": {");
 	for (i = 0; i < n_rs; i++)
 		fprintf(f, "%s\"%u\": %.3f", i ? ", " : "", rule_sizes[i], build_s[i]);
@@ -437,18 +484,21 @@ main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "path", required_argument, NULL, 'p' },
+		{ "huge", no_argument, NULL, 'H' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t conn_sizes[] = { 1000, 100000, 1000000 };
 	uint32_t rule_sizes[] = { 10, 1000, 10000, 100000 };
 	double bpc[RTE_DIM(conn_sizes)] = { 0 }, build_s[RTE_DIM(rule_sizes)] = { 0 };
+	double bpc_exact[RTE_DIM(conn_sizes)] = { 0 };
 	char prefix[64], *eal[32];
 	const char *json = NULL, *only = NULL;
-	int quick = 0, c, rc = 0, n_eal = 0;
+	int quick = 0, huge = 0, c, rc = 0, n_eal = 0;
 	uint32_t new_pkts, est_pkts;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "qj:p:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qj:p:Hr:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = 1;
@@ -459,20 +509,35 @@ main(int argc, char **argv)
 		case 'p':
 			only = optarg;
 			break;
+		case 'H':
+			huge = use_huge = 1;
+			break;
+		case 'r':
+			repeat = (unsigned int)strtoul(optarg, NULL, 10);
+			if (repeat == 0 || repeat > 100)
+				repeat = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--quick] [--json FILE] [--path established|new|denied]"
-				" [-- EAL args]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--huge] [--repeat N] [--json FILE]"
+				" [--path established|new|denied] [-- EAL args]\n", argv[0]);
 			return 2;
 		}
 	}
 	snprintf(prefix, sizeof(prefix), "--file-prefix=skbench%d", (int)getpid());
 	eal[n_eal++] = argv[0];
-	eal[n_eal++] = (char *)"--no-huge";
-	eal[n_eal++] = (char *)"--no-shconf";
+	if (huge) {
+		eal[n_eal++] = (char *)"--in-memory";
+	} else {
+		eal[n_eal++] = (char *)"--no-huge";
+		eal[n_eal++] = (char *)"--no-shconf";
+	}
 	eal[n_eal++] = (char *)"--no-pci";
 	eal[n_eal++] = (char *)"--no-telemetry";
-	eal[n_eal++] = (char *)"-m";
-	eal[n_eal++] = (char *)"2048";
+	if (!huge) {
+		/* With hugepages, memory is taken as needed (shared with other users). */
+		eal[n_eal++] = (char *)"-m";
+		eal[n_eal++] = (char *)"2048";
+	}
 	eal[n_eal++] = (char *)"-l";
 	eal[n_eal++] = (char *)"0";
 	eal[n_eal++] = (char *)"--log-level=error";
@@ -482,7 +547,8 @@ main(int argc, char **argv)
 	eal[n_eal] = NULL;
 	if (rte_eal_init(n_eal, eal) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		return 1;
+		rc = 1;
+		goto rm_rundir;
 	}
 	new_pkts = quick ? 65536 : 262144;
 	est_pkts = quick ? 1u << 20 : 1u << 22;
@@ -499,7 +565,8 @@ main(int argc, char **argv)
 	for (i = 0; i < order_len; i++)
 		order[i] = (uint32_t)rte_rand();
 
-	printf("# TSC %" PRIu64 " Hz, burst %d, 64-byte TCP/IPv4\n", rte_get_tsc_hz(), BURST);
+	printf("# TSC %" PRIu64 " Hz, burst %d, 64-byte TCP/IPv4, %s\n", rte_get_tsc_hz(), BURST,
+	       huge ? "hugepages" : "4 KiB pages (--no-huge)");
 	for (i = 0; i < RTE_DIM(rule_sizes); i++) {
 		struct sk_gen *g;
 
@@ -519,9 +586,14 @@ main(int argc, char **argv)
 				if (bench_established(g, conn_sizes[k], est_pkts, &bpc[k]) != 0)
 					rc = 1;
 				else
+				{
+					bpc_exact[k] = table_bytes_per_conn(conn_sizes[k]);
 					printf("# %u connections: %.1f bytes of heap per connection"
-					       " (table sized %u)\n", conn_sizes[k], bpc[k],
-					       conn_sizes[k] + conn_sizes[k] / 8 + 1024);
+					       " (table sized %u); %.1f (table sized %u)\n",
+					       conn_sizes[k], bpc[k],
+					       conn_sizes[k] + conn_sizes[k] / 8 + 1024,
+					       bpc_exact[k], conn_sizes[k]);
+				}
 		}
 		if (rc == 0 && (only == NULL || strcmp(only, "new") == 0) &&
 		    bench_new(g, "new", 80, new_pkts) != 0)
@@ -534,7 +606,7 @@ main(int argc, char **argv)
 			break;
 	}
 	if (rc == 0 && json != NULL &&
-	    write_json(json, bpc, conn_sizes, RTE_DIM(conn_sizes), rule_sizes, build_s,
+	    write_json(json, bpc, bpc_exact, conn_sizes, RTE_DIM(conn_sizes), rule_sizes, build_s,
 		       RTE_DIM(rule_sizes)) != 0) {
 		fprintf(stderr, "cannot write %s\n", json);
 		rc = 1;
@@ -545,11 +617,15 @@ out:
 	rte_mempool_free(pool);
 	free(order);
 	rte_eal_cleanup();
+rm_rundir:
 	snprintf(prefix, sizeof(prefix), "/var/run/dpdk/skbench%d", (int)getpid());
 	/* --no-shconf still leaves the runtime directory behind. */
-	if (fork() == 0) {
+	pid_t pid = fork();
+	if (pid == 0) {
 		execlp("rm", "rm", "-rf", prefix, (char *)NULL);
 		_exit(127);
 	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 	return rc;
 }

@@ -68,14 +68,21 @@ enum sk_tcp_state {
 
 /* struct sk_conn.flags bits */
 #define SK_CONN_F_LIVE          0x01  /* slot holds a connection (table-owned) */
+#define SK_CONN_F_ORIG_IS_A     0x02  /* the originator is endpoint a of the key */
 
 /*
- * 96 bytes: the key is kept here too (rte_hash keeps its own copy) so that a
- * connection can be deleted, listed and synced from its pointer alone.
+ * 48 bytes.  The key is not kept here: rte_hash stores it, and the slot of a
+ * connection is its rte_hash position, so sk_conn_key_get() reads it back
+ * (listing, sync) and sk_conn_delete() finds it from the pointer.  The
+ * per-packet fields (everything but rule_id/gen/ifaces) are what
+ * sk_conn_update() touches.
+ *
+ * pkts[] is 32 bits per direction (wraps after 4.29e9 packets of one
+ * connection in one direction, i.e. 71 min of a single 1 Mpps flow); bytes[]
+ * stays 64 bits.
  */
 struct sk_conn {
-	struct sk_conn_key key;
-	uint8_t orig_is_a;     /* the originator is endpoint a of the key */
+	uint8_t proto;         /* IP protocol (the key's) */
 	uint8_t state;         /* enum sk_tcp_state for TCP; for UDP/ICMP/other:
 				* 0 = one-way so far, 1 = seen both directions */
 	uint8_t fin_seen;      /* SK_CONN_FIN_* */
@@ -86,7 +93,7 @@ struct sk_conn {
 	uint32_t gen;          /* generation that admitted it */
 	uint32_t last_ms;      /* worker clock (ms) of the last packet */
 	uint32_t timeout_ms;   /* idle timeout for the current state */
-	uint64_t pkts[2];      /* per direction (enum sk_conn_dir) */
+	uint32_t pkts[2];      /* per direction (enum sk_conn_dir) */
 	uint64_t bytes[2];
 };
 
@@ -122,7 +129,12 @@ void sk_conn_set_timeouts(struct sk_conn_table *t, const uint32_t timeouts[SK_TM
 /* Canonical key for a parsed packet; *src_is_a = 1 if the packet's source is endpoint a. */
 void sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a);
 
-/* Bulk lookup (n <= RTE_HASH_LOOKUP_BULK_MAX = 64): out[i] = connection or NULL. */
+/*
+ * Bulk lookup (n <= RTE_HASH_LOOKUP_BULK_MAX = 64; more is served in chunks):
+ * out[i] = connection or NULL.  Each hit's struct sk_conn is prefetched, so
+ * that the sk_conn_update() calls that follow for the burst find it in cache
+ * (at 1M connections it is otherwise one cache miss per packet).
+ */
 void sk_conn_lookup_burst(struct sk_conn_table *t, const struct sk_conn_key *keys, uint16_t n,
 			  struct sk_conn *out[]);
 
@@ -146,7 +158,7 @@ struct sk_conn *sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key
 static inline enum sk_conn_dir
 sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
 {
-	return src_is_a == c->orig_is_a ? SK_DIR_ORIG : SK_DIR_REPLY;
+	return src_is_a == !!(c->flags & SK_CONN_F_ORIG_IS_A) ? SK_DIR_ORIG : SK_DIR_REPLY;
 }
 
 /*
@@ -158,6 +170,12 @@ sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
 __rte_warn_unused_result
 int sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 		   enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms);
+
+/*
+ * The key of live connection c (c from this table): 0, or -ENOENT if c is
+ * not live.  Not for the per-packet path (it is a hash lookup).
+ */
+int sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct sk_conn_key *k);
 
 /* Remove c from the table (c is invalid afterwards). */
 void sk_conn_delete(struct sk_conn_table *t, struct sk_conn *c);

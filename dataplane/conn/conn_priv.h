@@ -12,11 +12,11 @@
 #include "conn/conn.h"
 
 struct sk_conn_table {
-	struct rte_hash *h;        /* canonical key -> slot index (as data) */
-	struct sk_conn *conns;     /* max slots; flags & SK_CONN_F_LIVE marks use */
-	uint32_t *free_idx;        /* stack of free slot indexes */
-	uint32_t n_free;
-	uint32_t max;
+	struct rte_hash *h;        /* canonical key -> position = slot index */
+	struct sk_conn *conns;     /* n_slots; flags & SK_CONN_F_LIVE marks use */
+	uint32_t n_slots;          /* rte_hash entries: max, at least one bucket */
+	uint32_t max;              /* connections allowed (<= n_slots) */
+	uint32_t count;            /* live connections */
 	uint32_t age_cursor;       /* next slot sk_conn_age() looks at */
 	uint32_t tmo_ms[SK_TMO__MAX];
 	struct sk_conn_stats st;   /* .active is derived, see sk_conn_stats_get */
@@ -30,7 +30,7 @@ void sk_conn_state_first(const struct sk_conn_table *t, struct sk_conn *c,
 static inline uint32_t
 sk_conn_tmo_ms(const struct sk_conn_table *t, const struct sk_conn *c)
 {
-	return t->tmo_ms[sk_conn_timeout_class(c->key.proto, c->state)];
+	return t->tmo_ms[sk_conn_timeout_class(c->proto, c->state)];
 }
 
 #endif /* SK_CONN_PRIV_H */

@@ -16,7 +16,7 @@ void
 sk_conn_state_first(const struct sk_conn_table *t, struct sk_conn *c,
 		    const struct sk_pkt_meta *m, uint32_t now_ms)
 {
-	if (c->key.proto == IPPROTO_TCP)
+	if (c->proto == IPPROTO_TCP)
 		/* never -1: every first segment from the originator has a state */
 		c->state = (uint8_t)sk_conn_tcp_next(SK_TCP_NONE, m->tcp_flags,
 						     SK_DIR_ORIG, SK_DIR_ORIG);
@@ -44,7 +44,7 @@ int
 sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 	       enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms)
 {
-	if (c->key.proto == IPPROTO_TCP) {
+	if (c->proto == IPPROTO_TCP) {
 		enum sk_conn_dir first_fin = (c->fin_seen & SK_CONN_FIN_REPLY_FIRST) ?
 			SK_DIR_REPLY : SK_DIR_ORIG;
 		uint8_t prev = c->state;

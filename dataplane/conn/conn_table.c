@@ -1,21 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * conn_table.c - the per-worker connection table: an rte_hash from the
- * canonical key to a slot index, a preallocated array of connections with a
- * stack of free slots, bulk lookup, and incremental aging.
+ * conn_table.c - the per-worker connection table: an rte_hash over the
+ * canonical key, a preallocated array of connections indexed by the key's
+ * rte_hash position, bulk lookup (with prefetch), and incremental aging.
  *
- * The hash stores the slot index as its data pointer so that a lookup is one
- * probe into the hash plus one array access, and the array can be walked in
- * order for aging and listings without touching the hash.
+ * The key lives only in rte_hash (its key store); the position rte_hash
+ * gives a key (unique, stable while the key is in the table, < entries) is
+ * the connection's slot, so there is no free list of our own and no data
+ * pointer to follow, and the array can be walked in order for aging and
+ * listings without touching the hash.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 
 #include "conn/conn_priv.h"
@@ -25,11 +30,34 @@
 /* rte_hash refuses fewer entries than one bucket holds (8 in rte_cuckoo_hash.h). */
 #define CONN_HASH_MIN_ENTRIES 8u
 
+/* The memory target (<= 128 B per connection with rte_hash's ~70-80 B) needs this. */
+static_assert(sizeof(struct sk_conn) == 48, "struct sk_conn grew");
+
 static const uint32_t default_timeouts_s[SK_TMO__MAX] = {
 #define SK_TMO_DEFAULT(e, k, d) [SK_TMO_##e] = d,
 	SK_TIMEOUT_LIST(SK_TMO_DEFAULT)
 #undef SK_TMO_DEFAULT
 };
+
+/*
+ * memcmp(a, b, 16) < 0, = 0, > 0 as -1/0/1, without a library call per packet:
+ * big-endian 64-bit words compare in the same (byte-lexicographic) order.
+ */
+static inline int
+addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	for (int i = 0; i < 2; i++) {
+		uint64_t u = rte_be_to_cpu_64(x[i]), v = rte_be_to_cpu_64(y[i]);
+
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return 0;
+}
 
 struct sk_conn_table *
 sk_conn_table_create(const char *name, uint32_t max, int socket)
@@ -48,24 +76,20 @@ sk_conn_table_create(const char *name, uint32_t max, int socket)
 		return NULL;
 	}
 	t->max = max;
-	t->conns = rte_zmalloc_socket("sk_conn", (size_t)max * sizeof(*t->conns),
+	t->n_slots = RTE_MAX(max, CONN_HASH_MIN_ENTRIES);
+	t->conns = rte_zmalloc_socket("sk_conn", (size_t)t->n_slots * sizeof(*t->conns),
 				      RTE_CACHE_LINE_SIZE, socket);
-	t->free_idx = rte_malloc_socket("sk_conn_free", (size_t)max * sizeof(*t->free_idx),
-					RTE_CACHE_LINE_SIZE, socket);
-	if (t->conns == NULL || t->free_idx == NULL) {
+	if (t->conns == NULL) {
 		sk_conn_table_free(t);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	/* Stack: slot 0 on top, so a fresh table fills the array from the front. */
-	for (uint32_t i = 0; i < max; i++)
-		t->free_idx[i] = max - 1 - i;
-	t->n_free = max;
 
 	snprintf(hname, sizeof(hname), "%s", name);
 	struct rte_hash_parameters hp = {
 		.name = hname,
-		.entries = RTE_MAX(max, CONN_HASH_MIN_ENTRIES),
+		/* Without MULTI_WRITER_ADD, positions are < entries: the slot array. */
+		.entries = t->n_slots,
 		.key_len = sizeof(struct sk_conn_key),
 		.hash_func = rte_hash_crc,
 		/* A per-table random seed keeps remote hosts from choosing collisions. */
@@ -96,7 +120,6 @@ sk_conn_table_free(struct sk_conn_table *t)
 		return;
 	rte_hash_free(t->h);
 	rte_free(t->conns);
-	rte_free(t->free_idx);
 	rte_free(t);
 }
 
@@ -110,7 +133,7 @@ sk_conn_set_timeouts(struct sk_conn_table *t, const uint32_t timeouts[SK_TMO__MA
 void
 sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a)
 {
-	int c = memcmp(m->src, m->dst, sizeof(m->src));
+	int c = addr_cmp(m->src, m->dst);
 	uint8_t s_a = c < 0 || (c == 0 && m->sport <= m->dport);
 
 	if (s_a) {
@@ -130,40 +153,44 @@ sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_
 	*src_is_a = s_a;
 }
 
-static inline struct sk_conn *
-conn_of_data(struct sk_conn_table *t, void *data)
-{
-	return &t->conns[(uintptr_t)data];
-}
-
 void
 sk_conn_lookup_burst(struct sk_conn_table *t, const struct sk_conn_key *keys, uint16_t n,
 		     struct sk_conn *out[])
 {
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
 
 	/* Bursts are at most 64; longer input is served in chunks rather than overrun. */
 	for (uint16_t base = 0; base < n; base += RTE_HASH_LOOKUP_BULK_MAX) {
 		uint32_t cnt = RTE_MIN((uint32_t)(n - base), (uint32_t)RTE_HASH_LOOKUP_BULK_MAX);
-		uint64_t hits = 0;
 
 		for (uint32_t i = 0; i < cnt; i++)
 			kp[i] = &keys[base + i];
-		rte_hash_lookup_bulk_data(t->h, kp, cnt, &hits, data);
-		for (uint32_t i = 0; i < cnt; i++)
-			out[base + i] = (hits >> i) & 1 ? conn_of_data(t, data[i]) : NULL;
+		rte_hash_lookup_bulk(t->h, kp, cnt, pos);
+		/*
+		 * Prefetch every hit now: the caller updates them one after the
+		 * other, and without this each update waits for its own miss.
+		 * A 48-byte slot may straddle two cache lines: fetch both ends.
+		 */
+		for (uint32_t i = 0; i < cnt; i++) {
+			struct sk_conn *c = NULL;
+
+			if (pos[i] >= 0) {
+				c = &t->conns[pos[i]];
+				rte_prefetch0(c);
+				rte_prefetch0((const char *)(c + 1) - 1);
+			}
+			out[base + i] = c;
+		}
 	}
 }
 
 struct sk_conn *
 sk_conn_lookup(struct sk_conn_table *t, const struct sk_conn_key *k)
 {
-	void *data;
+	int32_t pos = rte_hash_lookup(t->h, k);
 
-	if (rte_hash_lookup_data(t->h, k, &data) < 0)
-		return NULL;
-	return conn_of_data(t, data);
+	return pos < 0 ? NULL : &t->conns[pos];
 }
 
 struct sk_conn *
@@ -171,34 +198,37 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 	       uint8_t src_is_a, const struct sk_pkt_meta *m,
 	       uint32_t now_ms, uint32_t rule_id, uint32_t gen)
 {
-	hash_sig_t sig = rte_hash_hash(t->h, k);
 	struct sk_conn *c;
-	uint32_t idx;
+	int32_t pos;
 
-	/* Two packets of one new flow in a burst both miss the bulk lookup. */
-	if (rte_hash_lookup_with_hash(t->h, k, sig) >= 0) {
-		rte_errno = EEXIST;
-		return NULL;
-	}
-	if (t->n_free == 0) {
+	if (t->count >= t->max) {
+		/* Two packets of one new flow in a burst both miss the bulk lookup. */
+		if (rte_hash_lookup(t->h, k) >= 0) {
+			rte_errno = EEXIST;
+			return NULL;
+		}
 		t->st.refused++;
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	idx = t->free_idx[t->n_free - 1];
-	if (rte_hash_add_key_with_hash_data(t->h, k, sig, (void *)(uintptr_t)idx) < 0) {
+	/* An existing key gives its own position back: it is live, hence EEXIST. */
+	pos = rte_hash_add_key(t->h, k);
+	if (pos < 0) {
 		/* cannot happen with extendable buckets and a free slot; count it anyway */
 		t->st.refused++;
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	t->n_free--;
+	c = &t->conns[pos];
+	if (c->flags & SK_CONN_F_LIVE) {
+		rte_errno = EEXIST;
+		return NULL;
+	}
+	t->count++;
 
-	c = &t->conns[idx];
 	memset(c, 0, sizeof(*c));
-	c->key = *k;
-	c->orig_is_a = src_is_a;
-	c->flags = SK_CONN_F_LIVE;
+	c->proto = k->proto;
+	c->flags = SK_CONN_F_LIVE | (src_is_a ? SK_CONN_F_ORIG_IS_A : 0);
 	c->in_iface = m->in_iface;
 	c->out_iface = m->out_iface;
 	c->rule_id = rule_id;
@@ -208,15 +238,29 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 	return c;
 }
 
+int
+sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct sk_conn_key *k)
+{
+	uintptr_t idx = (uintptr_t)(c - t->conns);
+	void *kp;
+
+	if (idx >= t->n_slots || !(c->flags & SK_CONN_F_LIVE) ||
+	    rte_hash_get_key_with_position(t->h, (int32_t)idx, &kp) != 0)
+		return -ENOENT;
+	memcpy(k, kp, sizeof(*k));
+	return 0;
+}
+
 static void
 conn_remove(struct sk_conn_table *t, struct sk_conn *c)
 {
-	uint32_t idx = (uint32_t)(c - t->conns);
+	struct sk_conn_key k;
 
-	RTE_VERIFY(idx < t->max && (c->flags & SK_CONN_F_LIVE));
-	rte_hash_del_key(t->h, &c->key);
+	/* The key is copied out first: rte_hash is about to recycle its slot. */
+	RTE_VERIFY(sk_conn_key_get(t, c, &k) == 0);
+	RTE_VERIFY(rte_hash_del_key(t->h, &k) == (int32_t)(c - t->conns));
 	c->flags = 0;
-	t->free_idx[t->n_free++] = idx;
+	t->count--;
 }
 
 void
@@ -231,7 +275,7 @@ sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 {
 	uint32_t cur = t->age_cursor, expired = 0;
 
-	budget = RTE_MIN(budget, t->max);
+	budget = RTE_MIN(budget, t->n_slots);
 	while (budget--) {
 		struct sk_conn *c = &t->conns[cur];
 
@@ -241,7 +285,7 @@ sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 			conn_remove(t, c);
 			expired++;
 		}
-		if (++cur == t->max)
+		if (++cur == t->n_slots)
 			cur = 0;
 	}
 	t->age_cursor = cur;
@@ -252,7 +296,7 @@ sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 uint32_t
 sk_conn_count(const struct sk_conn_table *t)
 {
-	return t->max - t->n_free;
+	return t->count;
 }
 
 uint32_t
@@ -271,7 +315,7 @@ sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st)
 int
 sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *arg), void *arg)
 {
-	for (uint32_t i = 0; i < t->max; i++) {
+	for (uint32_t i = 0; i < t->n_slots; i++) {
 		const struct sk_conn *c = &t->conns[i];
 		int rc;
 
