@@ -294,10 +294,8 @@ prefix_match(uint8_t family, const uint8_t *addr, const uint8_t *pfx, uint8_t pl
 }
 
 static int
-filter_match(const struct sk_shm_filter *f, const struct sk_conn *c)
+filter_match(const struct sk_shm_filter *f, const struct sk_conn *c, const struct sk_conn_key *k)
 {
-	const struct sk_conn_key *k = &c->key;
-
 	if (f->family != 0 && f->family != k->family)
 		return 0;
 	if (f->proto != 0 && f->proto != k->proto)
@@ -324,9 +322,12 @@ walk_cb(const struct sk_conn *c, void *arg)
 {
 	struct sk_worker *w = ((struct walk_arg *)arg)->w;
 	struct sk_shm_conn *o;
-	const struct sk_conn_key *k = &c->key;
+	struct sk_conn_key key;
+	const struct sk_conn_key *k = &key;
+	int orig_is_a = (c->flags & SK_CONN_F_ORIG_IS_A) != 0;
 
-	if (!filter_match(w->ctl_filter, c))
+	/* The key lives only in the hash table (one copy per connection). */
+	if (sk_conn_key_get(w->conns, c, &key) != 0 || !filter_match(w->ctl_filter, c, k))
 		return 0;
 	switch (w->ctl_op) {
 	case SK_SHM_OP_CONNS:
@@ -338,18 +339,20 @@ walk_cb(const struct sk_conn *c, void *arg)
 		o->proto = k->proto;
 		o->state = c->state;
 		o->worker = (uint8_t)w->idx;
-		memcpy(o->src, c->orig_is_a ? k->a : k->b, 16);
-		memcpy(o->dst, c->orig_is_a ? k->b : k->a, 16);
-		o->sport = c->orig_is_a ? k->pa : k->pb;
-		o->dport = c->orig_is_a ? k->pb : k->pa;
+		memcpy(o->src, orig_is_a ? k->a : k->b, 16);
+		memcpy(o->dst, orig_is_a ? k->b : k->a, 16);
+		o->sport = orig_is_a ? k->pa : k->pb;
+		o->dport = orig_is_a ? k->pb : k->pa;
 		o->in_iface = c->in_iface;
 		o->out_iface = c->out_iface;
 		o->rule_id = c->rule_id;
 		o->generation = c->gen;
 		o->idle_ms = w->now_ms - c->last_ms;
 		o->timeout_ms = c->timeout_ms;
-		memcpy(o->pkts, c->pkts, sizeof(o->pkts));
-		memcpy(o->bytes, c->bytes, sizeof(o->bytes));
+		o->pkts[0] = c->pkts[0];
+		o->pkts[1] = c->pkts[1];
+		o->bytes[0] = c->bytes[0];
+		o->bytes[1] = c->bytes[1];
 		break;
 	case SK_SHM_OP_CONN_KILL:
 		/* The walk visits slots in array order; freeing the visited
