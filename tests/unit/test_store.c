@@ -551,6 +551,7 @@ test_commit(const char *dir)
 	free(b);
 	free(c);
 	free(cp.running_text);
+	free(cp.running_img);
 	sk_cfg_free(cp.running);
 	sk_store_close(cp.store);
 }
