@@ -417,32 +417,6 @@ test_churn(struct rte_rcu_qsbr *qs)
 	sk_neigh_free(c.n);
 }
 
-/*
- * EAL leaves its runtime directory (with --no-shconf only the telemetry
- * socket) behind after rte_eal_cleanup(); remove what this process made.
- */
-static void
-eal_done(void)
-{
-	char dir[256], path[600];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -466,6 +440,5 @@ main(int argc, char **argv)
 	test_capacity(qs);
 	test_churn(qs);
 	rte_free(qs);
-	eal_done();
 	return SK_TEST_DONE();
 }
