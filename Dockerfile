@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Sekisho VE container image: sekisho-dp (dataplane) and sekisho-cp (config
+# Sekisho VE container image: sekisho-dp (dataplane), sekishoctl and sekisho-cp (config
 # compiler / control plane) on Debian 12, built in one stage and shipped in
-# a slim one with only the shared libraries the two programs load.
+# a slim one with only the shared libraries the programs load.
 #
 #   docker build -t sekisho .
 #   docker run --rm --privileged --network host -v /dev/hugepages:/dev/hugepages \
@@ -23,10 +23,11 @@ COPY . .
 # Same options as scripts/test builds and tests (warnings are errors).
 RUN meson setup /build \
  && ninja -C /build -j2 \
- && test -x /build/dataplane/sekisho-dp && test -x /build/control/sekisho-cp
+ && test -x /build/dataplane/sekisho-dp && test -x /build/control/sekisho-cp \
+ && test -x /build/control/ctl/sekishoctl
 # Debian packages of the shared libraries the programs load, so the runtime
 # stage installs exactly those (the DPDK libraries among them).
-RUN ldd /build/dataplane/sekisho-dp /build/control/sekisho-cp \
+RUN ldd /build/dataplane/sekisho-dp /build/control/sekisho-cp /build/control/ctl/sekishoctl \
       | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u \
       | while read -r lib; do \
             dpkg -S "*/$(basename "$(dirname "$lib")")/$(basename "$lib")"; \
@@ -49,7 +50,8 @@ RUN apt-get update \
         librte-net-memif23 librte-net-virtio23 librte-net-vmxnet3-23 librte-net-ena23 \
         librte-net-gve23 librte-net-iavf23 \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages
-COPY --from=build /build/dataplane/sekisho-dp /build/control/sekisho-cp /usr/local/bin/
+COPY --from=build /build/dataplane/sekisho-dp /build/control/sekisho-cp \
+     /build/control/ctl/sekishoctl /usr/local/bin/
 COPY conf/ /etc/sekisho/conf/
 RUN cp /etc/sekisho/conf/lab.conf /etc/sekisho/sekisho.conf \
  && sekisho-cp --check /etc/sekisho/sekisho.conf
