@@ -17,6 +17,7 @@
 
 #include "sk_test.h"
 #include "sk_test_eal.h"
+#include "sk_test_image.h"
 #include "sk_image_api.h"
 #include "route/route.h"
 
@@ -30,23 +31,9 @@ image_with_routes(const struct sk_img_route *routes, uint32_t n, size_t *lenp)
 	struct sk_img_iface ifs[2];
 	const void *data[SK_SEC__MAX] = { 0 };
 	uint32_t cnt[SK_SEC__MAX] = { 0 };
-	static const size_t esz[SK_SEC__MAX] = {
-		sizeof(struct sk_img_settings), sizeof(struct sk_img_zone),
-		sizeof(struct sk_img_iface), sizeof(struct sk_img_prefix),
-		sizeof(struct sk_img_route), sizeof(struct sk_img_neigh),
-		sizeof(struct sk_img_rule), sizeof(struct sk_img_prefix),
-		sizeof(struct sk_img_portrange), sizeof(struct sk_img_zonepol),
-	};
-	struct sk_image_hdr *h;
-	size_t len = sizeof(*h), off;
-	uint8_t *buf;
-	char err[256];
 	int i;
 
-	memset(&st, 0, sizeof(st));
-	strcpy(st.lcores, "0");
-	st.workers = 1; st.burst = 32; st.conn_max = 1024; st.neigh_max = 64;
-	st.mbufs = 4096; st.rx_desc = 256; st.tx_desc = 256;
+	sk_test_settings(&st);
 	memset(ifs, 0, sizeof(ifs));
 	for (i = 0; i < 2; i++) {
 		snprintf(ifs[i].name, sizeof(ifs[i].name), "eth%d", i);
@@ -57,32 +44,7 @@ image_with_routes(const struct sk_img_route *routes, uint32_t n, size_t *lenp)
 	data[SK_SEC_ZONES] = &zone; cnt[SK_SEC_ZONES] = 1;
 	data[SK_SEC_IFACES] = ifs; cnt[SK_SEC_IFACES] = 2;
 	data[SK_SEC_ROUTES] = routes; cnt[SK_SEC_ROUTES] = n;
-	for (i = 0; i < SK_SEC__MAX; i++)
-		len += RTE_ALIGN(esz[i] * cnt[i], 4);
-	buf = calloc(1, len);
-	h = (struct sk_image_hdr *)buf;
-	h->magic = SK_IMAGE_MAGIC;
-	h->version = SK_IMAGE_VERSION;
-	h->hdr_len = sizeof(*h);
-	h->byte_order = SK_IMAGE_BYTE_ORDER;
-	h->total_len = (uint32_t)len;
-	off = sizeof(*h);
-	for (i = 0; i < SK_SEC__MAX; i++) {
-		h->sec[i].offset = (uint32_t)off;
-		h->sec[i].count = cnt[i];
-		h->sec[i].elem_size = (uint32_t)esz[i];
-		if (cnt[i] != 0)
-			memcpy(buf + off, data[i], esz[i] * cnt[i]);
-		off += RTE_ALIGN(esz[i] * cnt[i], 4);
-	}
-	h->crc = sk_image_crc(buf, len);
-	if (sk_image_verify(buf, len, err, sizeof(err)) != 0) {
-		printf("# image does not verify: %s\n", err);
-		free(buf);
-		return NULL;
-	}
-	*lenp = len;
-	return buf;
+	return sk_test_image(data, cnt, lenp);
 }
 
 static struct sk_img_route
