@@ -16,7 +16,10 @@ Rule set of N rules, first match wins:
     bench-tcp         tcp dst 10.253.0.0/16 dport 80      accept (SYN / established)
     bench-udp         udp dst 10.253.0.0/16 dport 9000    accept
 The matching rules come last on purpose: the classifier has to consider the
-whole set.  Traffic: clients 10.254.0.0/16 -> servers 10.253.0.0/16.
+whole set.  For the reload scenarios: --variant V renames the fillers
+("vV-fI") and shifts their addresses by V, so a commit really replaces
+every rule; --revoke leaves bench-tcp out (established TCP flows are then
+cut as policy_revoked by the new generation).  Traffic: clients 10.254.0.0/16 -> servers 10.253.0.0/16.
 """
 import argparse
 import ipaddress
@@ -29,8 +32,8 @@ MAC_GEN_IN = "02:00:00:00:20:02"
 FILLER_BASE = int(ipaddress.IPv4Address("172.16.0.0"))
 
 
-def filler(i):
-    return str(ipaddress.IPv4Address(FILLER_BASE + i)), 1024 + (i % 50000)
+def filler(i, variant=0):
+    return str(ipaddress.IPv4Address(FILLER_BASE + i + variant)), 1024 + (i % 50000)
 
 
 def memif(idx, sockdir, name, mac):
@@ -71,13 +74,15 @@ def sekisho_conf(a):
     w("policy = {")
     w('  default = "drop";')
     w("  rules = (")
+    fname = "v%d-f" % a.variant if a.variant else "f"
     for i in range(n_fill):
-        ip, port = filler(i)
-        w('    { name = "f%d"; from = "outside"; to = "inside"; proto = "tcp"; dst = [ "%s/32" ]; '
-          'dport = [ "%d" ]; action = "accept"; },' % (i, ip, port))
+        ip, port = filler(i, a.variant)
+        w('    { name = "%s%d"; from = "outside"; to = "inside"; proto = "tcp"; dst = [ "%s/32" ]; '
+          'dport = [ "%d" ]; action = "accept"; },' % (fname, i, ip, port))
     w('    { name = "bench-deny"; proto = "tcp"; dport = [ "23" ]; action = "drop"; },')
-    w('    { name = "bench-tcp"; from = "outside"; to = "inside"; proto = "tcp"; '
-      'dst = [ "10.253.0.0/16" ]; dport = [ "80" ]; action = "accept"; },')
+    if not a.revoke:
+        w('    { name = "bench-tcp"; from = "outside"; to = "inside"; proto = "tcp"; '
+          'dst = [ "10.253.0.0/16" ]; dport = [ "80" ]; action = "accept"; },')
     w('    { name = "bench-udp"; from = "outside"; to = "inside"; proto = "udp"; '
       'dst = [ "10.253.0.0/16" ]; dport = [ "9000" ]; action = "accept"; }')
     w("  );")
@@ -112,6 +117,9 @@ def main():
     p.add_argument("--prefix", default="sk-perf")
     p.add_argument("--sockdir", default="/tmp")
     p.add_argument("--tcp-loose", action="store_true")
+    p.add_argument("--variant", type=int, default=0,
+                   help="rename the fillers and shift their addresses (reload scenarios)")
+    p.add_argument("--revoke", action="store_true", help="leave out bench-tcp (TCP accept)")
     p.add_argument("--no-hugepages", dest="hugepages", action="store_false")
     p.add_argument("-o", "--output", required=True, help="sekisho config to write")
     p.add_argument("--l3fwd-rules", help="also write l3fwd's IPv4 ACL rule file here")

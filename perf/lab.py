@@ -78,8 +78,14 @@ SCENARIOS = [
     dict(name="mix", kind="onepass", flows=10000, rules=1000, tcp_loose=True, full=False,
          path="mix", desc="10K established + 15 % new SYNs + 5 % denied, 1K rules, 64 B"),
     _est("imix", 1000, sizes=pcapgen.IMIX),
-    dict(name="reload-100k", kind="pending", full=True, path="reload",
-         desc="reload of 100K rules under load: needs the control plane's live commit (pending)"),
+    dict(name="reload-100k", kind="reload", flows=1000, rules=100000, tcp_loose=True, full=True,
+         path="reload", revoke=False,
+         desc="1K established flows, 100K rules; sekisho-cp --commit of 100K renamed/shifted "
+              "rules that still accept the flows, under load (sekisho only)"),
+    dict(name="reload-revoke-100k", kind="reload", flows=1000, rules=100000, tcp_loose=True,
+         full=True, path="reload", revoke=True,
+         desc="same, but the new config leaves out the accepting rule: policy_revoked "
+              "(sekisho only)"),
 ]
 QUICK = [s["name"] for s in SCENARIOS if not s["full"]]
 
@@ -170,10 +176,24 @@ class Lab:
                 pr.stop(5)
         for p in set(self.prefixes):
             shutil.rmtree("/var/run/dpdk/" + p, ignore_errors=True)
+            # sekisho-dp runs with shared hugepage files (not --in-memory) so
+            # that sekisho-cp can attach; EAL leaves them behind on exit.
+            for mnt in self.hugetlbfs_mounts():
+                for fn in os.listdir(mnt):
+                    if fn.startswith(p + "map_"):
+                        try:
+                            os.unlink(os.path.join(mnt, fn))
+                        except OSError:
+                            pass
         if not self.keep:
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
             log("kept", self.tmp)
+
+    @staticmethod
+    def hugetlbfs_mounts():
+        with open("/proc/mounts") as f:
+            return [ln.split()[1] for ln in f if ln.split()[2:3] == ["hugetlbfs"]]
 
     def hugepages_free_mb(self):
         info = {}
@@ -220,7 +240,7 @@ class Lab:
         if os.path.exists(path):
             return path, sc.get("_n")
         t0 = time.time()
-        if sc["kind"] == "infinite":
+        if sc["kind"] in ("infinite", "reload"):
             n = pcapgen.established(path, sc["flows"], sc.get("sizes"))
         elif sc["path"] == "new":
             n = pcapgen.syn_flood(path, 1000000 if quick else 2000000)
@@ -238,7 +258,7 @@ class Lab:
         pre = self.prefix("gen")
         big = bool(sc.get("sizes"))
         mbuf_size = 2176 if big else 256
-        infinite = sc["kind"] == "infinite"
+        infinite = sc["kind"] in ("infinite", "reload")
         mbufs = (npkts if infinite else 0) + 65536
         argv = [TESTPMD, "-l", "0,1", "--main-lcore", "0", "--in-memory", "--file-prefix", pre,
                 "--no-pci", "--log-level=7",
@@ -271,6 +291,7 @@ class Lab:
             if sc["tcp_loose"]:
                 args.append("--tcp-loose")
             subprocess.run(args, check=True)
+            self.conf_args = args
             t0 = time.time()
             subprocess.run([os.path.join(self.build, "control", "sekisho-cp"), "--compile", conf,
                             "-o", img], check=True, stdout=subprocess.DEVNULL)
@@ -390,6 +411,97 @@ class Lab:
             res["compile_s"] = round(sc.get("_compile_s", 0), 2)
         return res
 
+    # --- reload under load (sekisho only; needs hugepages: sekisho-cp attaches
+    #     as a DPDK secondary process to the dataplane's shared memory)
+    @staticmethod
+    def gsnap(gt):
+        """Generator side: port 1 sends to the DUT, port 2 receives from it."""
+        s = {"t": time.time()}
+        for port, name in ((1, "sent"), (2, "recv")):
+            st = gt.cmd("/ethdev/stats,%d" % port) or {}
+            s[name] = st.get("opackets" if name == "sent" else "ipackets", 0)
+            s[name + ".oerrors"] = st.get("oerrors", 0)
+            s[name + ".imissed"] = st.get("imissed", 0)
+        return s
+
+    def run_reload(self, sc):
+        pcap, npkts = self.pcap_for(sc, True)
+        d = self.start_dut(sc, "sekisho")
+        newconf = os.path.join(self.tmp, sc["name"] + ".new.conf")
+        args = list(self.conf_args)
+        args[args.index("-o") + 1] = newconf
+        args += ["--variant", "1"] + (["--revoke"] if sc["revoke"] else [])
+        subprocess.run(args, check=True)
+        cp = os.path.join(self.build, "control", "sekisho-cp")
+        res = {"scenario": sc["name"], "dut": "sekisho", "pkts_in_pcap": npkts,
+               "new_config": "fillers renamed v1-f*, addresses +1" +
+               ("; bench-tcp (accept) left out" if sc["revoke"] else "; bench-tcp kept")}
+        g = None
+        try:
+            g = self.start_gen(sc, pcap, npkts)
+            gt = Telemetry(g.prefix)
+            dt = Telemetry(d.prefix)
+            if not self.wait_links(gt):
+                raise RuntimeError("memif links did not come up")
+            s0, g0 = self.snap(dt, "sekisho"), self.gsnap(gt)
+            g.send("start")
+            t_end = time.time() + 60
+            while time.time() < t_end:
+                time.sleep(0.5)
+                if self.snap(dt, "sekisho").get("sk.conns.active", 0) >= sc["flows"]:
+                    break
+            time.sleep(0.5)
+            sp, gp = self.snap(dt, "sekisho"), self.gsnap(gt)   # 1 s before the commit
+            time.sleep(1.0)
+            sa, ga = self.snap(dt, "sekisho"), self.gsnap(gt)   # commit starts
+            r = subprocess.run([cp, "--commit", newconf], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=300)
+            sb, gb = self.snap(dt, "sekisho"), self.gsnap(gt)   # commit returned
+            time.sleep(1.0)
+            sc_, gc = self.snap(dt, "sekisho"), self.gsnap(gt)  # 1 s after
+            g.send("stop")
+            time.sleep(1.0)                                     # memif rings drain
+            se, ge = self.snap(dt, "sekisho"), self.gsnap(gt)
+            out = r.stdout.decode(errors="replace").strip()
+            res["commit"] = {"rc": r.returncode, "output": out[-600:],
+                             "wall_s": round(sb["t"] - sa["t"], 3)}
+            import re
+            m = re.search(r"built in (\d+) us", out)
+            res["commit"]["built_us"] = int(m.group(1)) if m else None
+            res["generation_before"] = sa.get("sk.generation")
+            res["generation_after"] = sc_.get("sk.generation")
+
+            def win(x, y, gx, gy):
+                dt_ = y["t"] - x["t"]
+                return {"s": round(dt_, 3),
+                        "gen_sent": gy["sent"] - gx["sent"],
+                        "gen_recv": gy["recv"] - gx["recv"],
+                        "gen_tx_refused": gy["sent.oerrors"] - gx["sent.oerrors"],
+                        "dut_in": y["a.rx"] - x["a.rx"], "dut_out": y["b.tx"] - x["b.tx"],
+                        "dut_rx_missed": y["a.rx_missed"] - x["a.rx_missed"],
+                        "mpps_out": round((y["b.tx"] - x["b.tx"]) / dt_ / 1e6, 3) if dt_ else None,
+                        "drops": {k[9:]: y[k] - x[k] for k in y
+                                  if k.startswith("sk.drops.") and y[k] != x.get(k, 0)},
+                        "conns_active": y.get("sk.conns.active")}
+            res["before"] = win(sp, sa, gp, ga)
+            res["during_commit"] = win(sa, sb, ga, gb)
+            res["after"] = win(sb, sc_, gb, gc)
+            # The whole run, generator stopped and rings drained: exact.
+            tot = win(s0, se, g0, ge)
+            tot["lost"] = tot["gen_sent"] - tot["gen_recv"]
+            res["whole_run"] = tot
+            gt.close()
+            dt.close()
+        finally:
+            if g is not None:
+                g.send("stop")
+            d.signal(signal.SIGINT)
+            res["dut_exit"] = d.stop(60)
+            if g is not None:
+                g.send("quit")
+                g.stop(30)
+        return res
+
     def measure_steady(self, dt, dut, sc, s0):
         """Warm up (every flow has its connection), then one window."""
         t_end = time.time() + 60
@@ -462,6 +574,7 @@ def main(argv=None):
     p.add_argument("--window", type=float, default=3.0, help="measurement window, s")
     p.add_argument("--duts", default="sekisho,iofwd,l3fwd")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, pcaps)")
+    p.add_argument("--label", help="results name: e2e-LABEL.json (default quick/full/selected)")
     a = p.parse_args(argv)
     if a.list:
         for s in SCENARIOS:
@@ -476,7 +589,7 @@ def main(argv=None):
     lab = Lab(a.build, a.out, a.window, a.keep)
     out = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host": os.uname().nodename,
            "cpus": os.cpu_count(),
-           "mode": "full" if a.full else ("selected" if a.scenarios else "quick"),
+           "mode": a.label or ("full" if a.full else ("selected" if a.scenarios else "quick")),
            "tsc_hz": None, "scenarios": []}
 
     def on_sig(sig, frm):
@@ -490,6 +603,15 @@ def main(argv=None):
             if sc["kind"] == "pending":
                 entry["pending"] = sc["desc"]
                 log("%s: pending (%s)" % (n, sc["desc"]))
+                continue
+            if sc["kind"] == "reload":
+                log("%s on sekisho (reload under load)" % n)
+                try:
+                    r = lab.run_reload(sc)
+                except (RuntimeError, subprocess.SubprocessError) as e:
+                    r = {"scenario": n, "dut": "sekisho", "error": str(e)}
+                log(json.dumps(r))
+                entry["runs"].append(r)
                 continue
             if sc["kind"] == "infinite":
                 need = (sc["flows"] * BYTES_PER_CONN_EST * 1.25 +
