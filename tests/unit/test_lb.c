@@ -430,6 +430,7 @@ test_wrr(void)
 			 cases[c].name, W);
 		SK_CHECK(max_lag < 1.0, "wrr %s: every prefix within 1 pick of its share (max %.2f)",
 			 cases[c].name, max_lag);
+		printf("# wrr %s: max prefix lag %.2f picks\n", cases[c].name, max_lag);
 		sk_lb_wrr_free(w);
 	}
 
@@ -566,7 +567,6 @@ test_hash_and_sh(void)
 		for (uint32_t i = 0; t && i < NSRC; i++) {
 			uint32_t b;
 
-			rand_src(tv.src);
 			tv = tu;
 			tv.sport = (uint16_t)rng();
 			rand_src(tv.src);
