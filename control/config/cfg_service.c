@@ -130,7 +130,15 @@ parse_health(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_serv
 
 	memcpy(where, c->where, sizeof(where));
 	snprintf(c->where, sizeof(c->where), "%.80s health", where);
+	/* A type that did not parse leaves the sentinel: no cross checks then,
+	 * they would only guess at what was meant. */
+	sv->hc_type = SK_LB_HC__MAX;
 	sk_cfg_walk(c, g, sk_cfg_keys_health, sk_cfg_nkeys_health, sv, k);
+	if (sv->hc_type == SK_LB_HC__MAX) {
+		sv->hc_type = SK_LB_HC_TCP;
+		if (k[H_TYPE] != NULL)
+			goto out;
+	}
 	if (config_setting_type(g) == CONFIG_TYPE_GROUP) {
 		int web = sv->hc_type == SK_LB_HC_HTTP || sv->hc_type == SK_LB_HC_HTTPS;
 
@@ -153,6 +161,7 @@ parse_health(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_serv
 					   sv->hc_interval_ms);
 		}
 	}
+out:
 	memcpy(c->where, where, sizeof(where));
 }
 
