@@ -51,6 +51,7 @@ struct sk_cfg_summary {
 	uint32_t routes_connected, routes_static;
 	uint32_t neighs, rules, zone_defaults;
 	uint64_t acl_rules4, acl_rules6; /* rte_acl rules after list expansion */
+	uint32_t services, backends;     /* virtual services and their backends */
 };
 void sk_cfg_summarize(const struct sk_cfg *cfg, struct sk_cfg_summary *s);
 

@@ -32,6 +32,9 @@ sec_vec(const struct sk_cfg *cfg, unsigned int id)
 	case SK_SEC_PREFIXES: return &cfg->prefixes;
 	case SK_SEC_PORTS: return &cfg->ports;
 	case SK_SEC_ZONEPOL: return &cfg->zonepols;
+	case SK_SEC_SERVICES: return &cfg->services;
+	case SK_SEC_BACKENDS: return &cfg->backends;
+	case SK_SEC_SNAT: return &cfg->snats;
 	default: return NULL;
 	}
 }

@@ -28,10 +28,12 @@ const struct sk_cfg_key sk_cfg_keys_top[] = {
 	  "REST API (sekisho-cp), see management" },
 	{ "logging", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "all defaults",
 	  "log files, rate limits, syslog; see logging" },
+	{ "services", SK_CFG_T_LIST, 0, 0, 0, 0, 0, NULL, "( )",
+	  "virtual services (load balancing), see services[]" },
 };
 const size_t sk_cfg_nkeys_top = sizeof(sk_cfg_keys_top) / sizeof(sk_cfg_keys_top[0]);
 
-enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T_LOGGING, T__MAX };
+enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T_LOGGING, T_SERVICES, T__MAX };
 
 const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "(top level)", sk_cfg_keys_top, &sk_cfg_nkeys_top },
@@ -47,6 +49,9 @@ const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "management.tokens[]", sk_cfg_keys_mgmt_token, &sk_cfg_nkeys_mgmt_token },
 	{ "management.tls", sk_cfg_keys_mgmt_tls, &sk_cfg_nkeys_mgmt_tls },
 	{ "logging", sk_cfg_keys_logging, &sk_cfg_nkeys_logging },
+	{ "services[]", sk_cfg_keys_service, &sk_cfg_nkeys_service },
+	{ "services[].backends[]", sk_cfg_keys_backend, &sk_cfg_nkeys_backend },
+	{ "services[].health", sk_cfg_keys_health, &sk_cfg_nkeys_health },
 };
 const size_t sk_cfg_ngroups = sizeof(sk_cfg_groups) / sizeof(sk_cfg_groups[0]);
 
@@ -67,6 +72,9 @@ cfg_alloc(void)
 	cfg->prefixes.size = sizeof(struct sk_img_prefix);
 	cfg->ports.size = sizeof(struct sk_img_portrange);
 	cfg->zonepols.size = sizeof(struct sk_img_zonepol);
+	cfg->services.size = sizeof(struct sk_img_service);
+	cfg->backends.size = sizeof(struct sk_img_backend);
+	cfg->snats.size = sizeof(struct sk_img_prefix);
 	return cfg;
 }
 
@@ -85,6 +93,9 @@ sk_cfg_free(struct sk_cfg *cfg)
 	sk_cfg_vec_free(&cfg->prefixes);
 	sk_cfg_vec_free(&cfg->ports);
 	sk_cfg_vec_free(&cfg->zonepols);
+	sk_cfg_vec_free(&cfg->services);
+	sk_cfg_vec_free(&cfg->backends);
+	sk_cfg_vec_free(&cfg->snats);
 	free(cfg);
 }
 
@@ -146,6 +157,9 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 		sk_cfg_parse_neighbors(&c, top[T_NEIGHS]);
 	if (!c.oom)
 		sk_cfg_parse_policy(&c, top[T_POLICY]);
+	/* After interfaces: fullnat sources must be on a connected subnet. */
+	if (top[T_SERVICES] != NULL && !c.oom)
+		sk_cfg_parse_services(&c, top[T_SERVICES]);
 	sk_cfg_parse_logging(&c, top[T_LOGGING]);
 	if (!c.oom)
 		check_sizing(&c, top[T_DATAPLANE]);
@@ -221,6 +235,8 @@ sk_cfg_summarize(const struct sk_cfg *cfg, struct sk_cfg_summary *s)
 	s->neighs = cfg->neighs.n;
 	s->rules = cfg->rules.n;
 	s->zone_defaults = cfg->zonepols.n;
+	s->services = cfg->services.n;
+	s->backends = cfg->backends.n;
 	for (i = 0; i < cfg->rules.n; i++) {
 		const struct sk_img_rule *r = sk_cfg_vec_at(&cfg->rules, i);
 

@@ -48,6 +48,9 @@ struct sk_cfg {
 	struct sk_cfg_vec prefixes;   /* struct sk_img_prefix */
 	struct sk_cfg_vec ports;      /* struct sk_img_portrange */
 	struct sk_cfg_vec zonepols;   /* struct sk_img_zonepol */
+	struct sk_cfg_vec services;   /* struct sk_img_service */
+	struct sk_cfg_vec backends;   /* struct sk_img_backend, grouped per service */
+	struct sk_cfg_vec snats;      /* struct sk_img_prefix, grouped per service */
 	uint32_t nconnected;
 	struct sk_cfg_mgmt mgmt;      /* control plane only, never in the image */
 	struct sk_cfg_logging logging; /* control plane only, not in the image */
@@ -138,6 +141,9 @@ extern const size_t sk_cfg_nkeys_top, sk_cfg_nkeys_dataplane, sk_cfg_nkeys_timeo
 extern const struct sk_cfg_key sk_cfg_keys_mgmt[], sk_cfg_keys_mgmt_token[],
 	sk_cfg_keys_mgmt_tls[];
 extern const size_t sk_cfg_nkeys_mgmt, sk_cfg_nkeys_mgmt_token, sk_cfg_nkeys_mgmt_tls;
+extern const struct sk_cfg_key sk_cfg_keys_service[], sk_cfg_keys_backend[],
+	sk_cfg_keys_health[];
+extern const size_t sk_cfg_nkeys_service, sk_cfg_nkeys_backend, sk_cfg_nkeys_health;
 extern const struct sk_cfg_group sk_cfg_groups[];
 extern const size_t sk_cfg_ngroups;
 
@@ -150,6 +156,7 @@ void sk_cfg_parse_neighbors(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_policy(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_logging(struct sk_cfg_ctx *c, const config_setting_t *g);
+void sk_cfg_parse_services(struct sk_cfg_ctx *c, const config_setting_t *g);
 
 /* Zone id by name: 1..n, or -1.  "local"/"any" are not looked up here. */
 int sk_cfg_zone_id(const struct sk_cfg *cfg, const char *name);

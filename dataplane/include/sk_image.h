@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define SK_IMAGE_MAGIC     0x4d494b53u /* "SKIM" little-endian */
-#define SK_IMAGE_VERSION   1
+#define SK_IMAGE_VERSION   2 /* 2: virtual services (SK_SEC_SERVICES..SNAT) */
 #define SK_IMAGE_BYTE_ORDER 0x01020304u
 
 #define SK_NAME_MAX     32  /* names incl. NUL */
@@ -72,6 +72,9 @@ enum sk_image_sec_id {
 	SK_SEC_PREFIXES,      /* struct sk_img_prefix: rule src/dst lists */
 	SK_SEC_PORTS,         /* struct sk_img_portrange: rule port lists */
 	SK_SEC_ZONEPOL,       /* struct sk_img_zonepol: per zone-pair default */
+	SK_SEC_SERVICES,      /* struct sk_img_service, id = index + 1 */
+	SK_SEC_BACKENDS,      /* struct sk_img_backend, grouped per service, in service order */
+	SK_SEC_SNAT,          /* struct sk_img_prefix: fullnat sources, grouped per service */
 	SK_SEC__MAX
 };
 
@@ -190,6 +193,103 @@ struct sk_img_zonepol {
 	uint8_t action;
 	uint8_t log;
 	uint16_t reserved;
+};
+
+/*
+ * Virtual services (load balancing).  A service is a VIP + protocol + port
+ * range, spread over its backends by a scheduler.  The name lists are
+ * X-macros so the config words, the enums and the docs cannot drift apart.
+ * Invariants sk_image_verify() guarantees a reader:
+ *  - service i owns backends [backend_first, +backend_count) and SNAT
+ *    sources [snat_first, +snat_count); these ranges partition their
+ *    sections in service order (service 0 first, no gaps, no sharing);
+ *  - every backend and SNAT source has the family of its service, and IPv4
+ *    addresses have bytes 4..15 zero, so addresses compare with memcmp;
+ *  - no two services of one family and protocol share a VIP and a port;
+ *  - maglev_size is a prime > backend_count when sched is maglev, else 0.
+ */
+#define SK_LB_MAX_SERVICES   1024
+#define SK_LB_MAX_BACKENDS   4096    /* per service */
+#define SK_LB_MAX_SNAT       64      /* per service */
+#define SK_LB_MAGLEV_DEFAULT 65537
+#define SK_LB_MAGLEV_MAX     1000003 /* a prime */
+#define SK_LB_PERSIST_MAX    86400
+#define SK_LB_CONN_LIMIT_MAX 100000000
+#define SK_LB_PATH_MAX       128     /* health check path incl. NUL */
+
+/* X(ENUM, "word") */
+#define SK_LB_SCHED_LIST(X) \
+	X(MAGLEV, maglev) /* consistent hashing (Maglev), 5-tuple */ \
+	X(WRR,    wrr)    /* weighted round robin */ \
+	X(WLC,    wlc)    /* weighted least connections */ \
+	X(SH,     sh)     /* source hash: client address only */
+
+#define SK_LB_FWD_LIST(X) \
+	X(DNAT,    dnat)    /* rewrite the destination; backends route replies via the unit */ \
+	X(FULLNAT, fullnat) /* also rewrite the source to an SNAT address of the unit */
+
+#define SK_LB_STATE_LIST(X) \
+	X(UP,       up)       /* takes new connections */ \
+	X(DRAIN,    drain)    /* keeps its connections, takes no new ones */ \
+	X(DISABLED, disabled) /* out of service: its connections are dropped */
+
+#define SK_LB_HC_LIST(X) \
+	X(TCP,   tcp)   /* connect succeeds */ \
+	X(HTTP,  http)  /* GET path answers with status */ \
+	X(HTTPS, https) /* the same over TLS (certificate not checked) */ \
+	X(NONE,  none)  /* always healthy */
+
+#define SK_LB_ENUM_SCHED(e, w) SK_LB_SCHED_##e,
+#define SK_LB_ENUM_FWD(e, w) SK_LB_FWD_##e,
+#define SK_LB_ENUM_STATE(e, w) SK_LB_BE_##e,
+#define SK_LB_ENUM_HC(e, w) SK_LB_HC_##e,
+enum sk_lb_sched { SK_LB_SCHED_LIST(SK_LB_ENUM_SCHED) SK_LB_SCHED__MAX };
+enum sk_lb_fwd { SK_LB_FWD_LIST(SK_LB_ENUM_FWD) SK_LB_FWD__MAX };
+enum sk_lb_state { SK_LB_STATE_LIST(SK_LB_ENUM_STATE) SK_LB_BE__MAX };
+enum sk_lb_hc { SK_LB_HC_LIST(SK_LB_ENUM_HC) SK_LB_HC__MAX };
+#undef SK_LB_ENUM_SCHED
+#undef SK_LB_ENUM_FWD
+#undef SK_LB_ENUM_STATE
+#undef SK_LB_ENUM_HC
+
+struct sk_img_service {
+	char name[SK_NAME_MAX];
+	uint32_t id;            /* stable id shown in counters/logs: index + 1 */
+	uint32_t line;          /* config line */
+	uint8_t family;         /* 4 or 6 */
+	uint8_t proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t sched;          /* enum sk_lb_sched */
+	uint8_t fwd;            /* enum sk_lb_fwd */
+	uint8_t vip[16];
+	uint16_t port_lo, port_hi; /* inclusive, host order, 1..65535 */
+	uint32_t maglev_size;   /* lookup table size (prime) for maglev, else 0 */
+	uint32_t persist_s;     /* source-IP persistence, 0 = off, <= SK_LB_PERSIST_MAX */
+	uint32_t conn_limit;    /* connections over all backends, 0 = no limit */
+	uint32_t backend_first, backend_count; /* SK_SEC_BACKENDS, count >= 1 */
+	uint32_t snat_first, snat_count;       /* SK_SEC_SNAT; >= 1 iff fullnat */
+	uint8_t hc_type;        /* enum sk_lb_hc */
+	uint8_t hc_reserved;
+	uint16_t hc_port;       /* 0 = the backend's port */
+	uint16_t hc_status;     /* expected HTTP status, 100..599 */
+	uint16_t hc_rise;       /* successes before a backend is healthy, 1..100 */
+	uint16_t hc_fall;       /* failures before it is not, 1..100 */
+	uint16_t hc_reserved2;
+	uint32_t hc_interval_ms; /* 100..3600000 */
+	uint32_t hc_timeout_ms;  /* 10..3600000, < hc_interval_ms */
+	char hc_path[SK_LB_PATH_MAX]; /* http/https: begins with '/' */
+};
+
+struct sk_img_backend {
+	char name[SK_NAME_MAX]; /* unique within its service */
+	uint32_t service;       /* index into SK_SEC_SERVICES */
+	uint32_t line;          /* config line */
+	uint8_t family;         /* the service's */
+	uint8_t state;          /* enum sk_lb_state */
+	uint16_t port;          /* 0 = the client's destination port */
+	uint8_t addr[16];
+	uint16_t weight;        /* 0 = no new connections */
+	uint16_t reserved;
+	uint32_t conn_limit;    /* 0 = no limit */
 };
 
 #endif /* SK_IMAGE_H */

@@ -368,6 +368,108 @@ test_string_and_write(void)
 	sk_cfg_free(cfg);
 }
 
+static const struct sk_img_service *
+service_named(const struct sk_image_hdr *h, const char *name)
+{
+	uint32_t n, i;
+	const struct sk_img_service *s = sk_image_sec(h, SK_SEC_SERVICES, &n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return &s[i];
+	return NULL;
+}
+
+static int
+addr_is(uint8_t family, const uint8_t *a, const char *txt)
+{
+	uint8_t want[16] = { 0 };
+
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, txt, want) != 1)
+		return 0;
+	return memcmp(a, want, 16) == 0;
+}
+
+/* Services as the dataplane will read them: defaults, ranges, grouping, lines. */
+static void
+test_services(void)
+{
+	const char *path = "tests/config/good/services.conf";
+	const struct sk_img_service *s, *all;
+	const struct sk_img_backend *b;
+	const struct sk_img_prefix *sn;
+	uint32_t ns, nb, nsn, i, j;
+	struct sk_image_hdr *h;
+	size_t len;
+
+	h = compile(path, &len);
+	SK_CHECK(h != NULL, "services.conf compiles");
+	if (h == NULL)
+		return;
+	all = sk_image_sec(h, SK_SEC_SERVICES, &ns);
+	b = sk_image_sec(h, SK_SEC_BACKENDS, &nb);
+	sn = sk_image_sec(h, SK_SEC_SNAT, &nsn);
+	SK_CHECK(ns == 5 && nb == 8 && nsn == 3, "5 services, 8 backends, 3 snat (%u %u %u)",
+		 ns, nb, nsn);
+	for (i = 0; i < ns; i++) {
+		char needle[64];
+
+		snprintf(needle, sizeof(needle), "name = \"%s\"; vip", all[i].name);
+		SK_CHECK(all[i].id == i + 1 && all[i].line == line_of(path, needle),
+			 "service %s: id %u, line %u", all[i].name, all[i].id, all[i].line);
+		for (j = 0; j < all[i].backend_count; j++)
+			SK_CHECK(b[all[i].backend_first + j].service == i,
+				 "service %s: backend %u points back", all[i].name, j);
+	}
+	s = service_named(h, "plain");
+	SK_CHECK(s && s->family == 4 && s->proto == 6 && addr_is(4, s->vip, "203.0.113.80") &&
+		 s->port_lo == 80 && s->port_hi == 80 && s->sched == SK_LB_SCHED_MAGLEV &&
+		 s->maglev_size == 65537 && s->fwd == SK_LB_FWD_DNAT && s->persist_s == 0 &&
+		 s->conn_limit == 0 && s->snat_count == 0 && s->backend_count == 1,
+		 "plain: service defaults");
+	SK_CHECK(s && s->hc_type == SK_LB_HC_TCP && s->hc_port == 0 &&
+		 strcmp(s->hc_path, "/") == 0 && s->hc_status == 200 &&
+		 s->hc_interval_ms == 2000 && s->hc_timeout_ms == 1000 && s->hc_rise == 2 &&
+		 s->hc_fall == 3, "plain: health defaults");
+	SK_CHECK(s && b[s->backend_first].weight == 1 && b[s->backend_first].port == 0 &&
+		 b[s->backend_first].state == SK_LB_BE_UP && b[s->backend_first].conn_limit == 0 &&
+		 addr_is(4, b[s->backend_first].addr, "10.10.0.11"), "plain: backend defaults");
+
+	s = service_named(h, "range");
+	SK_CHECK(s && s->port_lo == 8000 && s->port_hi == 8010 && s->sched == SK_LB_SCHED_WLC &&
+		 s->maglev_size == 0 && s->persist_s == 300 && s->conn_limit == 10000 &&
+		 s->backend_count == 3, "range: port range, wlc has no maglev table");
+	SK_CHECK(s && s->hc_type == SK_LB_HC_HTTP && s->hc_port == 8081 &&
+		 strcmp(s->hc_path, "/healthz?full=1") == 0 && s->hc_status == 204 &&
+		 s->hc_interval_ms == 500 && s->hc_timeout_ms == 499 && s->hc_rise == 1 &&
+		 s->hc_fall == 100, "range: http health carried over");
+	if (s != NULL) {
+		const struct sk_img_backend *r = &b[s->backend_first];
+
+		SK_CHECK(r[0].weight == 3 && r[0].conn_limit == 500 && r[1].port == 8080 &&
+			 r[1].weight == 0 && r[1].state == SK_LB_BE_DRAIN &&
+			 r[2].state == SK_LB_BE_DISABLED && strcmp(r[2].name, "b3") == 0 &&
+			 r[2].line == r[0].line + 2, "range: backends in file order");
+	}
+	s = service_named(h, "dns");
+	SK_CHECK(s && s->proto == 17 && s->port_lo == 80 && s->sched == SK_LB_SCHED_SH &&
+		 s->hc_type == SK_LB_HC_NONE && b[s->backend_first].port == 5353,
+		 "dns: udp on the same VIP/port as a tcp service, int port, sh, no health");
+	s = service_named(h, "on-if");
+	SK_CHECK(s && addr_is(4, s->vip, "203.0.113.1") && s->maglev_size == 7 &&
+		 s->fwd == SK_LB_FWD_FULLNAT && s->snat_count == 2 &&
+		 addr_is(4, sn[s->snat_first + 1].addr, "10.10.0.2") &&
+		 sn[s->snat_first].plen == 32 && sn[s->snat_first].iface == 1,
+		 "on-if: VIP on an interface address, fullnat sources on 'in'");
+	s = service_named(h, "v6");
+	SK_CHECK(s && s->family == 6 && addr_is(6, s->vip, "2001:db8:ff::80") &&
+		 s->sched == SK_LB_SCHED_WRR && s->hc_type == SK_LB_HC_HTTPS &&
+		 s->snat_count == 1 && sn[s->snat_first].family == 6 &&
+		 sn[s->snat_first].plen == 128 && b[s->backend_first].family == 6 &&
+		 b[s->backend_first].weight == 65535, "v6: family 6 throughout");
+	free(h);
+}
+
 /* Every key of every table is documented (STYLE: config keys documented). */
 static void
 test_keys_documented(void)
@@ -398,6 +500,7 @@ main(void)
 	test_bad();
 	test_defaults();
 	test_full();
+	test_services();
 	test_string_and_write();
 	test_keys_documented();
 	return SK_TEST_DONE();

@@ -43,6 +43,144 @@ expect_reject(uint8_t *img, size_t len, const char *want, const char *what)
 	free(img);
 }
 
+static struct sk_img_service *
+svc_of(uint8_t *img)
+{
+	const struct sk_image_hdr *h = (const struct sk_image_hdr *)(const void *)img;
+
+	return (struct sk_img_service *)(void *)(img + h->sec[SK_SEC_SERVICES].offset);
+}
+
+static struct sk_img_backend *
+be_of(uint8_t *img)
+{
+	const struct sk_image_hdr *h = (const struct sk_image_hdr *)(const void *)img;
+
+	return (struct sk_img_backend *)(void *)(img + h->sec[SK_SEC_BACKENDS].offset);
+}
+
+static struct sk_img_prefix *
+snat_of(uint8_t *img)
+{
+	const struct sk_image_hdr *h = (const struct sk_image_hdr *)(const void *)img;
+
+	return (struct sk_img_prefix *)(void *)(img + h->sec[SK_SEC_SNAT].offset);
+}
+
+/*
+ * Services: each field a reader relies on, damaged with a valid checksum.
+ * The lab image holds "web" (IPv4, dnat, maglev, 2 backends) then "web6"
+ * (IPv6, fullnat, wrr, 2 backends, 1 snat source).
+ */
+static void
+test_services(void)
+{
+	const struct sk_image_hdr *h = (const struct sk_image_hdr *)(const void *)base;
+	const struct sk_img_service *s;
+	uint32_t ns, nb, nsn, j;
+	uint8_t *img;
+
+	s = sk_image_sec(h, SK_SEC_SERVICES, &ns);
+	sk_image_sec(h, SK_SEC_BACKENDS, &nb);
+	sk_image_sec(h, SK_SEC_SNAT, &nsn);
+	SK_CHECK(ns == 2 && nb == 4 && nsn == 1 && s[0].family == 4 && s[1].family == 6 &&
+		 s[1].fwd == SK_LB_FWD_FULLNAT && s[0].maglev_size == 65537 &&
+		 s[1].maglev_size == 0, "lab image: 2 services, 4 backends, 1 snat source");
+	if (ns != 2 || nb != 4 || nsn != 1)
+		return;
+
+#define DAMAGE(stmt, want, what) do { \
+		img = copy(); \
+		stmt; \
+		recrc(img, base_len); \
+		expect_reject(img, base_len, want, what); \
+	} while (0)
+
+	DAMAGE(memset(svc_of(img)[0].name, 'x',
+	       SK_NAME_MAX), "not terminated", "service name without NUL");
+	DAMAGE(svc_of(img)[1].id = 1, "id", "service id not index + 1");
+	DAMAGE(svc_of(img)[0].family = 5, "family", "service family 5");
+	DAMAGE(svc_of(img)[0].vip[9] = 1, "VIP", "IPv4 VIP with bytes past the fourth");
+	DAMAGE(svc_of(img)[0].proto = 1, "proto", "service proto icmp");
+	DAMAGE(svc_of(img)[0].sched = SK_LB_SCHED__MAX, "scheduler", "scheduler past the enum");
+	DAMAGE(svc_of(img)[1].fwd = SK_LB_FWD__MAX, "forward", "forward mode past the enum");
+	DAMAGE(svc_of(img)[0].port_lo = 0, "port range", "port 0");
+	DAMAGE(svc_of(img)[0].port_lo = 81, "port range", "inverted port range");
+	DAMAGE(svc_of(img)[0].persist_s = SK_LB_PERSIST_MAX + 1, "persist", "persist_s too long");
+	DAMAGE(svc_of(img)[0].maglev_size = 65536, "maglev_size", "maglev_size not prime");
+	DAMAGE(svc_of(img)[0].maglev_size = 2, "maglev_size", "maglev_size = backends");
+	DAMAGE(svc_of(img)[0].maglev_size = 1000033, "maglev_size", "maglev_size past the max");
+	DAMAGE(svc_of(img)[1].maglev_size = 7, "maglev_size", "maglev_size on a wrr service");
+	DAMAGE(svc_of(img)[1].snat_count = 0, "snat", "fullnat without snat sources");
+	DAMAGE(svc_of(img)[0].fwd = SK_LB_FWD_FULLNAT, "snat", "fullnat service, no sources");
+	DAMAGE(svc_of(img)[1].hc_timeout_ms = svc_of(img)[1].hc_interval_ms, "health",
+	       "health timeout = interval");
+	DAMAGE(svc_of(img)[1].hc_path[0] = 'x', "health", "health path without '/'");
+	DAMAGE(svc_of(img)[0].hc_type = SK_LB_HC__MAX, "health", "health type past the enum");
+	DAMAGE(svc_of(img)[0].backend_count = 0, "backend count", "service without backends");
+	DAMAGE(svc_of(img)[1].backend_first = 3, "backend index", "backend ranges with a gap");
+	DAMAGE(svc_of(img)[1].backend_count = 3, "backend index", "backends past the section");
+	DAMAGE(svc_of(img)[1].backend_first = 0xffffffffu, "backend index",
+	       "backend index that wraps around");
+	DAMAGE(svc_of(img)[1].backend_count = 1, "owned by no service", "orphan backend");
+	DAMAGE(svc_of(img)[1].snat_first = 1, "snat index", "snat past the section");
+	DAMAGE(be_of(img)[1].service = 1, "backend 1 of service 0", "backend owned by another");
+	DAMAGE(be_of(img)[2].family = 4, "backend 2 of service 1", "IPv4 backend in IPv6 service");
+	DAMAGE(be_of(img)[0].addr[15] = 1, "backend 0", "IPv4 backend with junk past byte 4");
+	DAMAGE(be_of(img)[3].state = SK_LB_BE__MAX, "backend 3", "backend state past the enum");
+	DAMAGE(memset(be_of(img)[0].name, 'a', SK_NAME_MAX), "backend 0",
+	       "backend name without NUL");
+	DAMAGE(snat_of(img)[0].iface = 99, "snat source", "snat on an unknown interface");
+	DAMAGE(snat_of(img)[0].plen = 64, "snat source", "snat source not a host prefix");
+	DAMAGE(snat_of(img)[0].family = 4, "snat source", "IPv4 snat in an IPv6 service");
+	DAMAGE(((struct sk_image_hdr *)(void *)img)->sec[SK_SEC_BACKENDS].elem_size = 0,
+	       "record size", "non-empty section with record size 0");
+
+	/* Make web6 an IPv4 twin of web on an overlapping range: two services
+	 * would claim one packet. */
+	img = copy();
+	{
+		struct sk_img_service *w = svc_of(img);
+
+		w[1].family = 4;
+		memcpy(w[1].vip, w[0].vip, 16);
+		w[1].port_lo = 1;
+		w[1].port_hi = 80;
+		for (j = w[1].backend_first; j < w[1].backend_first + w[1].backend_count; j++) {
+			be_of(img)[j].family = 4;
+			memset(be_of(img)[j].addr + 4, 0, 12);
+		}
+		snat_of(img)[0].family = 4;
+		snat_of(img)[0].plen = 32;
+		memset(snat_of(img)[0].addr + 4, 0, 12);
+		recrc(img, base_len);
+		expect_reject(img, base_len, "overlaps", "two services on one VIP and port");
+	}
+	/* The same twin on ports 81-90 is fine: the verifier is not just refusing. */
+	img = copy();
+	{
+		struct sk_img_service *w = svc_of(img);
+		char err[256] = "";
+
+		w[1].family = 4;
+		memcpy(w[1].vip, w[0].vip, 16);
+		w[1].port_lo = 81;
+		w[1].port_hi = 90;
+		for (j = w[1].backend_first; j < w[1].backend_first + w[1].backend_count; j++) {
+			be_of(img)[j].family = 4;
+			memset(be_of(img)[j].addr + 4, 0, 12);
+		}
+		snat_of(img)[0].family = 4;
+		snat_of(img)[0].plen = 32;
+		memset(snat_of(img)[0].addr + 4, 0, 12);
+		recrc(img, base_len);
+		SK_CHECK(sk_image_verify(img, base_len, err, sizeof(err)) == 0,
+			 "same VIP, disjoint ports accepted %s", err);
+		free(img);
+	}
+#undef DAMAGE
+}
+
 int
 main(void)
 {
@@ -161,6 +299,7 @@ main(void)
 		expect_reject(img, base_len, "route", "route via an unknown interface");
 	}
 
+	test_services();
 	free(base);
 	return SK_TEST_DONE();
 }
