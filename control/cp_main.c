@@ -53,6 +53,7 @@ print_summary(const char *path, const struct sk_cfg *cfg)
 	printf("  routes %u (connected %u, static %u), static neighbours %u\n",
 	       s.routes_connected + s.routes_static, s.routes_connected, s.routes_static,
 	       s.neighs);
+	printf("  services %u (backends %u)\n", s.services, s.backends);
 	printf("  rules %u, zone defaults %u, ACL entries after expansion: "
 	       "%" PRIu64 " IPv4, %" PRIu64 " IPv6\n",
 	       s.rules, s.zone_defaults, s.acl_rules4, s.acl_rules6);

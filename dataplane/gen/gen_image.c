@@ -240,9 +240,7 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 	for (i = 0; i < SK_SEC__MAX; i++) {
 		const struct sk_img_sec *s = &h->sec[i];
 
-		/* An empty section may leave its size 0: test images made from a
-		 * table of the older sections do; nothing of it is ever read. */
-		if (s->elem_size != sec_elem[i] && !(s->count == 0 && s->elem_size == 0))
+		if (s->elem_size != sec_elem[i])
 			return fail(err, errlen, "section %u: record size %u, expected %zu",
 				    i, s->elem_size, sec_elem[i]);
 		if (s->offset < h->hdr_len || s->offset > len ||
