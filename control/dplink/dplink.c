@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 
 #include "dplink.h"
 #include "sk_shm.h"
+#include "sk_err.h"
 #include "conn/conn.h"
 
 #define REQ_TIMEOUT_MS 30000     /* a 100K-rule build takes seconds */
@@ -35,17 +35,6 @@ struct sk_dplink {
 	struct rte_ring *log;
 	int32_t pid;
 };
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 /* A process that has exited but was not reaped yet (a zombie, e.g. a daemon
  * killed after its parent script ended) holds nothing: treat it as gone. */
@@ -115,12 +104,12 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", file_prefix);
 	rc = rte_eal_init((int)RTE_DIM(argv) - 1, argv);
 	if (rc < 0)
-		return fail(err, errlen, -ENOTCONN,
+		return sk_err_set(err, errlen, -ENOTCONN,
 			    "cannot attach to the dataplane (file prefix %s): is sekisho-dp running "
 			    "with hugepages?", file_prefix);
 	mz = rte_memzone_lookup(SK_SHM_CTL_NAME);
 	if (mz == NULL)
-		return fail(err, errlen, -ENOTCONN, "%s: no control block: not a sekisho-dp",
+		return sk_err_set(err, errlen, -ENOTCONN, "%s: no control block: not a sekisho-dp",
 			    file_prefix);
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
@@ -129,7 +118,7 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 	if (__atomic_load_n(&l->ctl->magic, __ATOMIC_ACQUIRE) != SK_SHM_MAGIC ||
 	    l->ctl->version != SK_SHM_VERSION) {
 		free(l);
-		return fail(err, errlen, -EPROTO, "%s: control block of another version",
+		return sk_err_set(err, errlen, -EPROTO, "%s: control block of another version",
 			    file_prefix);
 	}
 	l->pid = (int32_t)getpid();
@@ -141,7 +130,7 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 	}
 	if (wait_idle(l->ctl, REQ_TIMEOUT_MS) != 0) {
 		free(l);
-		return fail(err, errlen, -ETIMEDOUT, "%s: the dataplane does not answer",
+		return sk_err_set(err, errlen, -ETIMEDOUT, "%s: the dataplane does not answer",
 			    file_prefix);
 	}
 	l->log = l->ctl->log_ring;
@@ -205,7 +194,7 @@ sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t repl
 	int rc;
 
 	if (buf == NULL)
-		return fail(err, errlen, -ENOMEM, "%s", "no shared memory for the image");
+		return sk_err_set(err, errlen, -ENOMEM, "%s", "no shared memory for the image");
 	memcpy(buf, img, len);
 	c->req_buf = buf;
 	c->req_len = len;
@@ -213,12 +202,12 @@ sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t repl
 	rc = request(l, SK_SHM_OP_COMMIT, REQ_TIMEOUT_MS);
 	if (rc == -ETIMEDOUT) {
 		/* The dataplane may still read it: leak rather than free under it. */
-		return fail(err, errlen, rc, "%s", "the dataplane did not answer in time");
+		return sk_err_set(err, errlen, rc, "%s", "the dataplane did not answer in time");
 	}
 	c->req_buf = NULL;
 	rte_free(buf);
 	if (rc != 0)
-		return fail(err, errlen, rc, "%s", c->resp_msg);
+		return sk_err_set(err, errlen, rc, "%s", c->resp_msg);
 	*gen = c->resp_gen;
 	*build_us = c->resp_us;
 	return 0;

@@ -9,7 +9,6 @@
  * the image wins.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +19,9 @@
 #include <rte_malloc.h>
 
 #include "sk_image_api.h"
+#include "sk_err.h"
 #include "acl/acl.h"
 #include "acl/acl_priv.h"
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* The rte_acl field definitions matching struct sk_acl_key4/6. */
 static uint32_t
@@ -272,13 +260,13 @@ build_family(const struct sk_image_hdr *img, const char *name, uint8_t family, i
 		const struct sk_img_rule *r = &rules[i];
 
 		if (sk_acl_proto_is_icmp(r->proto) && (r->sport_count || r->dport_count)) {
-			set_err(err, errlen, "rule %u '%s' (line %u): port list on an ICMP rule",
+			(void)sk_err_set(err, errlen, 0, "rule %u '%s' (line %u): port list on an ICMP rule",
 				i, r->name, r->line);
 			return -EINVAL;
 		}
 		total += rule_width(r, pfx, family);
 		if (total > SK_ACL_MAX_EXPANDED) {
-			set_err(err, errlen,
+			(void)sk_err_set(err, errlen, 0,
 				"rule %u '%s' (line %u): IPv%u rule set expands to more than %u "
 				"classifier rules (src x dst x sport x dport per rule); "
 				"use fewer or wider list entries",
@@ -297,7 +285,7 @@ build_family(const struct sk_image_hdr *img, const char *name, uint8_t family, i
 	x.n = 0;
 	x.buf = calloc(total, x.stride);
 	if (x.buf == NULL) {
-		set_err(err, errlen, "out of memory for %" PRIu64 " IPv%u rules", total, family);
+		(void)sk_err_set(err, errlen, 0, "out of memory for %" PRIu64 " IPv%u rules", total, family);
 		return -ENOMEM;
 	}
 	for (i = 0; i < nr; i++)
@@ -310,18 +298,18 @@ build_family(const struct sk_image_hdr *img, const char *name, uint8_t family, i
 	ctx = rte_acl_create(&prm);
 	if (ctx == NULL) {
 		rc = -(rte_errno ? rte_errno : ENOMEM);
-		set_err(err, errlen, "rte_acl_create %s: %s", ctx_name, rte_strerror(-rc));
+		(void)sk_err_set(err, errlen, 0, "rte_acl_create %s: %s", ctx_name, rte_strerror(-rc));
 		goto out;
 	}
 	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)x.buf, x.n);
 	if (rc != 0) {
-		set_err(err, errlen, "rte_acl_add_rules %s: %s", ctx_name, rte_strerror(-rc));
+		(void)sk_err_set(err, errlen, 0, "rte_acl_add_rules %s: %s", ctx_name, rte_strerror(-rc));
 		rte_acl_free(ctx);
 		goto out;
 	}
 	rc = rte_acl_build(ctx, &cfg);
 	if (rc != 0) {
-		set_err(err, errlen, "rte_acl_build %s (%u rules): %s", ctx_name, x.n,
+		(void)sk_err_set(err, errlen, 0, "rte_acl_build %s (%u rules): %s", ctx_name, x.n,
 			rte_strerror(-rc));
 		rte_acl_free(ctx);
 		goto out;
@@ -344,7 +332,7 @@ sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
 	int rc;
 
 	if (img == NULL || name == NULL || strlen(name) + 3 > RTE_ACL_NAMESIZE - 1) {
-		set_err(err, errlen, "acl: bad arguments or name too long (max %d)",
+		(void)sk_err_set(err, errlen, 0, "acl: bad arguments or name too long (max %d)",
 			RTE_ACL_NAMESIZE - 4);
 		rte_errno = EINVAL;
 		return NULL;
@@ -353,19 +341,19 @@ sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
 	 * refuse rather than share (and later free) another generation's. */
 	snprintf(probe, sizeof(probe), "%s_4", name);
 	if (rte_acl_find_existing(probe) != NULL) {
-		set_err(err, errlen, "acl: classifier '%s' already exists", name);
+		(void)sk_err_set(err, errlen, 0, "acl: classifier '%s' already exists", name);
 		rte_errno = EEXIST;
 		return NULL;
 	}
 	snprintf(probe, sizeof(probe), "%s_6", name);
 	if (rte_acl_find_existing(probe) != NULL) {
-		set_err(err, errlen, "acl: classifier '%s' already exists", name);
+		(void)sk_err_set(err, errlen, 0, "acl: classifier '%s' already exists", name);
 		rte_errno = EEXIST;
 		return NULL;
 	}
 	acl = rte_zmalloc_socket("sk_acl", sizeof(*acl), 0, socket);
 	if (acl == NULL) {
-		set_err(err, errlen, "acl: out of memory");
+		(void)sk_err_set(err, errlen, 0, "acl: out of memory");
 		rte_errno = ENOMEM;
 		return NULL;
 	}

@@ -5,26 +5,13 @@
  * count and cross reference has been checked here.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <rte_hash_crc.h>
 
 #include "sk_image_api.h"
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#include "sk_err.h"
 
 uint32_t
 sk_image_crc(const void *img, size_t len)
@@ -94,35 +81,35 @@ static int
 verify_service_fields(const struct sk_img_service *s, uint32_t i, char *err, size_t errlen)
 {
 	if (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->hc_path, sizeof(s->hc_path)))
-		return fail(err, errlen, "service %u: string not terminated", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: string not terminated", i);
 	if (s->id != i + 1)
-		return fail(err, errlen, "service %u: id %u, expected %u", i, s->id, i + 1);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: id %u, expected %u", i, s->id, i + 1);
 	if ((s->family != 4 && s->family != 6) || !addr_ok(s->family, s->vip))
-		return fail(err, errlen, "service %u: bad family or VIP", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: bad family or VIP", i);
 	if ((s->proto != 6 && s->proto != 17) || s->sched >= SK_LB_SCHED__MAX ||
 	    s->fwd >= SK_LB_FWD__MAX)
-		return fail(err, errlen, "service %u: bad proto/scheduler/forward", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: bad proto/scheduler/forward", i);
 	if (s->port_lo == 0 || s->port_lo > s->port_hi)
-		return fail(err, errlen, "service %u: bad port range", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: bad port range", i);
 	if (s->persist_s > SK_LB_PERSIST_MAX || s->conn_limit > SK_LB_CONN_LIMIT_MAX)
-		return fail(err, errlen, "service %u: persist/conn_limit out of range", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: persist/conn_limit out of range", i);
 	if (s->backend_count == 0 || s->backend_count > SK_LB_MAX_BACKENDS)
-		return fail(err, errlen, "service %u: backend count %u out of range", i,
+		return sk_err_set(err, errlen, -EINVAL, "service %u: backend count %u out of range", i,
 			    s->backend_count);
 	if (s->sched == SK_LB_SCHED_MAGLEV ?
 	    (s->maglev_size > SK_LB_MAGLEV_MAX || s->maglev_size <= s->backend_count ||
 	     !is_prime(s->maglev_size)) : s->maglev_size != 0)
-		return fail(err, errlen, "service %u: bad maglev_size %u", i, s->maglev_size);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: bad maglev_size %u", i, s->maglev_size);
 	if (s->snat_count > SK_LB_MAX_SNAT ||
 	    (s->fwd == SK_LB_FWD_FULLNAT) != (s->snat_count > 0))
-		return fail(err, errlen, "service %u: snat count %u does not fit forward mode", i,
+		return sk_err_set(err, errlen, -EINVAL, "service %u: snat count %u does not fit forward mode", i,
 			    s->snat_count);
 	if (s->hc_type >= SK_LB_HC__MAX || s->hc_path[0] != '/' ||
 	    s->hc_status < 100 || s->hc_status > 599 ||
 	    s->hc_rise < 1 || s->hc_rise > 100 || s->hc_fall < 1 || s->hc_fall > 100 ||
 	    s->hc_interval_ms < 100 || s->hc_interval_ms > 3600000 ||
 	    s->hc_timeout_ms < 10 || s->hc_timeout_ms >= s->hc_interval_ms)
-		return fail(err, errlen, "service %u: health check out of range", i);
+		return sk_err_set(err, errlen, -EINVAL, "service %u: health check out of range", i);
 	return 0;
 }
 
@@ -141,37 +128,37 @@ verify_services(const struct sk_image_hdr *h, uint32_t nif, char *err, size_t er
 	int rc;
 
 	if (ns > SK_LB_MAX_SERVICES)
-		return fail(err, errlen, "too many services (%u)", ns);
+		return sk_err_set(err, errlen, -EINVAL, "too many services (%u)", ns);
 	for (i = 0; i < ns; i++) {
 		rc = verify_service_fields(&s[i], i, err, errlen);
 		if (rc != 0)
 			return rc;
 		if (s[i].backend_first != next_b || !range_ok(next_b, s[i].backend_count, nb))
-			return fail(err, errlen, "service %u: backend index out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "service %u: backend index out of range", i);
 		if (s[i].snat_first != next_s || !range_ok(next_s, s[i].snat_count, nsn))
-			return fail(err, errlen, "service %u: snat index out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "service %u: snat index out of range", i);
 		next_b += s[i].backend_count;
 		next_s += s[i].snat_count;
 		for (j = s[i].backend_first; j < next_b; j++) {
 			if (!str_ok(b[j].name, sizeof(b[j].name)) || b[j].service != i ||
 			    b[j].family != s[i].family || !addr_ok(b[j].family, b[j].addr) ||
 			    b[j].state >= SK_LB_BE__MAX || b[j].conn_limit > SK_LB_CONN_LIMIT_MAX)
-				return fail(err, errlen, "backend %u of service %u invalid", j, i);
+				return sk_err_set(err, errlen, -EINVAL, "backend %u of service %u invalid", j, i);
 		}
 		for (j = s[i].snat_first; j < next_s; j++) {
 			if (sn[j].family != s[i].family || !addr_ok(sn[j].family, sn[j].addr) ||
 			    sn[j].plen != (sn[j].family == 4 ? 32 : 128) || sn[j].iface >= nif)
-				return fail(err, errlen, "snat source %u of service %u invalid", j, i);
+				return sk_err_set(err, errlen, -EINVAL, "snat source %u of service %u invalid", j, i);
 		}
 		/* One packet must map to at most one service. */
 		for (j = 0; j < i; j++)
 			if (s[j].family == s[i].family && s[j].proto == s[i].proto &&
 			    memcmp(s[j].vip, s[i].vip, 16) == 0 &&
 			    s[j].port_lo <= s[i].port_hi && s[i].port_lo <= s[j].port_hi)
-				return fail(err, errlen, "service %u overlaps service %u", i, j);
+				return sk_err_set(err, errlen, -EINVAL, "service %u overlaps service %u", i, j);
 	}
 	if (next_b != nb || next_s != nsn)
-		return fail(err, errlen, "backends or snat sources owned by no service");
+		return sk_err_set(err, errlen, -EINVAL, "backends or snat sources owned by no service");
 	return 0;
 }
 
@@ -185,30 +172,30 @@ verify_rules(const struct sk_image_hdr *h, uint32_t nzones, char *err, size_t er
 	sk_image_sec(h, SK_SEC_PORTS, &nport);
 	for (i = 0; i < nr; i++, r++) {
 		if (!str_ok(r->name, sizeof(r->name)))
-			return fail(err, errlen, "rule %u: name not terminated", i);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: name not terminated", i);
 		if ((r->from_zone != SK_ZONE_ANY && (r->from_zone == 0 || r->from_zone > nzones)) ||
 		    (r->to_zone != SK_ZONE_ANY && r->to_zone > nzones))
-			return fail(err, errlen, "rule %u: zone out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: zone out of range", i);
 		if (r->action > SK_ACT_REJECT)
-			return fail(err, errlen, "rule %u: bad action %u", i, r->action);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad action %u", i, r->action);
 		if (r->family != 0 && r->family != 4 && r->family != 6)
-			return fail(err, errlen, "rule %u: bad family %u", i, r->family);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad family %u", i, r->family);
 		if ((r->icmp_type != SK_ICMP_ANY && r->icmp_type > 255) ||
 		    (r->icmp_code != SK_ICMP_ANY && r->icmp_code > 255))
-			return fail(err, errlen, "rule %u: bad icmp type/code", i);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad icmp type/code", i);
 		if (!range_ok(r->src_first, r->src_count, np) ||
 		    !range_ok(r->dst_first, r->dst_count, np) ||
 		    !range_ok(r->sport_first, r->sport_count, nport) ||
 		    !range_ok(r->dport_first, r->dport_count, nport))
-			return fail(err, errlen, "rule %u: list index out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: list index out of range", i);
 		for (j = 0; j < r->src_count; j++)
 			if (!prefix_ok(&p[r->src_first + j]) ||
 			    (r->family != 0 && p[r->src_first + j].family != r->family))
-				return fail(err, errlen, "rule %u: bad source prefix", i);
+				return sk_err_set(err, errlen, -EINVAL, "rule %u: bad source prefix", i);
 		for (j = 0; j < r->dst_count; j++)
 			if (!prefix_ok(&p[r->dst_first + j]) ||
 			    (r->family != 0 && p[r->dst_first + j].family != r->family))
-				return fail(err, errlen, "rule %u: bad destination prefix", i);
+				return sk_err_set(err, errlen, -EINVAL, "rule %u: bad destination prefix", i);
 	}
 	return 0;
 }
@@ -220,93 +207,93 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 	uint32_t i, n, nz, nif, naddr;
 
 	if (img == NULL || len < sizeof(*h))
-		return fail(err, errlen, "image truncated (%zu bytes)", len);
+		return sk_err_set(err, errlen, -EINVAL, "image truncated (%zu bytes)", len);
 	if (h->magic != SK_IMAGE_MAGIC)
-		return fail(err, errlen, "not a config image (bad magic)");
+		return sk_err_set(err, errlen, -EINVAL, "not a config image (bad magic)");
 	if (h->byte_order != SK_IMAGE_BYTE_ORDER)
-		return fail(err, errlen, "image made on a machine of the other byte order");
+		return sk_err_set(err, errlen, -EINVAL, "image made on a machine of the other byte order");
 	if (h->version != SK_IMAGE_VERSION)
-		return fail(err, errlen, "image version %u, this build reads %u",
+		return sk_err_set(err, errlen, -EINVAL, "image version %u, this build reads %u",
 			    h->version, SK_IMAGE_VERSION);
 	if (h->hdr_len != sizeof(*h))
-		return fail(err, errlen, "header length %u, expected %zu", h->hdr_len, sizeof(*h));
+		return sk_err_set(err, errlen, -EINVAL, "header length %u, expected %zu", h->hdr_len, sizeof(*h));
 	if (h->total_len != len || len > SK_IMAGE_MAX_LEN)
-		return fail(err, errlen, "image length %zu, header says %u", len, h->total_len);
+		return sk_err_set(err, errlen, -EINVAL, "image length %zu, header says %u", len, h->total_len);
 	if (sk_image_crc(img, len) != h->crc)
-		return fail(err, errlen, "image checksum mismatch");
+		return sk_err_set(err, errlen, -EINVAL, "image checksum mismatch");
 	if (!str_ok(h->source, sizeof(h->source)))
-		return fail(err, errlen, "source name not terminated");
+		return sk_err_set(err, errlen, -EINVAL, "source name not terminated");
 
 	for (i = 0; i < SK_SEC__MAX; i++) {
 		const struct sk_img_sec *s = &h->sec[i];
 
 		if (s->elem_size != sec_elem[i])
-			return fail(err, errlen, "section %u: record size %u, expected %zu",
+			return sk_err_set(err, errlen, -EINVAL, "section %u: record size %u, expected %zu",
 				    i, s->elem_size, sec_elem[i]);
 		if (s->offset < h->hdr_len || s->offset > len ||
 		    (uint64_t)s->count * s->elem_size > len - s->offset)
-			return fail(err, errlen, "section %u out of bounds", i);
+			return sk_err_set(err, errlen, -EINVAL, "section %u out of bounds", i);
 		if (s->offset % 4 != 0)
-			return fail(err, errlen, "section %u misaligned", i);
+			return sk_err_set(err, errlen, -EINVAL, "section %u misaligned", i);
 	}
 	if (h->sec[SK_SEC_SETTINGS].count != 1)
-		return fail(err, errlen, "settings section must hold one record");
+		return sk_err_set(err, errlen, -EINVAL, "settings section must hold one record");
 
 	const struct sk_img_settings *st = sk_image_settings(h);
 	if (!str_ok(st->lcores, sizeof(st->lcores)) ||
 	    !str_ok(st->file_prefix, sizeof(st->file_prefix)))
-		return fail(err, errlen, "settings: string not terminated");
+		return sk_err_set(err, errlen, -EINVAL, "settings: string not terminated");
 	if (st->workers == 0 || st->workers > 64 || st->burst == 0 || st->burst > 64 ||
 	    st->conn_max == 0 || st->neigh_max == 0 || st->mbufs < 1024 ||
 	    st->rx_desc == 0 || st->tx_desc == 0 || st->default_action > SK_ACT_REJECT)
-		return fail(err, errlen, "settings out of range");
+		return sk_err_set(err, errlen, -EINVAL, "settings out of range");
 
 	const struct sk_img_zone *z = sk_image_sec(h, SK_SEC_ZONES, &nz);
 	if (nz + 1 > SK_MAX_ZONES)
-		return fail(err, errlen, "too many zones (%u)", nz);
+		return sk_err_set(err, errlen, -EINVAL, "too many zones (%u)", nz);
 	for (i = 0; i < nz; i++)
 		if (!str_ok(z[i].name, sizeof(z[i].name)))
-			return fail(err, errlen, "zone %u: name not terminated", i);
+			return sk_err_set(err, errlen, -EINVAL, "zone %u: name not terminated", i);
 
 	const struct sk_img_prefix *a = sk_image_sec(h, SK_SEC_ADDRS, &naddr);
 	const struct sk_img_iface *f = sk_image_sec(h, SK_SEC_IFACES, &nif);
 	if (nif == 0 || nif > SK_MAX_IFACES)
-		return fail(err, errlen, "interface count %u out of range", nif);
+		return sk_err_set(err, errlen, -EINVAL, "interface count %u out of range", nif);
 	for (i = 0; i < nif; i++) {
 		if (!str_ok(f[i].name, sizeof(f[i].name)) ||
 		    !str_ok(f[i].device, sizeof(f[i].device)))
-			return fail(err, errlen, "interface %u: string not terminated", i);
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: string not terminated", i);
 		if (f[i].zone == 0 || f[i].zone > nz)
-			return fail(err, errlen, "interface %u: zone out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: zone out of range", i);
 		if (f[i].mtu < 68 || f[i].mtu > 9000 || f[i].vlan > 4094)
-			return fail(err, errlen, "interface %u: mtu/vlan out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: mtu/vlan out of range", i);
 		if (!range_ok(f[i].addr_first, f[i].addr_count, naddr))
-			return fail(err, errlen, "interface %u: address index out of range", i);
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: address index out of range", i);
 	}
 	for (i = 0; i < naddr; i++)
 		if (!prefix_ok(&a[i]) || a[i].iface >= nif)
-			return fail(err, errlen, "address %u invalid", i);
+			return sk_err_set(err, errlen, -EINVAL, "address %u invalid", i);
 
 	const struct sk_img_route *rt = sk_image_sec(h, SK_SEC_ROUTES, &n);
 	for (i = 0; i < n; i++)
 		if (!prefix_ok(&rt[i].dst) || rt[i].iface >= nif)
-			return fail(err, errlen, "route %u invalid", i);
+			return sk_err_set(err, errlen, -EINVAL, "route %u invalid", i);
 
 	const struct sk_img_neigh *ne = sk_image_sec(h, SK_SEC_NEIGHS, &n);
 	for (i = 0; i < n; i++)
 		if ((ne[i].family != 4 && ne[i].family != 6) || ne[i].iface >= nif)
-			return fail(err, errlen, "static neighbour %u invalid", i);
+			return sk_err_set(err, errlen, -EINVAL, "static neighbour %u invalid", i);
 
 	const struct sk_img_zonepol *zp = sk_image_sec(h, SK_SEC_ZONEPOL, &n);
 	for (i = 0; i < n; i++)
 		if (zp[i].from_zone == 0 || zp[i].from_zone > nz || zp[i].to_zone > nz ||
 		    zp[i].action > SK_ACT_REJECT)
-			return fail(err, errlen, "zone default %u invalid", i);
+			return sk_err_set(err, errlen, -EINVAL, "zone default %u invalid", i);
 
 	const struct sk_img_portrange *pr = sk_image_sec(h, SK_SEC_PORTS, &n);
 	for (i = 0; i < n; i++)
 		if (pr[i].lo > pr[i].hi)
-			return fail(err, errlen, "port range %u inverted", i);
+			return sk_err_set(err, errlen, -EINVAL, "port range %u inverted", i);
 
 	int rc = verify_rules(h, nz, err, errlen);
 
@@ -321,27 +308,27 @@ sk_image_load_file(const char *path, size_t *len, char *err, size_t errlen)
 	long sz;
 
 	if (fp == NULL) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		sk_err_set(err, errlen, -EINVAL, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fseek(fp, 0, SEEK_END) != 0 || (sz = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-		fail(err, errlen, "%s: cannot size file", path);
+		sk_err_set(err, errlen, -EINVAL, "%s: cannot size file", path);
 		goto out;
 	}
 	if ((size_t)sz < sizeof(struct sk_image_hdr) || (size_t)sz > SK_IMAGE_MAX_LEN) {
-		fail(err, errlen, "%s: %ld bytes is not a config image", path, sz);
+		sk_err_set(err, errlen, -EINVAL, "%s: %ld bytes is not a config image", path, sz);
 		goto out;
 	}
 	buf = malloc((size_t)sz);
 	if (buf == NULL || fread(buf, 1, (size_t)sz, fp) != (size_t)sz) {
-		fail(err, errlen, "%s: read failed", path);
+		sk_err_set(err, errlen, -EINVAL, "%s: read failed", path);
 		free(buf);
 		buf = NULL;
 		goto out;
 	}
 	char msg[256];
 	if (sk_image_verify(buf, (size_t)sz, msg, sizeof(msg)) != 0) {
-		fail(err, errlen, "%s: %s", path, msg);
+		sk_err_set(err, errlen, -EINVAL, "%s: %s", path, msg);
 		free(buf);
 		buf = NULL;
 		goto out;

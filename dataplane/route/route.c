@@ -14,7 +14,6 @@
  * miss.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <rte_byteorder.h>
@@ -24,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "sk_image_api.h"
+#include "sk_err.h"
 #include "route/route.h"
 
 struct sk_route_nh {
@@ -40,18 +40,6 @@ struct sk_route {
 	uint32_t n;
 	struct sk_route_nh nh[]; /* indexed by the LPM next hop */
 };
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint32_t
 be32_at(const uint8_t *p)
@@ -93,7 +81,7 @@ create_tables(struct sk_route *r, const struct sk_img_route *rt, uint32_t n,
 		snprintf(tname, sizeof(tname), "%s_4", name);
 		r->lpm4 = rte_lpm_create(tname, socket, &c);
 		if (r->lpm4 == NULL) {
-			set_err(err, errlen, "rte_lpm_create %s: %s", tname, rte_strerror(rte_errno));
+			(void)sk_err_set(err, errlen, 0, "rte_lpm_create %s: %s", tname, rte_strerror(rte_errno));
 			return -(rte_errno ? rte_errno : ENOMEM);
 		}
 	}
@@ -103,7 +91,7 @@ create_tables(struct sk_route *r, const struct sk_img_route *rt, uint32_t n,
 		snprintf(tname, sizeof(tname), "%s_6", name);
 		r->lpm6 = rte_lpm6_create(tname, socket, &c);
 		if (r->lpm6 == NULL) {
-			set_err(err, errlen, "rte_lpm6_create %s: %s", tname,
+			(void)sk_err_set(err, errlen, 0, "rte_lpm6_create %s: %s", tname,
 				rte_strerror(rte_errno));
 			return -(rte_errno ? rte_errno : ENOMEM);
 		}
@@ -137,7 +125,7 @@ add_route(struct sk_route *r, const struct sk_img_route *rt, uint32_t idx,
 		rc = rte_lpm6_add(r->lpm6, rt->dst.addr, rt->dst.plen, idx);
 	}
 	if (rc != 0)
-		set_err(err, errlen, "route %u (IPv%u /%u): LPM add failed: %s", idx,
+		(void)sk_err_set(err, errlen, 0, "route %u (IPv%u /%u): LPM add failed: %s", idx,
 			rt->dst.family, rt->dst.plen, rte_strerror(-rc));
 	return rc;
 }
@@ -152,7 +140,7 @@ sk_route_build(const struct sk_image_hdr *img, const char *name, int socket,
 	int rc;
 
 	if (img == NULL || name == NULL || strlen(name) + 3 > RTE_LPM_NAMESIZE - 1) {
-		set_err(err, errlen, "route: bad arguments or name too long (max %d)",
+		(void)sk_err_set(err, errlen, 0, "route: bad arguments or name too long (max %d)",
 			RTE_LPM_NAMESIZE - 4);
 		rte_errno = EINVAL;
 		return NULL;
@@ -160,13 +148,13 @@ sk_route_build(const struct sk_image_hdr *img, const char *name, int socket,
 	rt = sk_image_sec(img, SK_SEC_ROUTES, &n);
 	/* next hops must fit the LPM's 24-bit (v4) / 21-bit (v6) value */
 	if (n >= (1u << 21)) {
-		set_err(err, errlen, "route: %u routes, at most %u", n, (1u << 21) - 1);
+		(void)sk_err_set(err, errlen, 0, "route: %u routes, at most %u", n, (1u << 21) - 1);
 		rte_errno = E2BIG;
 		return NULL;
 	}
 	r = rte_zmalloc_socket("sk_route", sizeof(*r) + n * sizeof(r->nh[0]), 0, socket);
 	if (r == NULL) {
-		set_err(err, errlen, "route: out of memory");
+		(void)sk_err_set(err, errlen, 0, "route: out of memory");
 		rte_errno = ENOMEM;
 		return NULL;
 	}
