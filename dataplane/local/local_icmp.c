@@ -78,34 +78,58 @@ is_icmp_error(const struct sk_pkt_meta *pm)
 	return 0;
 }
 
+/*
+ * The frame every ICMP error shares: Ethernet back to the sender, room for an
+ * l3_size IP header and the 8-byte ICMP header, then qlen bytes of the
+ * offending packet from its IP header on.  Returns the mbuf with *l3 pointing
+ * at the IP header to fill, or NULL.
+ */
 static struct rte_mbuf *
-icmp4_error(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk_pkt_meta *pm,
-	    const struct sk_gen_iface *ifc, uint8_t type, uint8_t code, uint32_t info)
+error_frame(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk_pkt_meta *pm,
+	    const struct sk_gen_iface *ifc, uint16_t ethertype, size_t l3_size, uint32_t qlen,
+	    uint8_t **l3)
 {
-	/* RFC 792: the original IP header plus the first 8 bytes of its payload. */
-	uint32_t qlen = RTE_MIN((uint32_t)pm->l3_len + 8u, (uint32_t)pm->ip_len);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	struct rte_icmp_hdr *icmp;
 	uint8_t *q;
 	const void *src;
 
 	if (m == NULL)
 		return NULL;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-		(uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*icmp) + qlen));
+		(uint16_t)(sizeof(*eth) + l3_size + sizeof(struct rte_icmp_hdr) + qlen));
 	if (eth == NULL)
 		goto fail;
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	icmp = (struct rte_icmp_hdr *)(ip + 1);
-	q = (uint8_t *)(icmp + 1);
+	*l3 = (uint8_t *)(eth + 1);
+	q = *l3 + l3_size + sizeof(struct rte_icmp_hdr);
 	src = rte_pktmbuf_read(orig, pm->l2_len, qlen, q);
 	if (src == NULL)
 		goto fail;
 	if (src != q)
 		memcpy(q, src, qlen);
-	reply_l2(eth, orig, &ifc->mac, RTE_ETHER_TYPE_IPV4);
+	reply_l2(eth, orig, &ifc->mac, ethertype);
+	return m;
+fail:
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+static struct rte_mbuf *
+icmp4_error(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk_pkt_meta *pm,
+	    const struct sk_gen_iface *ifc, uint8_t type, uint8_t code, uint32_t info)
+{
+	/* RFC 792: the original IP header plus the first 8 bytes of its payload. */
+	uint32_t qlen = RTE_MIN((uint32_t)pm->l3_len + 8u, (uint32_t)pm->ip_len);
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint8_t *l3;
+	struct rte_mbuf *m = error_frame(mp, orig, pm, ifc, RTE_ETHER_TYPE_IPV4, sizeof(*ip),
+					 qlen, &l3);
+
+	if (m == NULL)
+		return NULL;
+	ip = (struct rte_ipv4_hdr *)l3;
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*icmp) + qlen));
@@ -122,9 +146,6 @@ icmp4_error(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk
 	icmp->icmp_cksum = 0;
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + qlen);
 	return m;
-fail:
-	rte_pktmbuf_free(m);
-	return NULL;
 }
 
 static struct rte_mbuf *
@@ -134,29 +155,17 @@ icmp6_error(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk
 	/* RFC 4443: as much of the original as fits in the minimum MTU. */
 	uint32_t qlen = RTE_MIN((uint32_t)pm->ip_len,
 		(uint32_t)(ICMP6_MIN_MTU - sizeof(struct rte_ipv6_hdr) - sizeof(struct rte_icmp_hdr)));
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eth;
 	struct rte_ipv6_hdr *ip6;
 	struct rte_icmp_hdr *icmp;
-	uint8_t *q;
-	const void *src;
+	struct rte_mbuf *m;
+	uint8_t *l3;
 
+	qlen = RTE_MIN(qlen, (uint32_t)(rte_pktmbuf_pkt_len(orig) - pm->l2_len));
+	m = error_frame(mp, orig, pm, ifc, RTE_ETHER_TYPE_IPV6, sizeof(*ip6), qlen, &l3);
 	if (m == NULL)
 		return NULL;
-	qlen = RTE_MIN(qlen, (uint32_t)(rte_pktmbuf_pkt_len(orig) - pm->l2_len));
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-		(uint16_t)(sizeof(*eth) + sizeof(*ip6) + sizeof(*icmp) + qlen));
-	if (eth == NULL)
-		goto fail;
-	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	ip6 = (struct rte_ipv6_hdr *)l3;
 	icmp = (struct rte_icmp_hdr *)(ip6 + 1);
-	q = (uint8_t *)(icmp + 1);
-	src = rte_pktmbuf_read(orig, pm->l2_len, qlen, q);
-	if (src == NULL)
-		goto fail;
-	if (src != q)
-		memcpy(q, src, qlen);
-	reply_l2(eth, orig, &ifc->mac, RTE_ETHER_TYPE_IPV6);
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
 	ip6->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*icmp) + qlen));
 	ip6->proto = IPPROTO_ICMPV6;
@@ -170,9 +179,6 @@ icmp6_error(struct rte_mempool *mp, const struct rte_mbuf *orig, const struct sk
 	icmp->icmp_cksum = 0;
 	icmp->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, icmp);
 	return m;
-fail:
-	rte_pktmbuf_free(m);
-	return NULL;
 }
 
 struct rte_mbuf *
