@@ -244,8 +244,7 @@ run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
 		pm->in_port = 0;
 		pm->in_iface = 0;
 		pm->in_zone = g->ifaces[0].zone;
-		if (sk_gen_local_addr(g, pm->family, pm->dst) >= 0 ||
-		    sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0) {
+		if (sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
 			c->r->other++;
 			continue;
 		}

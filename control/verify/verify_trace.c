@@ -5,8 +5,8 @@
  * miss path, then decide() and forward()).  The packet is built as a real
  * frame and handed to the dataplane's own parser (martian addresses, TCP
  * flag sanity and every other parse drop come from there); then the same
- * functions the worker calls decide: sk_gen_local_addr, sk_gen_is_bcast4,
- * sk_route_lookup and sk_acl_classify_one.  What the trace cannot know
+ * functions the worker calls decide: sk_gen_dst (local, route, broadcast)
+ * and sk_acl_classify_one.  What the trace cannot know
  * offline (an existing connection, a learnt neighbour, the error-reply rate
  * limit, table space) is stated in "assumptions".
  *
@@ -413,6 +413,7 @@ trace_admit(struct trace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	struct sk_route_result rr;
 	char buf[INET6_ADDRSTRLEN];
 	uint32_t rule;
+	enum sk_gen_dst dst;
 	int local;
 
 	pm->in_port = in->port_id;
@@ -432,31 +433,33 @@ trace_admit(struct trace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		set_decision(t, "slow_path", -1);
 		return;
 	}
-	local = sk_gen_local_addr(g, pm->family, pm->dst);
-	json_object_set_new(t->doc, "local", json_boolean(local >= 0));
-	if (local >= 0) {
+	/* The worker's own decision (sk_gen_dst), step by step for people. */
+	dst = sk_gen_dst(g, pm, &rr);
+	local = dst == SK_GEN_DST_LOCAL;
+	json_object_set_new(t->doc, "local", json_boolean(local));
+	if (local) {
 		step(t, "%s is an address of the unit (interface %s): out zone local",
-		     addr_txt(pm->family, pm->dst, buf, sizeof(buf)), g->ifaces[local].name);
+		     addr_txt(pm->family, pm->dst, buf, sizeof(buf)), g->ifaces[rr.iface].name);
 		pm->out_iface = iface;
 		pm->out_zone = SK_ZONE_LOCAL;
 		json_object_set_new(json_object_get(t->doc, "ttl"), "note", json_string(
 			"not checked for packets to the unit"));
 	} else {
-		if ((pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff) || pm->l2_mcast) {
-			step(t, "%s", pm->l2_mcast ? "sent to a broadcast/multicast MAC and not "
-			     "to the unit" : "multicast or limited broadcast destination");
+		if (dst == SK_GEN_DST_BROADCAST) {
+			if (pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff)
+				step(t, "multicast or limited broadcast destination");
+			else if (pm->l2_mcast)
+				step(t, "sent to a broadcast/multicast MAC and not to the unit");
+			else
+				step(t, "directed broadcast of a subnet of %s",
+				     g->ifaces[rr.iface].name);
 			set_decision(t, "drop", SK_DROP_IP_BROADCAST);
 			return;
 		}
-		if (sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0) {
+		if (dst == SK_GEN_DST_NO_ROUTE) {
 			step(t, "no route to %s", addr_txt(pm->family, pm->dst, buf, sizeof(buf)));
 			set_reply(t, pm, "no_route", 3, 0, 1, 0);
 			set_decision(t, "drop", SK_DROP_NO_ROUTE);
-			return;
-		}
-		if (pm->family == 4 && rr.connected && sk_gen_is_bcast4(g, rr.iface, pm->dst)) {
-			step(t, "directed broadcast of a subnet of %s", g->ifaces[rr.iface].name);
-			set_decision(t, "drop", SK_DROP_IP_BROADCAST);
 			return;
 		}
 		pm->out_iface = rr.iface;

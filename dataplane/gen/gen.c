@@ -15,6 +15,7 @@
 #include "sk_image_api.h"
 #include "acl/acl.h"
 #include "route/route.h"
+#include "pkt/pkt_meta.h"
 
 static void
 gen_zone_defaults(struct sk_gen *g)
@@ -149,6 +150,31 @@ sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]
 		if (a[i].family == family && addr_eq(family, a[i].addr, addr))
 			return a[i].iface;
 	return -1;
+}
+
+enum sk_gen_dst
+sk_gen_dst(const struct sk_gen *g, const struct sk_pkt_meta *pm, struct sk_route_result *rr)
+{
+	const struct sk_gen_iface *gi;
+	uint32_t i;
+
+	/* multicast, reserved and limited broadcast: never an address of the unit */
+	if (pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff)
+		return SK_GEN_DST_BROADCAST;
+	if (sk_route_lookup(g->route, pm->family, pm->dst, rr) != 0)
+		return SK_GEN_DST_NO_ROUTE;
+	if (rr->connected) {
+		gi = &g->ifaces[rr->iface];
+		for (i = gi->addr_first; i < gi->addr_first + gi->addr_count; i++)
+			if (g->addrs[i].family == pm->family &&
+			    addr_eq(pm->family, g->addrs[i].addr, pm->dst))
+				return SK_GEN_DST_LOCAL;
+	}
+	if (pm->l2_mcast)
+		return SK_GEN_DST_BROADCAST;
+	if (pm->family == 4 && rr->connected && sk_gen_is_bcast4(g, rr->iface, pm->dst))
+		return SK_GEN_DST_BROADCAST;
+	return SK_GEN_DST_ROUTED;
 }
 
 int

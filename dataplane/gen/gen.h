@@ -70,6 +70,29 @@ struct sk_gen *sk_gen_build(const void *image, size_t len, uint64_t id,
 			    char *err, size_t errlen);
 void sk_gen_free(struct sk_gen *g);
 
+/* Where a packet's destination takes it (sk_gen_dst). */
+enum sk_gen_dst {
+	SK_GEN_DST_ROUTED = 0,   /* forward: *rr says where */
+	SK_GEN_DST_LOCAL,        /* an address of the unit: *rr.iface owns it */
+	SK_GEN_DST_BROADCAST,    /* multicast, limited or directed broadcast, or a
+				  * broadcast/multicast frame not for the unit */
+	SK_GEN_DST_NO_ROUTE,
+};
+
+struct sk_pkt_meta;
+struct sk_route_result;
+
+/*
+ * The one decision the worker and the offline trace share.  An address of
+ * the unit always lies in its interface's connected route, so the route is
+ * looked up first and only that interface's addresses are compared: transit
+ * traffic pays for no scan of the unit's addresses.  (A static route more
+ * specific than the connected one, to one of the unit's own addresses, sends
+ * those packets away: the operator asked for it.)
+ */
+enum sk_gen_dst sk_gen_dst(const struct sk_gen *g, const struct sk_pkt_meta *pm,
+			   struct sk_route_result *rr);
+
 /* Interface id owning `addr` (exact match on an interface address), or -1. */
 int sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]);
 

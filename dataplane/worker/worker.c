@@ -204,12 +204,15 @@ is_nd(const struct sk_pkt_meta *pm)
 	       pm->icmp_type >= 133 && pm->icmp_type <= 137;
 }
 
-static inline int
-is_mcast_dst(const struct sk_pkt_meta *pm)
+static inline void
+set_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone,
+	    uint8_t reassembled)
 {
-	if (pm->family == 4)
-		return pm->dst[0] >= 224; /* multicast, reserved and limited broadcast */
-	return pm->dst[0] == 0xff;
+	pm->in_port = port;
+	pm->in_iface = iface;
+	pm->in_zone = zone;
+	pm->exc = SK_EXC_NONE;
+	pm->reassembled = reassembled;
 }
 
 /*
@@ -230,11 +233,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		drop(w, m, pm->drop);
 		return NULL;
 	}
-	pm->in_port = port;
-	pm->in_iface = iface;
-	pm->in_zone = in->zone;
-	pm->exc = SK_EXC_NONE;
-	pm->reassembled = 0;
+	set_ingress(pm, port, iface, in->zone, 0);
 	if (unlikely(pm->vlan != in->vlan)) {
 		drop(w, m, SK_DROP_L2_VLAN_UNKNOWN);
 		return NULL;
@@ -253,35 +252,29 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		w->stats->frag_reassembled++;
 		/* k fragments became one datagram: k-1 leave the accounting here. */
 		w->stats->frag_merged += (uint64_t)(m->nb_segs - 1);
+		/* The datagram's head may be another fragment's mbuf. */
 		pm = sk_pkt_meta(m);
-		pm->in_port = port;
-		pm->in_iface = iface;
-		pm->in_zone = in->zone;
-		pm->exc = SK_EXC_NONE;
-		pm->reassembled = 1;
+		set_ingress(pm, port, iface, in->zone, 1);
 	}
 	if (unlikely(is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
 		return NULL;
 	}
-	if (sk_gen_local_addr(g, pm->family, pm->dst) >= 0) {
+	switch (sk_gen_dst(g, pm, &rr)) {
+	case SK_GEN_DST_LOCAL:
 		pm->out_iface = iface;
 		pm->out_zone = SK_ZONE_LOCAL;
 		return m;
-	}
-	if (unlikely(is_mcast_dst(pm) || pm->l2_mcast)) {
+	case SK_GEN_DST_BROADCAST:
 		drop(w, m, SK_DROP_IP_BROADCAST);
 		return NULL;
-	}
-	if (unlikely(sk_route_lookup(g->route, pm->family, pm->dst, &rr) != 0)) {
+	case SK_GEN_DST_NO_ROUTE:
 		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NET,
 				ICMP6_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
 		drop(w, m, SK_DROP_NO_ROUTE);
 		return NULL;
-	}
-	if (unlikely(pm->family == 4 && rr.connected && sk_gen_is_bcast4(g, rr.iface, pm->dst))) {
-		drop(w, m, SK_DROP_IP_BROADCAST);
-		return NULL;
+	case SK_GEN_DST_ROUTED:
+		break;
 	}
 	pm->out_iface = rr.iface;
 	pm->out_zone = g->ifaces[rr.iface].zone;
