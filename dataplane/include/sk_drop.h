@@ -41,6 +41,13 @@
 	X(TCP_INVALID,       "tcp_invalid",         "TCP packet invalid for its connection state") \
 	X(POLICY_REVOKED,    "policy_revoked",      "connection no longer allowed by the committed policy; cut") \
 	X(CONN_TABLE_FULL,   "conn_table_full",     "connection table full; new connection refused") \
+	X(LB_NO_BACKEND,     "lb_no_backend",       "virtual service has no backend that may take a new connection") \
+	X(LB_CONN_LIMIT,     "lb_conn_limit",       "service or backend connection limit reached; new connection refused") \
+	X(LB_BACKEND_GONE,   "lb_backend_gone",     "connection's backend was disabled or removed from its service; cut") \
+	X(NAT_NO_PORT,       "nat_no_port",         "no free SNAT address/port for a full-NAT connection") \
+	X(NAT_UNEXPECTED,    "nat_unexpected",      "matches the backend side of a NAT connection in the client's direction") \
+	X(NAT_STRAY,         "nat_stray",           "addressed to an SNAT address and port with no connection") \
+	X(HANDOFF_FULL,      "handoff_full",        "ring to the worker that owns the connection full") \
 	X(LOCAL_UNHANDLED,   "local_unhandled",     "addressed to this unit and no local service takes it") \
 	X(EXCEPTION_FULL,    "exception_full",      "slow-path ring to the main lcore full") \
 	X(TX_FULL,           "tx_full",             "transmit queue full") \

@@ -22,7 +22,7 @@
 #define SK_SHM_CTL_NAME "sk_ctl"
 #define SK_SHM_STATS_NAME "sk_stats"
 #define SK_SHM_MAGIC 0x54434b53u /* "SKCT" */
-#define SK_SHM_VERSION 1
+#define SK_SHM_VERSION 2 /* 2: LB_SET/LB_STATUS */
 
 enum sk_shm_op {
 	SK_SHM_OP_NONE = 0,
@@ -31,6 +31,47 @@ enum sk_shm_op {
 	SK_SHM_OP_CONNS,      /* filter, limit -> resp_buf: struct sk_shm_conn[], resp_count */
 	SK_SHM_OP_CONN_COUNT, /* filter -> resp_count */
 	SK_SHM_OP_CONN_KILL,  /* filter -> resp_count killed */
+	SK_SHM_OP_LB_SET,     /* lb_set: one backend's runtime admin state, health or weight */
+	SK_SHM_OP_LB_STATUS,  /* resp_buf: struct sk_shm_lb_backend[] of every backend, resp_count;
+			       * resp_gen: the generation the indices refer to */
+};
+
+/*
+ * Runtime changes of a backend: they take effect without a new generation
+ * (the dataplane rebuilds that service's tables off the hot path).  Indices
+ * are those of the generation named: a request naming another generation
+ * is refused with -ESTALE, so a change never lands on the wrong backend.
+ * Runtime values survive a commit for a backend with the same service and
+ * backend name whose configured state/weight the commit did not change.
+ */
+enum sk_shm_lb_what {
+	SK_SHM_LB_ADMIN = 1,   /* value: enum sk_lb_state of sk_image.h (up/drain/disabled) */
+	SK_SHM_LB_HEALTH = 2,  /* value: 1 healthy, 0 down (from sekisho-cp's checks) */
+	SK_SHM_LB_WEIGHT = 3,  /* weight: 0..65535 */
+};
+
+struct sk_shm_lb_set {
+	uint64_t generation;   /* the running generation the indices belong to */
+	uint32_t service;      /* index in SK_SEC_SERVICES */
+	uint32_t backend;      /* index within the service */
+	uint8_t what;          /* enum sk_shm_lb_what */
+	uint8_t value;
+	uint16_t weight;
+	uint32_t reserved;
+};
+
+/* One backend as it runs now (SK_SHM_OP_LB_STATUS), image order. */
+struct sk_shm_lb_backend {
+	uint32_t service;      /* index in SK_SEC_SERVICES */
+	uint32_t backend;      /* index within the service */
+	uint8_t admin;         /* enum sk_lb_state of sk_image.h, as now */
+	uint8_t health;        /* 1 healthy, 0 down */
+	uint16_t weight;       /* as now */
+	uint32_t reserved;
+	uint64_t active;       /* connections now, sum over workers (since the generation) */
+	uint64_t conns;        /* connections created since the generation */
+	uint64_t pkts[2];      /* [0] client->backend, [1] backend->client */
+	uint64_t bytes[2];
 };
 
 /* Connection filter as carried in shared memory; zero fields match all. */
@@ -81,6 +122,7 @@ struct sk_shm_ctl {
 	uint64_t req_len;
 	struct sk_shm_filter filter;
 	uint32_t limit;
+	struct sk_shm_lb_set lb_set;
 	void *resp_buf;
 	uint64_t resp_cap;
 	int32_t resp_rc;           /* 0 or -errno */

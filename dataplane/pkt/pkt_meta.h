@@ -54,6 +54,9 @@ struct sk_pkt_meta {
 	uint8_t exc;          /* why it went to the slow path: enum sk_exc */
 	uint8_t reassembled;  /* the unit rebuilt it from fragments: may refragment IPv6 */
 	uint8_t nexthop[16]; /* resolved next-hop address */
+	uint16_t lb_svc;      /* 1 + index of the virtual service the destination is, 0 = none */
+	uint8_t lb_addr;      /* SK_LB_ADDR_* flags of the destination address (lb_svc.h) */
+	uint8_t handoff;      /* handed over by another worker (already admitted) */
 };
 
 /* Reasons a worker hands a packet to the main lcore. */
@@ -62,6 +65,7 @@ enum sk_exc {
 	SK_EXC_ARP,      /* ARP: answer or learn */
 	SK_EXC_ND,       /* ICMPv6 neighbour discovery */
 	SK_EXC_RESOLVE,  /* forwarded packet waiting for its next hop's MAC */
+	SK_EXC_HEALTH,   /* reply to a health check: to the kernel's tap (hc_tap.h) */
 };
 
 /* The mempool is created with this private size; sk_pkt_meta() relies on it. */
