@@ -54,11 +54,6 @@ print_summary(const char *path, const struct sk_cfg *cfg)
 	       s.routes_connected + s.routes_static, s.routes_connected, s.routes_static,
 	       s.neighs);
 	printf("  services %u (backends %u)\n", s.services, s.backends);
-	/* Say it plainly: a service that validates but is not served would be
-	 * a silent gap in front of an operator. */
-	if (s.services > 0)
-		printf("  warning: services are validated and compiled, but this version's "
-		       "dataplane does not serve them yet (load-balancer data path pending)\n");
 	printf("  rules %u, zone defaults %u, ACL entries after expansion: "
 	       "%" PRIu64 " IPv4, %" PRIu64 " IPv6\n",
 	       s.rules, s.zone_defaults, s.acl_rules4, s.acl_rules6);

@@ -30,6 +30,8 @@
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
 #include "ctl/ctl.h"
+#include "nat/nat.h"
+#include "hctap/hctap.h"
 
 struct sk_dp sk_dp;
 
@@ -235,6 +237,20 @@ step_workers(void)
 		sk_dp.workers[i].log_ring = sk_dp.ctl->log_ring;
 		i++;
 	}
+	/* With several workers, packets of NAT flows that land on the wrong
+	 * one are handed to their owner (wlb.h). */
+	for (i = 0; sk_dp.n_workers > 1 && i < sk_dp.n_workers; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "sk_handoff%u", i);
+		sk_dp.workers[i].handoff = rte_ring_create(name, 4096, (int)rte_socket_id(),
+							   RING_F_SC_DEQ);
+		if (sk_dp.workers[i].handoff == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "handoff ring: %s",
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
 	/* Worker 0 transmits for the main lcore (see dp.h). */
 	sk_dp.workers[0].main_tx = rte_ring_create("sk_main_tx", 1024, (int)rte_socket_id(),
 						   RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -254,6 +270,43 @@ undo_workers(void)
 	       rte_ring_dequeue(sk_dp.workers[0].main_tx, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 	rte_ring_free(sk_dp.workers[0].main_tx);
+	for (uint16_t i = 0; i < sk_dp.n_workers; i++) {
+		while (sk_dp.workers[i].handoff != NULL &&
+		       rte_ring_dequeue(sk_dp.workers[i].handoff, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(sk_dp.workers[i].handoff);
+	}
+}
+
+/*
+ * Where every port spreads flows with the same Toeplitz key and a RETA we
+ * programmed (entry i -> queue i % workers), full-NAT source ports can be
+ * chosen so that replies reach their owner directly (nat.h).  Anywhere else
+ * sk_dp.nat_rss stays NULL and the handoff ring carries the replies.
+ */
+static int
+step_rss(void)
+{
+	uint32_t reta = 0, r, klen;
+	const uint8_t *key = sk_port_rss_key(&klen);
+	uint16_t i;
+
+	if (sk_dp.n_workers < 2)
+		return 0;
+	for (i = 0; i < sk_dp.n_ports; i++) {
+		uint16_t port = sk_dp.port_of_iface[i];
+
+		if (sk_port_reta_rr(port, sk_dp.nb_rxq[port], &r) != 0 || (reta != 0 && r != reta))
+			return 0;
+		reta = r;
+	}
+	sk_dp.nat_rss = sk_nat_rss_create("sk_nat_rss", key, klen, reta, sk_dp.n_workers);
+	if (sk_dp.nat_rss == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "RSS context for SNAT ports: %s",
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int
@@ -282,7 +335,7 @@ step_ports(void)
 		sk_dp.nb_rxq[port] = rxq;
 		sk_dp.n_ports++;
 	}
-	return 0;
+	return step_rss();
 }
 
 static void
@@ -292,6 +345,8 @@ undo_ports(void)
 
 	for (i = 0; i < sk_dp.n_ports; i++)
 		sk_port_stop(sk_dp.port_of_iface[i]);
+	sk_nat_rss_free(sk_dp.nat_rss);
+	sk_dp.nat_rss = NULL;
 }
 
 static int
@@ -343,7 +398,8 @@ step_gen(void)
 	 * image compiled offline. */
 	uint64_t id = h->generation != 0 ? h->generation : 1;
 	struct sk_gen *g = sk_gen_build(opt.image, opt.image_len, id, sk_dp.port_of_iface,
-					sk_dp.n_workers + 1u, errbuf, sizeof(errbuf));
+					sk_dp.n_workers + 1u, NULL, sk_dp.qs,
+					errbuf, sizeof(errbuf));
 
 	if (g == NULL)
 		return -EINVAL;
@@ -409,6 +465,40 @@ undo_tables(void)
 	}
 }
 
+/*
+ * The health-check tap (hctap.h, docs/health.md): sekisho-cp's probes leave
+ * through the unit's kernel and this tap, from the unit's own addresses.
+ */
+static int
+step_hctap(void)
+{
+	const struct sk_img_prefix *a;
+	uint32_t n;
+	int rc;
+
+	sk_dp.hc_port = UINT16_MAX;
+	if (opt.st->health_tap[0] == '\0')
+		return 0;
+	snprintf(sk_dp.hc_ifname, sizeof(sk_dp.hc_ifname), "%s", opt.st->health_tap);
+	rc = sk_hctap_open(sk_dp.hc_ifname, &sk_dp.hc_port, errbuf, sizeof(errbuf));
+	if (rc != 0) {
+		sk_dp.hc_port = UINT16_MAX;
+		return rc;
+	}
+	a = sk_image_sec(opt.image, SK_SEC_ADDRS, &n);
+	return sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, errbuf, sizeof(errbuf));
+}
+
+static void
+undo_hctap(void)
+{
+	if (sk_dp.hc_port == UINT16_MAX)
+		return;
+	rte_eth_dev_stop(sk_dp.hc_port);
+	rte_eth_dev_close(sk_dp.hc_port);
+	sk_dp.hc_port = UINT16_MAX;
+}
+
 static int
 step_telemetry(void)
 {
@@ -430,6 +520,7 @@ static const struct {
 	{ "pool", step_pool, undo_pool },
 	{ "workers", step_workers, undo_workers },
 	{ "ports", step_ports, undo_ports },
+	{ "health-check tap", step_hctap, undo_hctap },
 	{ "neigh", step_neigh, undo_neigh },
 	{ "generation", step_gen, undo_gen },
 	{ "tables", step_tables, undo_tables },

@@ -140,7 +140,7 @@ build_gen(uint32_t rules, double *build_s)
 	}
 	sk_cfg_free(cfg);
 	t0 = rte_rdtsc();
-	g = sk_gen_build(img, len, 1, port_of_iface, 1, err, sizeof(err));
+	g = sk_gen_build(img, len, 1, port_of_iface, 1, NULL, NULL, err, sizeof(err));
 	*build_s = (double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz();
 	free(img);
 	if (g == NULL)

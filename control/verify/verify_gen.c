@@ -37,7 +37,8 @@ sk_verify_gen_build(const struct sk_cfg *cfg, uint64_t generation, char *err, si
 	img = sk_verify_image(cfg, generation, &len, err, errlen);
 	if (img == NULL)
 		return NULL;
-	g = sk_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, NULL, 1, err, errlen);
+	g = sk_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, NULL, 1, NULL, NULL, err,
+			 errlen);
 	free(img);
 	return g;
 }

@@ -24,6 +24,8 @@
 #include "worker/dp.h"
 #include "conn/conn.h"
 #include "stats/stats_report.h"
+#include "lb/lb_svc.h"
+#include "hctap/hctap.h"
 
 #define DEFER_MAX 8
 
@@ -40,6 +42,8 @@ static struct {
 	uint16_t worker;        /* worker now working on it */
 	uint64_t total;
 } conn_job;
+
+static void tap_addrs(const struct sk_gen *g);
 
 static void
 respond(int rc, const char *msg)
@@ -137,7 +141,7 @@ do_commit(void)
 		reclaim(1); /* commits faster than grace periods: wait for one */
 	t0 = rte_rdtsc();
 	g = sk_gen_build(c->req_buf, c->req_len, id, sk_dp.port_of_iface, sk_dp.n_workers + 1u,
-			 err, sizeof(err));
+			 old, sk_dp.qs, err, sizeof(err));
 	if (g == NULL) {
 		respond(-EINVAL, err);
 		return;
@@ -155,6 +159,7 @@ do_commit(void)
 	n_deferred++;
 	c->generation = id;
 	c->resp_gen = id;
+	tap_addrs(g);
 	c->resp_us = (rte_rdtsc() - t0) * 1000000ull / sk_dp.tsc_hz;
 	respond(0, NULL);
 }
@@ -231,6 +236,62 @@ do_conns(void)
 	conn_job_give(0);
 }
 
+/* The kernel's side of the health-check tap carries the unit's addresses. */
+static void
+tap_addrs(const struct sk_gen *g)
+{
+	char err[256];
+	uint32_t n;
+	const struct sk_img_prefix *a;
+
+	if (sk_dp.hc_port == UINT16_MAX)
+		return;
+	a = sk_image_sec(g->hdr, SK_SEC_ADDRS, &n);
+	if (sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, err, sizeof(err)) != 0)
+		RTE_LOG(WARNING, USER1, "health-check tap %s: %s\n", sk_dp.hc_ifname, err);
+}
+
+/* A backend's runtime state (drain, disable, health, weight): no new generation. */
+static void
+do_lb_set(void)
+{
+	struct sk_shm_ctl *c = sk_dp.ctl;
+	struct sk_gen *g = sk_dp.gen;
+	struct sk_shm_lb_set req = c->lb_set;
+	int rc;
+
+	rc = sk_lb_set(g->lb, &req);
+	switch (rc) {
+	case 0:
+		respond(0, NULL);
+		break;
+	case -ESTALE:
+		respond(rc, "the backend indices name another generation than the running one");
+		break;
+	case -EINVAL:
+		respond(rc, "no such service or backend, or a value out of range");
+		break;
+	default:
+		respond(rc, "out of memory rebuilding the service's tables");
+		break;
+	}
+}
+
+static void
+do_lb_status(void)
+{
+	struct sk_shm_ctl *c = sk_dp.ctl;
+	struct sk_gen *g = sk_dp.gen;
+	uint32_t cap = (uint32_t)(c->resp_cap / sizeof(struct sk_shm_lb_backend));
+	uint32_t n;
+
+	n = sk_lb_status(g->lb, c->resp_buf, c->resp_buf != NULL ? cap : 0);
+	c->resp_count = n;
+	c->resp_gen = g->id;
+	c->resp_len = (uint64_t)RTE_MIN(n, cap) * sizeof(struct sk_shm_lb_backend);
+	respond(n > cap ? -ENOSPC : 0, n > cap ? "status buffer too small" : NULL);
+}
+
 void
 sk_ctl_poll(void)
 {
@@ -239,6 +300,7 @@ sk_ctl_poll(void)
 
 	if (n_deferred != 0)
 		reclaim(0);
+	sk_lb_reclaim(sk_dp.gen->lb);
 	if (conn_job.active) {
 		conn_job_step();
 		return;
@@ -261,6 +323,12 @@ sk_ctl_poll(void)
 	case SK_SHM_OP_CONN_COUNT:
 	case SK_SHM_OP_CONN_KILL:
 		do_conns();
+		break;
+	case SK_SHM_OP_LB_SET:
+		do_lb_set();
+		break;
+	case SK_SHM_OP_LB_STATUS:
+		do_lb_status();
 		break;
 	default:
 		respond(-EOPNOTSUPP, "unknown request");

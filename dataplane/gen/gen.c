@@ -15,6 +15,8 @@
 #include "sk_image_api.h"
 #include "acl/acl.h"
 #include "route/route.h"
+#include "lb/lb_svc.h"
+#include "hctap/hctap.h"
 #include "pkt/pkt_meta.h"
 
 static void
@@ -68,7 +70,8 @@ gen_ifaces(struct sk_gen *g, const uint16_t *port_of_iface)
 
 struct sk_gen *
 sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of_iface,
-	     unsigned int ctr_slots, char *err, size_t errlen)
+	     unsigned int ctr_slots, const struct sk_gen *prev, struct rte_rcu_qsbr *qs,
+	     char *err, size_t errlen)
 {
 	struct sk_gen *g;
 	char name[64];
@@ -115,6 +118,19 @@ sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of
 			goto fail;
 		}
 	}
+	g->n_workers = (uint16_t)(ctr_slots > 1 ? ctr_slots - 1 : 1);
+	g->lb = sk_lb_build(g->image, len, id, g->n_workers, (int)rte_socket_id(), qs,
+			    prev != NULL ? prev->lb : NULL, err, errlen);
+	if (g->lb == NULL)
+		goto fail;
+	g->n_services = sk_lb_n_services(g->lb);
+	if (g->n_services > 0) {
+		g->hc = sk_hctap_set_build(g->image, len, (int)rte_socket_id());
+		if (g->hc == NULL) {
+			snprintf(err, errlen, "health-check endpoints: %s", rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
 	return g;
 fail:
 	sk_gen_free(g);
@@ -128,6 +144,8 @@ sk_gen_free(struct sk_gen *g)
 		return;
 	sk_acl_free(g->acl);
 	sk_route_free(g->route);
+	sk_lb_free(g->lb);
+	sk_hctap_set_free(g->hc);
 	rte_free(g->rule_ctr);
 	free(g->image);
 	rte_free(g);
@@ -150,6 +168,20 @@ sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]
 		if (a[i].family == family && addr_eq(family, a[i].addr, addr))
 			return a[i].iface;
 	return -1;
+}
+
+int
+sk_gen_owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t addr[16])
+{
+	struct sk_route_result rr;
+
+	if (sk_gen_local_addr(g, family, addr) == (int)iface)
+		return 1;
+	/* A VIP or SNAT source on iface's subnet: the unit is its host there. */
+	if (g->n_services == 0 || sk_lb_addr_flags(g->lb, family, addr) == 0)
+		return 0;
+	return sk_route_lookup(g->route, family, addr, &rr) == 0 && rr.connected &&
+	       rr.iface == iface;
 }
 
 enum sk_gen_dst

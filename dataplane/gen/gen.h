@@ -19,6 +19,9 @@
 
 struct sk_acl;
 struct sk_route;
+struct sk_lb;
+struct sk_hctap_set;
+struct rte_rcu_qsbr;
 
 struct sk_gen_iface {
 	char name[SK_NAME_MAX];
@@ -57,16 +60,26 @@ struct sk_gen {
 	/* per lcore row of n_rules counters: rule_ctr[lcore_slot * n_rules + rule] */
 	struct sk_rule_ctr *rule_ctr;
 	unsigned int ctr_slots;
+	/* virtual services (never NULL; n_services == 0 when the image has none) */
+	struct sk_lb *lb;
+	uint32_t n_services;
+	uint16_t n_workers;          /* the lb's worker rows */
+	/* health-check endpoints whose replies go to the kernel's tap (NULL = none) */
+	struct sk_hctap_set *hc;
 };
 
 /*
  * Compile a verified image.  port_of_iface[i] is the DPDK port of interface i
  * (ports are opened once at start; a generation only refers to them).
- * ctr_slots = number of lcores that count (workers + main).
+ * ctr_slots = number of lcores that count (workers + main); the services
+ * get ctr_slots - 1 worker rows (at least one).  prev = the running
+ * generation (backend runtime state carries over) or NULL; qs = the
+ * workers' QSBR variable, NULL where no worker runs (offline tools, tests).
  * NULL with a message in err on failure; nothing is published.
  */
 struct sk_gen *sk_gen_build(const void *image, size_t len, uint64_t id,
 			    const uint16_t *port_of_iface, unsigned int ctr_slots,
+			    const struct sk_gen *prev, struct rte_rcu_qsbr *qs,
 			    char *err, size_t errlen);
 void sk_gen_free(struct sk_gen *g);
 
@@ -92,6 +105,13 @@ struct sk_route_result;
  */
 enum sk_gen_dst sk_gen_dst(const struct sk_gen *g, const struct sk_pkt_meta *pm,
 			   struct sk_route_result *rr);
+
+/*
+ * Does the unit answer ARP/ND for addr on interface iface?  Its own
+ * interface addresses there, and VIPs and SNAT sources that lie on one of
+ * iface's connected subnets.  Main lcore (slow path).
+ */
+int sk_gen_owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t addr[16]);
 
 /* Interface id owning `addr` (exact match on an interface address), or -1. */
 int sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]);

@@ -130,3 +130,34 @@ sk_port_stop(uint16_t port_id)
 	(void)rte_eth_dev_stop(port_id);
 	(void)rte_eth_dev_close(port_id);
 }
+
+const uint8_t *
+sk_port_rss_key(uint32_t *len)
+{
+	*len = sizeof(sym_rss_key);
+	return sym_rss_key;
+}
+
+int
+sk_port_reta_rr(uint16_t port_id, uint16_t nb_rxq, uint32_t *reta_size)
+{
+	struct rte_eth_rss_reta_entry64 conf[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info info;
+	uint32_t i;
+	int rc;
+
+	if (nb_rxq < 2 || rte_eth_dev_info_get(port_id, &info) != 0 || info.reta_size == 0 ||
+	    info.reta_size > RTE_ETH_RSS_RETA_SIZE_512 || !rte_is_power_of_2(info.reta_size))
+		return -ENOTSUP;
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < info.reta_size; i++) {
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % nb_rxq);
+	}
+	rc = rte_eth_dev_rss_reta_update(port_id, conf, info.reta_size);
+	if (rc != 0)
+		return rc == -ENOTSUP ? -ENOTSUP : rc;
+	*reta_size = info.reta_size;
+	return 0;
+}

@@ -27,4 +27,16 @@ int sk_port_start(uint16_t port_id, const struct sk_img_iface *ifc, uint16_t nb_
 /* Stop and close (flushes pcap/af_packet writers). */
 void sk_port_stop(uint16_t port_id);
 
+/* The symmetric Toeplitz key every port is configured with (40 bytes). */
+const uint8_t *sk_port_rss_key(uint32_t *len);
+
+/*
+ * Program port_id's RSS redirection table so that entry i is queue
+ * i % nb_rxq (what nat.h's SNAT port choice assumes).  0 and *reta_size,
+ * or -ENOTSUP where the device has no programmable table (af_packet, memif,
+ * pcap, a single queue): then replies may land anywhere and the handoff
+ * ring carries them.
+ */
+int sk_port_reta_rr(uint16_t port_id, uint16_t nb_rxq, uint32_t *reta_size);
+
 #endif /* SK_PORT_H */

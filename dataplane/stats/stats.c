@@ -44,5 +44,10 @@ sk_stats_sum(const struct sk_stats_lcore *per, unsigned int n, struct sk_stats_s
 		out->busy_cycles += s->busy_cycles;
 		out->busy_pkts += s->busy_pkts;
 		out->default_pkts += s->default_pkts;
+		out->handoff_out += s->handoff_out;
+		out->handoff_in += s->handoff_in;
+		out->tap_in += s->tap_in;
+		out->tap_out += s->tap_out;
+		out->tap_dropped += s->tap_dropped;
 	}
 }

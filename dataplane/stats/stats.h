@@ -49,6 +49,11 @@ struct sk_stats_lcore {
 	uint64_t busy_cycles;  /* TSC cycles spent on non-empty bursts */
 	uint64_t busy_pkts;    /* packets in those bursts */
 	uint64_t default_pkts; /* new flows decided by a zone default */
+	uint64_t handoff_out;  /* handed to the worker that owns their flow (wlb.h) */
+	uint64_t handoff_in;   /* taken over from other workers */
+	uint64_t tap_in;       /* packets the unit's kernel sent through the health-check tap */
+	uint64_t tap_out;      /* health-check replies given to the kernel */
+	uint64_t tap_dropped;  /* of tap_in: not the unit's own routable IP packets */
 } __rte_cache_aligned;
 
 extern const char *const sk_drop_names[SK_DROP__MAX];
@@ -61,6 +66,7 @@ struct sk_stats_sum {
 	uint64_t local[SK_LOCAL__MAX];
 	uint64_t forwarded, consumed, frag_reassembled, frag_fragmented, frag_merged;
 	uint64_t busy_cycles, busy_pkts, default_pkts;
+	uint64_t handoff_out, handoff_in, tap_in, tap_out, tap_dropped;
 };
 
 void sk_stats_sum(const struct sk_stats_lcore *per, unsigned int n, struct sk_stats_sum *out);

@@ -121,6 +121,11 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_u64(d, "frag_reassembled", sum.frag_reassembled);
 	rte_tel_data_add_dict_u64(d, "frag_fragmented", sum.frag_fragmented);
 	rte_tel_data_add_dict_u64(d, "frag_merged", sum.frag_merged);
+	rte_tel_data_add_dict_u64(d, "handoff_out", sum.handoff_out);
+	rte_tel_data_add_dict_u64(d, "handoff_in", sum.handoff_in);
+	rte_tel_data_add_dict_u64(d, "tap_in", sum.tap_in);
+	rte_tel_data_add_dict_u64(d, "tap_out", sum.tap_out);
+	rte_tel_data_add_dict_u64(d, "tap_dropped", sum.tap_dropped);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", sum.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "busy_pkts", sum.busy_pkts);
 	rte_tel_data_add_dict_u64(d, "neigh_entries", sk_dp.neigh ? sk_neigh_count(sk_dp.neigh) : 0);
@@ -193,6 +198,11 @@ sk_stats_json(void)
 	json_object_set_new(root, "frag_reassembled", json_integer((json_int_t)sum.frag_reassembled));
 	json_object_set_new(root, "frag_fragmented", json_integer((json_int_t)sum.frag_fragmented));
 	json_object_set_new(root, "frag_merged", json_integer((json_int_t)sum.frag_merged));
+	json_object_set_new(root, "handoff_out", json_integer((json_int_t)sum.handoff_out));
+	json_object_set_new(root, "handoff_in", json_integer((json_int_t)sum.handoff_in));
+	json_object_set_new(root, "tap_in", json_integer((json_int_t)sum.tap_in));
+	json_object_set_new(root, "tap_out", json_integer((json_int_t)sum.tap_out));
+	json_object_set_new(root, "tap_dropped", json_integer((json_int_t)sum.tap_dropped));
 	json_object_set_new(root, "busy_cycles", json_integer((json_int_t)sum.busy_cycles));
 	json_object_set_new(root, "busy_pkts", json_integer((json_int_t)sum.busy_pkts));
 

@@ -34,6 +34,7 @@
 struct sk_conn_table;
 struct sk_frag;
 struct sk_neigh;
+struct sk_nat_rss;
 
 struct sk_worker {
 	unsigned int lcore_id;
@@ -47,6 +48,9 @@ struct sk_worker {
 	struct sk_frag *frag;
 	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
 	struct rte_ring *main_tx;     /* main lcore -> this worker: packets to send (m->port) */
+	struct rte_ring *handoff;     /* other workers -> this one: packets of its flows (MP/SC) */
+	const struct sk_nat_rss *nat_rss; /* how the ports' RSS spreads replies (NULL: unknown) */
+	const struct sk_gen *cur_gen; /* generation of the current loop iteration */
 	struct sk_stats_lcore *stats;
 	/* Connection request from the main lcore (ctl.c): ctl_seq is written
 	 * by main (release) after the fields, ctl_done by this worker. */
@@ -75,6 +79,9 @@ struct sk_dp {
 	uint16_t port_of_iface[SK_MAX_IFACES];
 	uint16_t iface_of_port[RTE_MAX_ETHPORTS];
 	uint16_t nb_rxq[RTE_MAX_ETHPORTS];
+	uint16_t hc_port;             /* the health-check tap (hctap.h), UINT16_MAX = none */
+	char hc_ifname[16];           /* its kernel name */
+	struct sk_nat_rss *nat_rss;   /* shared by the workers, read-only */
 	uint64_t tsc_hz;
 	uint64_t tsc_per_ms;
 	volatile bool quit;

@@ -17,6 +17,9 @@
 #include "neigh/neigh.h"
 #include "local/local.h"
 #include "ctl/ctl.h"
+#include "hctap/hctap.h"
+#include "pkt/pkt_parse.h"
+#include "route/route.h"
 
 #define PENDING_SLOTS 128
 #define PENDING_PER_HOP 4     /* like Linux's unres_qlen: a few, not a buffer */
@@ -135,7 +138,7 @@ learn(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t ip[1
 static int
 owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t *addr)
 {
-	return sk_gen_local_addr(g, family, addr) == (int)iface;
+	return sk_gen_owns(g, iface, family, addr);
 }
 
 static void
@@ -262,6 +265,61 @@ slow_resolve(const struct sk_gen *g, struct rte_mbuf *m, uint32_t now)
 		pending_fail(p);
 }
 
+/* A health-check reply from a backend: to the unit's kernel. */
+static void
+slow_health(struct rte_mbuf *m)
+{
+	if (sk_dp.hc_port == UINT16_MAX) {
+		main_drop(m, SK_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	main_stats()->consumed++;
+	main_stats()->tap_out++;
+	sk_hctap_to_kernel(sk_dp.hc_port, m);
+}
+
+/*
+ * Packets the unit's kernel sends through the health-check tap: probes
+ * from one of the unit's addresses.  They are the unit's own traffic, like
+ * ARP: routed and sent without policy, TTL untouched.  Anything else the
+ * kernel emits there (router solicitations, MLD) is not forwarded.
+ */
+static unsigned int
+slow_from_tap(const struct sk_gen *g, uint32_t now)
+{
+	struct rte_mbuf *pkts[32];
+	struct rte_ether_addr mac;
+	struct sk_route_result rr;
+	uint16_t n, i;
+
+	if (sk_dp.hc_port == UINT16_MAX)
+		return 0;
+	n = sk_hctap_from_kernel(sk_dp.hc_port, pkts, RTE_DIM(pkts));
+	if (n == 0)
+		return 0;
+	rte_eth_macaddr_get(sk_dp.hc_port, &mac);
+	sk_pkt_parse_burst(pkts, n, &mac);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct sk_pkt_meta *pm = sk_pkt_meta(m);
+
+		main_stats()->tap_in++;
+		if (pm->kind != SK_PKT_IP || pm->frag != SK_FRAG_NONE ||
+		    sk_gen_local_addr(g, pm->family, pm->src) < 0 ||
+		    sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
+			main_stats()->tap_dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		pm->in_iface = rr.iface;
+		pm->out_iface = rr.iface;
+		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+		/* Resolved now, or queued while the main lcore probes. */
+		slow_resolve(g, m, now);
+	}
+	return n;
+}
+
 static void
 tick(const struct sk_gen *g, uint32_t now)
 {
@@ -308,11 +366,15 @@ sk_slow_main(void)
 			case SK_EXC_ND:
 				slow_nd(g, pkts[i], now);
 				break;
+			case SK_EXC_HEALTH:
+				slow_health(pkts[i]);
+				break;
 			default:
 				slow_resolve(g, pkts[i], now);
 				break;
 			}
 		}
+		n += slow_from_tap(g, now);
 		sk_ctl_poll();
 		if (now - last_tick >= TICK_MS) {
 			tick(g, now);

@@ -26,6 +26,9 @@
 #include "local/local.h"
 #include "ctl/ctl.h"
 #include "log/log.h"
+#include "lb/lb_svc.h"
+#include "hctap/hctap.h"
+#include "wlb.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -213,6 +216,9 @@ set_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone
 	pm->in_zone = zone;
 	pm->exc = SK_EXC_NONE;
 	pm->reassembled = reassembled;
+	pm->lb_svc = 0;
+	pm->lb_addr = 0;
+	pm->handoff = 0;
 }
 
 /*
@@ -259,6 +265,18 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	if (unlikely(is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
 		return NULL;
+	}
+	if (g->n_services != 0) {
+		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
+		if (pm->lb_addr & SK_LB_ADDR_VIP) {
+			int svc = sk_lb_svc_match(g->lb, pm);
+
+			/* Routed once the backend is known (or the connection's). */
+			if (svc >= 0) {
+				pm->lb_svc = (uint16_t)(svc + 1);
+				return m;
+			}
+		}
 	}
 	switch (sk_gen_dst(g, pm, &rr)) {
 	case SK_GEN_DST_LOCAL:
@@ -331,14 +349,21 @@ recheck(const struct sk_gen *g, struct sk_conn *c, const struct sk_pkt_meta *pm,
 }
 
 /* A new flow's verdict from its rule, or from the zone pair's default. */
+static void hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+		struct sk_conn *c, uint8_t src_is_a);
+
 static void
 decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t rule,
-       const struct sk_conn_key *key, uint8_t src_is_a)
+       const struct sk_conn_key *key, uint8_t src_is_a, const struct sk_wlb_new *nw)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	uint8_t action, log;
 	uint32_t rule_id = 0;
 
+	/* Policy saw the translated packet; the rest (logs, RST, ICMP) the
+	 * client's own. */
+	if (nw != NULL)
+		sk_wlb_restore(pm, nw);
 	if (rule != 0) {
 		struct sk_rule_ctr *rc = &g->rule_ctr[(size_t)w->idx * g->n_rules + rule - 1];
 
@@ -356,6 +381,20 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		log_pkt(w, g, m, action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
 			action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
 	if (action == SK_ACT_ACCEPT) {
+		if (nw != NULL) {
+			int rc = sk_wlb_create(w, g, m, key, src_is_a, nw, rule_id);
+
+			if (rc == -EEXIST) {
+				hit(w, g, m, sk_conn_lookup(w->conns, key), src_is_a);
+				return;
+			}
+			if (rc != 0) {
+				drop(w, m, (unsigned int)rc);
+				return;
+			}
+			forward(w, g, m);
+			return;
+		}
 		if (pm->out_zone == SK_ZONE_LOCAL) {
 			local_deliver(w, g, m);
 			return;
@@ -389,17 +428,165 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 	drop(w, m, rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
 }
 
+/* A packet of an existing connection (c never NULL). */
+static void
+hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
+    uint8_t src_is_a)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	enum sk_conn_dir dir;
+	int rc;
+
+	if (unlikely(c->nat != 0 || (c->flags & SK_CONN_F_ALIAS))) {
+		rc = sk_wlb_hit(w, g, m, c, src_is_a);
+		if (unlikely(rc != 0)) {
+			drop(w, m, (unsigned int)rc);
+			return;
+		}
+		forward(w, g, m);
+		return;
+	}
+	dir = sk_conn_dir(c, src_is_a);
+	if (unlikely(c->gen != (uint32_t)g->id)) {
+		/* An earlier packet of this burst may have cut it already. */
+		if (!(c->flags & SK_CONN_F_LIVE)) {
+			drop(w, m, SK_DROP_POLICY_REVOKED);
+			return;
+		}
+		if (!recheck(g, c, pm, dir)) {
+			sk_conn_delete(w->conns, c);
+			drop(w, m, SK_DROP_POLICY_REVOKED);
+			return;
+		}
+	}
+	if (unlikely(pm->lb_svc != 0)) {
+		/* A plain connection to an address that became a VIP later:
+		 * admit left it unrouted. */
+		rc = sk_wlb_route(g, pm);
+		if (rc != 0) {
+			drop(w, m, (unsigned int)rc);
+			return;
+		}
+	}
+	rc = sk_conn_update(w->conns, c, pm, dir, rte_pktmbuf_pkt_len(m), w->now_ms);
+	if (unlikely(rc != 0)) {
+		drop(w, m, (unsigned int)rc);
+		return;
+	}
+	forward(w, g, m);
+}
+
+/* Give m to the worker that owns its flow (wlb.h). */
+static void
+handoff(struct sk_worker *w, struct rte_mbuf *m, uint16_t owner)
+{
+	sk_pkt_meta(m)->handoff = 1;
+	if (rte_ring_mp_enqueue(sk_dp.workers[owner].handoff, m) != 0) {
+		drop(w, m, SK_DROP_HANDOFF_FULL);
+		return;
+	}
+	w->stats->handoff_out++;
+}
+
+/*
+ * A packet no connection of this worker knows.  Returns 1 when it goes on
+ * to policy (with *nw filled for a new connection to a service), 0 when it
+ * was dealt with here.
+ */
+static int
+miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_wlb_new *nw,
+     int *is_lb)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	uint16_t owner;
+	int rc;
+
+	*is_lb = 0;
+	if (g->n_services != 0) {
+		owner = sk_wlb_owner(w, g, pm);
+		if (owner != w->idx) {
+			handoff(w, m, owner);
+			return 0;
+		}
+		/* The backend's answer to a health check of the unit's kernel. */
+		if (pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 && g->hc != NULL &&
+		    sk_hctap_is_reply(g->hc, pm)) {
+			to_slow_path(w, m, SK_EXC_HEALTH);
+			return 0;
+		}
+		if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&
+		    pm->out_zone != SK_ZONE_LOCAL) {
+			drop(w, m, SK_DROP_NAT_STRAY);
+			return 0;
+		}
+	}
+	/* No connection: only a SYN may open TCP, unless loose pickup. */
+	if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
+	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+	    RTE_TCP_SYN_FLAG) {
+		drop(w, m, SK_DROP_TCP_OUT_OF_STATE);
+		return 0;
+	}
+	if (pm->lb_svc != 0) {
+		rc = sk_wlb_prepare(w, g, pm, nw);
+		if (rc != 0) {
+			drop(w, m, (unsigned int)rc);
+			return 0;
+		}
+		*is_lb = 1;
+	}
+	return 1;
+}
+
+/* Stages 2 and 3 for packets admitted on this worker or handed over to it. */
+static void
+process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **ip, uint16_t n_ip)
+{
+	struct rte_mbuf *miss_m[SK_BURST_MAX];
+	struct sk_pkt_meta *miss_meta[SK_BURST_MAX];
+	struct sk_conn_key keys[SK_BURST_MAX], miss_keys[SK_BURST_MAX];
+	uint8_t src_is_a[SK_BURST_MAX], miss_sia[SK_BURST_MAX], miss_lb[SK_BURST_MAX];
+	struct sk_wlb_new nw[SK_BURST_MAX];
+	struct sk_conn *conns[SK_BURST_MAX];
+	uint32_t rules[SK_BURST_MAX];
+	uint16_t i, n_miss = 0;
+	int is_lb;
+
+	/* Stage 2: connection lookup for the whole burst. */
+	for (i = 0; i < n_ip; i++)
+		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
+	sk_conn_lookup_burst(w->conns, keys, n_ip, conns);
+
+	for (i = 0; i < n_ip; i++) {
+		if (conns[i] != NULL) {
+			hit(w, g, ip[i], conns[i], src_is_a[i]);
+			continue;
+		}
+		if (!miss(w, g, ip[i], &nw[n_miss], &is_lb))
+			continue;
+		miss_m[n_miss] = ip[i];
+		miss_meta[n_miss] = sk_pkt_meta(ip[i]);
+		miss_keys[n_miss] = keys[i];
+		miss_sia[n_miss] = src_is_a[i];
+		miss_lb[n_miss] = (uint8_t)is_lb;
+		n_miss++;
+	}
+	if (n_miss == 0)
+		return;
+
+	/* Stage 3: policy for all misses at once, then act on each verdict. */
+	sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);
+	for (i = 0; i < n_miss; i++)
+		decide(w, g, miss_m[i], rules[i], &miss_keys[i], miss_sia[i],
+		       miss_lb[i] ? &nw[i] : NULL);
+}
+
 static void
 process_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
 	      struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
 {
-	struct rte_mbuf *ip[SK_BURST_MAX], *miss[SK_BURST_MAX];
-	struct sk_pkt_meta *miss_meta[SK_BURST_MAX];
-	struct sk_conn_key keys[SK_BURST_MAX], miss_keys[SK_BURST_MAX];
-	uint8_t src_is_a[SK_BURST_MAX], miss_sia[SK_BURST_MAX];
-	struct sk_conn *conns[SK_BURST_MAX];
-	uint32_t rules[SK_BURST_MAX];
-	uint16_t i, n_ip = 0, n_miss = 0;
+	struct rte_mbuf *ip[SK_BURST_MAX];
+	uint16_t i, n_ip = 0;
 
 	/* Stage 1: parse everything, then admit (L2/L3, fragments, routing). */
 	sk_pkt_parse_burst(pkts, n, &g->ifaces[iface].mac);
@@ -409,63 +596,25 @@ process_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16
 		if (m != NULL)
 			ip[n_ip++] = m;
 	}
-	if (n_ip == 0)
-		return;
+	if (n_ip != 0)
+		process_admitted(w, g, ip, n_ip);
+}
 
-	/* Stage 2: connection lookup for the whole burst. */
-	for (i = 0; i < n_ip; i++)
-		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
-	sk_conn_lookup_burst(w->conns, keys, n_ip, conns);
+/* Packets other workers handed over: admitted already, straight to stage 2. */
+static uint16_t
+drain_handoff(struct sk_worker *w, const struct sk_gen *g)
+{
+	struct rte_mbuf *pkts[SK_BURST_MAX];
+	unsigned int n;
 
-	for (i = 0; i < n_ip; i++) {
-		struct rte_mbuf *m = ip[i];
-		struct sk_pkt_meta *pm = sk_pkt_meta(m);
-		int rc;
-
-		if (conns[i] != NULL) {
-			enum sk_conn_dir dir = sk_conn_dir(conns[i], src_is_a[i]);
-
-			if (unlikely(conns[i]->gen != (uint32_t)g->id)) {
-				/* An earlier packet of this burst may have cut it already. */
-				if (!(conns[i]->flags & SK_CONN_F_LIVE)) {
-					drop(w, m, SK_DROP_POLICY_REVOKED);
-					continue;
-				}
-				if (!recheck(g, conns[i], pm, dir)) {
-					sk_conn_delete(w->conns, conns[i]);
-					drop(w, m, SK_DROP_POLICY_REVOKED);
-					continue;
-				}
-			}
-			rc = sk_conn_update(w->conns, conns[i], pm, dir,
-					    rte_pktmbuf_pkt_len(m), w->now_ms);
-			if (unlikely(rc != 0)) {
-				drop(w, m, (unsigned int)rc);
-				continue;
-			}
-			forward(w, g, m);
-			continue;
-		}
-		/* No connection: only a SYN may open TCP, unless loose pickup. */
-		if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
-		    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
-		    RTE_TCP_SYN_FLAG) {
-			drop(w, m, SK_DROP_TCP_OUT_OF_STATE);
-			continue;
-		}
-		miss[n_miss] = m;
-		miss_meta[n_miss] = pm;
-		miss_keys[n_miss] = keys[i];
-		miss_sia[n_miss] = src_is_a[i];
-		n_miss++;
-	}
-	if (n_miss == 0)
-		return;
-
-	/* Stage 3: policy for all misses at once, then act on each verdict. */
-	sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);
-	for (i = 0; i < n_miss; i++)
-		decide(w, g, miss[i], rules[i], &miss_keys[i], miss_sia[i]);
+	if (w->handoff == NULL)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)pkts, SK_BURST_MAX, NULL);
+	if (n == 0)
+		return 0;
+	w->stats->handoff_in += n;
+	process_admitted(w, g, pkts, (uint16_t)n);
+	return (uint16_t)n;
 }
 
 static void
@@ -527,6 +676,8 @@ worker_init(struct sk_worker *w)
 		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_drop_cb, w->stats);
 	}
 	w->err_tokens = ERR_TOKENS_MAX;
+	w->nat_rss = sk_dp.nat_rss;
+	sk_conn_set_release(w->conns, sk_wlb_release, w);
 	return 0;
 }
 
@@ -548,7 +699,8 @@ sk_worker_main(void *arg)
 		uint16_t burst = (uint16_t)g->st->burst;
 
 		w->now_ms = sk_dp_now_ms();
-		got = 0;
+		w->cur_gen = g;
+		got = drain_handoff(w, g);
 		for (i = 0; i < w->n_rxp; i++) {
 			p = w->rxp[i].port;
 			n = rte_eth_rx_burst(p, w->idx, pkts, burst);
@@ -580,6 +732,7 @@ sk_worker_main(void *arg)
 			idle = 0;
 		}
 	}
+	w->cur_gen = NULL;
 	rte_rcu_qsbr_thread_offline(sk_dp.qs, w->idx);
 	rte_rcu_qsbr_thread_unregister(sk_dp.qs, w->idx);
 	for (p = 0; p < RTE_MAX_ETHPORTS; p++)

@@ -127,9 +127,13 @@ def stats(prefix):
 
 
 def balance(st):
-    rx = sum(p["rx_pkts"] for p in st["ports"].values())
-    # fragments merged into one datagram leave the count (docs/dataplane.md)
-    drops = sum(st["drops"].values()) + st.get("frag_merged", 0)
+    # packets in: the ports, and the unit's own health-check probes from its
+    # kernel's tap (docs/health.md); handoffs between workers cancel out
+    rx = sum(p["rx_pkts"] for p in st["ports"].values()) + st.get("tap_in", 0)
+    # fragments merged into one datagram leave the count (docs/dataplane.md);
+    # what the kernel sent on the tap that is not the unit's IP is not forwarded
+    drops = (sum(st["drops"].values()) + st.get("frag_merged", 0) + st.get("tap_dropped", 0)
+             + st.get("handoff_out", 0) - st.get("handoff_in", 0))
     return rx, st["forwarded"], st["consumed"], drops
 
 

@@ -539,3 +539,7 @@ CASES = [
          counters={"conns.created": 0, "forwarded": 0},
          held=1, held_reasons=("frag_timeout",)),
 ]
+
+# The load balancer's cases live in their own table.
+from cases_lb import LB_CASES  # noqa: E402
+CASES += LB_CASES

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * wlb.h - the worker's load-balancer steps: a packet to a virtual service
+ * gets a backend and a NAT connection; packets of NAT connections are
+ * translated both ways; packets that reached the wrong worker are handed to
+ * the connection's owner.  Called per packet by the owner worker only.
+ *
+ * Flow ownership (DESIGN "Flow ownership"):
+ *  - plain connections: the NIC's symmetric RSS brings both directions to
+ *    one queue, so one worker;
+ *  - full NAT: the worker that saw the client's first packet owns it, and
+ *    picks an SNAT port inside its own port block (nat.h) such that the
+ *    backend's reply hashes to its queue; a reply that lands elsewhere is
+ *    handed over, its owner read from the port;
+ *  - DNAT: the reply tuple (backend -> client) cannot be chosen, so the
+ *    owner is a hash of the client's address and port, which both
+ *    directions carry; any worker computes it, and hands the packet over
+ *    when it is not the owner.
+ * A handed-over packet is not handed over again.
+ */
+#ifndef SK_WLB_H
+#define SK_WLB_H
+
+#include <stdint.h>
+#include "dp.h"
+#include "conn/conn.h"
+#include "lb/lb_svc.h"
+
+/* A new connection to a service between backend choice and verdict. */
+struct sk_wlb_new {
+	struct sk_lb_choice ch;
+	uint8_t vip[16];      /* the client's destination, restored after policy */
+	uint16_t vport;
+};
+
+/*
+ * Route pm to its (translated) destination: 0 with out_iface, out_zone and
+ * nexthop set, or the drop reason.
+ */
+int sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm);
+
+/*
+ * Choose a backend for a new connection to service pm->lb_svc and make pm
+ * look like the translated packet for policy (destination = backend, routed
+ * there).  0, or the drop reason (pm unchanged then).
+ */
+int sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *pm,
+		   struct sk_wlb_new *nw);
+
+/* Undo sk_wlb_prepare's destination (the route stays: it is the backend's). */
+void sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw);
+
+/*
+ * Policy accepted: create the NAT connection (choosing the SNAT source for
+ * full NAT), translate m, count it.  0 to forward; -EEXIST when the client's
+ * key was created by an earlier packet of the burst (look it up and treat m
+ * as a hit); or a drop reason.
+ */
+int sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+		  const struct sk_conn_key *k, uint8_t src_is_a, const struct sk_wlb_new *nw,
+		  uint32_t rule_id);
+
+/*
+ * A packet hit connection c (either half of a NAT connection): re-check
+ * after a commit, cut if the backend was disabled or removed, advance the
+ * state, translate and route.  0 to forward, or a drop reason (the
+ * connection is deleted when it was cut).
+ */
+int sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
+	       uint8_t src_is_a);
+
+/* The worker that owns the flow of a packet that missed this worker's table. */
+uint16_t sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g,
+		      const struct sk_pkt_meta *pm);
+
+/* The connection table's release hook: a NAT connection ended. */
+void sk_wlb_release(void *arg, const struct sk_conn *primary, const struct sk_conn *alias);
+
+#endif /* SK_WLB_H */

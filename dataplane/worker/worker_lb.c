@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker_lb.c - the worker's load-balancer steps (wlb.h): backend choice
+ * before policy, NAT connection creation after it, translation of every
+ * later packet in both directions, and the owner of a flow for handoffs.
+ *
+ * A NAT connection is two keys in the worker's table (conn.h): the
+ * primary under the client's tuple (client <-> VIP) and the alias under the
+ * backend's (backend <-> client, or backend <-> SNAT source).  The keys are
+ * the NAT state: reading them back costs no memory per connection.
+ */
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+
+#include "wlb.h"
+#include "acl/acl.h"
+#include "nat/nat.h"
+#include "route/route.h"
+
+/* Candidate SNAT ports tried for one connection before giving up. */
+#define SNAT_TRIES 64
+
+int
+sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm)
+{
+	struct sk_route_result rr;
+
+	switch (sk_gen_dst(g, pm, &rr)) {
+	case SK_GEN_DST_ROUTED:
+		pm->out_iface = rr.iface;
+		pm->out_zone = g->ifaces[rr.iface].zone;
+		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+		return 0;
+	case SK_GEN_DST_LOCAL:
+		/* A backend or client that is the unit itself: nothing listens. */
+		return SK_DROP_LOCAL_UNHANDLED;
+	case SK_GEN_DST_BROADCAST:
+		return SK_DROP_IP_BROADCAST;
+	case SK_GEN_DST_NO_ROUTE:
+	default:
+		return SK_DROP_NO_ROUTE;
+	}
+}
+
+int
+sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *pm,
+	       struct sk_wlb_new *nw)
+{
+	int rc;
+
+	rc = sk_lb_select(g->lb, w->idx, pm->lb_svc - 1u, pm, w->now_ms, &nw->ch);
+	if (rc != 0)
+		return rc;
+	memcpy(nw->vip, pm->dst, 16);
+	nw->vport = pm->dport;
+	memcpy(pm->dst, nw->ch.addr, 16);
+	pm->dport = nw->ch.port;
+	rc = sk_wlb_route(g, pm);
+	if (rc != 0)
+		sk_wlb_restore(pm, nw);
+	return rc;
+}
+
+void
+sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw)
+{
+	memcpy(pm->dst, nw->vip, 16);
+	pm->dport = nw->vport;
+}
+
+/* Canonical key of a tuple (the table's key of a packet src -> dst). */
+static void
+tuple_key(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+	  uint16_t dport, struct sk_conn_key *k, uint8_t *src_is_a)
+{
+	struct sk_pkt_meta q;
+
+	memset(&q, 0, sizeof(q));
+	q.family = family;
+	q.proto = proto;
+	memcpy(q.src, src, 16);
+	memcpy(q.dst, dst, 16);
+	q.sport = sport;
+	q.dport = dport;
+	sk_conn_key_from_meta(&q, k, src_is_a);
+}
+
+static uint32_t
+client_seed(const struct sk_pkt_meta *pm)
+{
+	uint32_t h = rte_hash_crc(pm->src, 16, 0x5eed);
+
+	return rte_hash_crc_4byte(pm->sport, h);
+}
+
+/* Full NAT: an SNAT source and port whose reply tuple no connection uses. */
+static int
+pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
+	  const struct sk_lb_choice *ch, const uint8_t **snat, uint16_t *sport,
+	  struct sk_conn_key *rk, uint8_t *rk_orig_is_a)
+{
+	const struct sk_img_prefix *pool;
+	uint32_t n, seed = client_seed(pm), a;
+	uint16_t port;
+
+	pool = sk_lb_snat(g->lb, ch->svc, &n);
+	if (pool == NULL || n == 0)
+		return SK_DROP_NAT_NO_PORT;
+	*snat = pool[seed % n].addr;
+	for (a = 0; a < SNAT_TRIES; a++) {
+		if (sk_nat_snat_port(w->nat_rss, sk_dp.n_workers, w->idx, pm->family, pm->proto,
+				     *snat, ch->addr, ch->port, seed, a, &port) != 0)
+			break;
+		tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
+			  rk_orig_is_a);
+		if (sk_conn_lookup(w->conns, rk) == NULL) {
+			*sport = port;
+			return 0;
+		}
+	}
+	return SK_DROP_NAT_NO_PORT;
+}
+
+int
+sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+	      const struct sk_conn_key *k, uint8_t src_is_a, const struct sk_wlb_new *nw,
+	      uint32_t rule_id)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	const struct sk_lb_choice *ch = &nw->ch;
+	int fullnat = ch->fwd == SK_LB_FWD_FULLNAT;
+	const uint8_t *snat = NULL;
+	uint16_t sport = 0;
+	struct sk_conn_key rk;
+	uint8_t rk_orig_is_a;
+	struct sk_conn *c;
+	int rc;
+
+	if (fullnat) {
+		rc = pick_snat(w, g, pm, ch, &snat, &sport, &rk, &rk_orig_is_a);
+		if (rc != 0)
+			return rc;
+	} else {
+		tuple_key(pm->family, pm->proto, pm->src, pm->sport, ch->addr, ch->port, &rk,
+			  &rk_orig_is_a);
+	}
+	c = sk_conn_create_nat(w->conns, k, src_is_a, &rk, rk_orig_is_a, pm, w->now_ms, rule_id,
+			       (uint32_t)g->id, (uint8_t)(ch->fwd + 1), ch->gbe);
+	if (c == NULL) {
+		if (rte_errno == EEXIST && sk_conn_lookup(w->conns, k) != NULL)
+			return -EEXIST;
+		/* The backend's tuple is taken (DNAT: the client already talks to
+		 * the backend directly with the same ports) or the table is full. */
+		return rte_errno == EEXIST ? SK_DROP_NAT_NO_PORT : SK_DROP_CONN_TABLE_FULL;
+	}
+	sk_lb_conn_open(g->lb, w->idx, ch->gbe);
+	sk_nat_rewrite(m, pm, snat, sport, ch->addr, ch->port);
+	sk_lb_count(g->lb, w->idx, ch->gbe, 0, rte_pktmbuf_pkt_len(m));
+	return 0;
+}
+
+/* The four endpoints of a NAT connection, read back from its two keys. */
+struct nat_ends {
+	const uint8_t *client, *vip, *xsrc, *backend;
+	uint16_t client_port, vip_port, xsrc_port, backend_port;
+};
+
+static void
+nat_ends(const struct sk_conn_table *t, const struct sk_conn *p, const struct sk_conn *a,
+	 struct nat_ends *e)
+{
+	const struct sk_conn_key *pk = sk_conn_key_ref(t, p);
+	const struct sk_conn_key *ak = sk_conn_key_ref(t, a);
+	int ca = (p->flags & SK_CONN_F_ORIG_IS_A) != 0;
+	int xa = (a->flags & SK_CONN_F_ORIG_IS_A) != 0;
+
+	e->client = ca ? pk->a : pk->b;
+	e->client_port = ca ? pk->pa : pk->pb;
+	e->vip = ca ? pk->b : pk->a;
+	e->vip_port = ca ? pk->pb : pk->pa;
+	e->xsrc = xa ? ak->a : ak->b;
+	e->xsrc_port = xa ? ak->pa : ak->pb;
+	e->backend = xa ? ak->b : ak->a;
+	e->backend_port = xa ? ak->pb : ak->pa;
+}
+
+/*
+ * A commit happened since the connection last saw a packet: ask the new
+ * policy about the translated original direction (client -> backend, as it
+ * was accepted), and find the backend in the new services.  Once per
+ * connection per commit.
+ */
+static int
+nat_recheck(struct sk_worker *w, const struct sk_gen *g, struct sk_conn *p, struct sk_conn *a,
+	    const struct sk_pkt_meta *pm, const struct nat_ends *e)
+{
+	struct sk_pkt_meta q = *pm;
+	uint32_t rule;
+	uint8_t action;
+	int svc;
+	int64_t gbe;
+
+	memcpy(q.src, e->client, 16);
+	q.sport = e->client_port;
+	memcpy(q.dst, e->vip, 16);
+	q.dport = e->vip_port;
+	svc = sk_lb_svc_match(g->lb, &q);
+	if (svc < 0)
+		return SK_DROP_LB_BACKEND_GONE;
+	gbe = sk_lb_backend_find(g->lb, (uint32_t)svc, e->backend, e->backend_port);
+	if (gbe < 0)
+		return SK_DROP_LB_BACKEND_GONE;
+	memcpy(q.dst, e->backend, 16);
+	q.dport = e->backend_port;
+	q.in_zone = g->ifaces[p->in_iface].zone;
+	q.out_zone = g->ifaces[p->out_iface].zone;
+	rule = sk_acl_classify_one(g->acl, &q);
+	action = rule != 0 ? g->rules[rule - 1].action
+			   : (uint8_t)(g->zone_default[q.in_zone][q.out_zone] & 0x3);
+	if (action != SK_ACT_ACCEPT)
+		return SK_DROP_POLICY_REVOKED;
+	p->gen = (uint32_t)g->id;
+	p->rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
+	sk_conn_nat_set_tag(a, (uint32_t)gbe);
+	sk_lb_conn_open(g->lb, w->idx, (uint32_t)gbe);
+	return 0;
+}
+
+int
+sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
+	   uint8_t src_is_a)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_conn_table *t = w->conns;
+	enum sk_conn_dir dir = sk_conn_dir(c, src_is_a);
+	int on_alias = (c->flags & SK_CONN_F_ALIAS) != 0;
+	struct sk_conn *p, *a;
+	struct nat_ends e;
+	uint32_t len = rte_pktmbuf_pkt_len(m), gbe;
+	int fullnat, rc;
+
+	/* The client talks to the VIP (primary, ORIG); the backend answers
+	 * its peer (alias, REPLY).  The other two ways are not this flow. */
+	if (on_alias ? dir != SK_DIR_REPLY : dir != SK_DIR_ORIG)
+		return SK_DROP_NAT_UNEXPECTED;
+	p = on_alias ? sk_conn_primary(t, c) : c;
+	a = on_alias ? c : sk_conn_alias(t, c);
+	nat_ends(t, p, a, &e);
+	if (unlikely(p->gen != (uint32_t)g->id)) {
+		rc = nat_recheck(w, g, p, a, pm, &e);
+		if (rc != 0) {
+			sk_conn_delete(t, p);
+			return rc;
+		}
+	}
+	gbe = sk_conn_nat_tag(a);
+	if (unlikely(!sk_lb_backend_alive(g->lb, gbe))) {
+		sk_conn_delete(t, p);
+		return SK_DROP_LB_BACKEND_GONE;
+	}
+	rc = sk_conn_update(t, p, pm, dir, len, w->now_ms);
+	if (unlikely(rc != 0))
+		return rc;
+	fullnat = p->nat == SK_LB_FWD_FULLNAT + 1;
+	if (dir == SK_DIR_ORIG) {
+		sk_nat_rewrite(m, pm, fullnat ? e.xsrc : NULL, fullnat ? e.xsrc_port : 0,
+			       e.backend, e.backend_port);
+		rc = sk_wlb_route(g, pm);
+	} else {
+		sk_nat_rewrite(m, pm, e.vip, e.vip_port, fullnat ? e.client : NULL,
+			       fullnat ? e.client_port : 0);
+		/* DNAT: the destination (the client) is unchanged and already routed. */
+		rc = fullnat ? sk_wlb_route(g, pm) : 0;
+	}
+	if (rc == 0)
+		sk_lb_count(g->lb, w->idx, gbe, dir, len);
+	return rc;
+}
+
+/* DNAT owner: a hash of the client's address and port, carried both ways. */
+static uint16_t
+client_owner(const uint8_t *addr, uint16_t port)
+{
+	uint32_t h = rte_hash_crc(addr, 16, 0x0dd5);
+
+	h = rte_hash_crc_4byte(port, h);
+	return (uint16_t)(h % sk_dp.n_workers);
+}
+
+uint16_t
+sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm)
+{
+	int o;
+
+	if (sk_dp.n_workers < 2 || g->n_services == 0 || pm->handoff)
+		return w->idx;
+	if (pm->lb_svc != 0) {
+		const struct sk_img_service *s = sk_lb_service(g->lb, pm->lb_svc - 1u);
+
+		return s->fwd == SK_LB_FWD_DNAT ? client_owner(pm->src, pm->sport) : w->idx;
+	}
+	if (pm->lb_addr & SK_LB_ADDR_SNAT) {
+		o = sk_nat_port_owner(pm->dport, sk_dp.n_workers);
+		return o >= 0 ? (uint16_t)o : w->idx;
+	}
+	if (sk_lb_addr_flags(g->lb, pm->family, pm->src) & SK_LB_ADDR_BACKEND)
+		return client_owner(pm->dst, pm->dport);
+	return w->idx;
+}
+
+void
+sk_wlb_release(void *arg, const struct sk_conn *primary, const struct sk_conn *alias)
+{
+	struct sk_worker *w = arg;
+	const struct sk_gen *g = w->cur_gen;
+
+	/* Counts of an older generation went with it; a connection adopted by
+	 * the running one was counted there at its re-check. */
+	if (g != NULL && primary->gen == (uint32_t)g->id)
+		sk_lb_conn_close(g->lb, w->idx, sk_conn_nat_tag(alias));
+}

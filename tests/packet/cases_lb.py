@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""cases_lb.py - packet cases of the load balancer (DNAT and full NAT).
+
+Expected packets are built by scapy from the input ones with the addresses
+and ports the unit must write, and every checksum recomputed by scapy: a
+byte-exact match proves the dataplane's incremental checksum updates
+(RFC 1624) equal a full recomputation.  Fields the unit chooses itself (the
+full-NAT source port) are not compared; their checksums are still verified
+on their own (pktcmp.check_checksums).
+"""
+
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.inet6 import IPv6
+from scapy.layers.l2 import Ether, ARP
+
+from pktcase import (OUTSIDE, INSIDE, PORT_MAC, CLIENT_MAC, WEB_MAC,
+                     CLIENT4, WEB4, CLIENT6, WEB6,
+                     Expect, from_host, tcp4, tcp6, udp4, forwarded)
+
+VIP4, VIP6, VIP4_FULL = "203.0.113.80", "2001:db8:ff::80", "203.0.113.81"
+SNAT4 = "10.10.0.2"
+
+
+def rule(name, action, frm, to, proto, dst, dport):
+    return ('{ name = "%s"; from = "%s"; to = "%s"; proto = "%s"; dst = [ %s ]; '
+            'dport = [ "%s" ]; action = "%s"; }'
+            % (name, frm, to, proto, ", ".join('"%s"' % d for d in dst), dport, action))
+
+
+def service(name, vip, port, backends, proto="tcp", fwd="dnat", snat=None, sched="maglev"):
+    """A service in conf/lab.conf syntax; backends: [(name, addr, port, extra)]."""
+    bes = ",\n".join('      { name = "%s"; address = "%s"; port = %d; %s }' % b
+                     for b in backends)
+    s = ('{ name = "%s"; vip = "%s"; proto = "%s"; port = "%s"; scheduler = "%s"; '
+         'forward = "%s"; ' % (name, vip, proto, port, sched, fwd))
+    if snat:
+        s += 'snat = [ %s ]; ' % ", ".join('"%s"' % a for a in snat)
+    return s + '\n    backends = (\n%s\n    );\n    health = { type = "none"; }; }' % bes
+
+
+def nat(pkt, src=None, sport=None, dst=None, dport=None):
+    """pkt with its addresses/ports rewritten and every checksum left to scapy."""
+    p = Ether(bytes(pkt))
+    ip = p[IPv6] if IPv6 in p else p[IP]
+    l4 = p[TCP] if TCP in p else p[UDP]
+    if src is not None:
+        ip.src = src
+    if dst is not None:
+        ip.dst = dst
+    if sport is not None:
+        l4.sport = sport
+    if dport is not None:
+        l4.dport = dport
+    l4.chksum = None
+    if IP in p:
+        p[IP].chksum = None
+    return Ether(bytes(p))
+
+
+# The client opens to the VIP; the backend (web1) answers on 8080.
+LB_IN = rule("lb-in", "accept", "outside", "inside", "tcp", [WEB4 + "/32", WEB6 + "/128"],
+             "8080")
+LB_UDP_IN = rule("lb-udp", "accept", "outside", "inside", "udp", [WEB4 + "/32"], "5353")
+WEB_SVC = service("web", VIP4, "80", [("web1", WEB4, 8080, "")])
+WEB6_SVC = service("web6", VIP6, "80", [("web1", WEB6, 8080, "")])
+UDP_SVC = service("dns", VIP4, "53", [("web1", WEB4, 5353, "")], proto="udp")
+FULL_SVC = service("full", VIP4_FULL, "80", [("web1", WEB4, 8080, "")], fwd="fullnat",
+                   snat=[SNAT4])
+
+SYN_VIP = tcp4(CLIENT4, VIP4, 40000, 80, "S", seq=1000)
+SYNACK_WEB = from_host(IP(src=WEB4, dst=CLIENT4, id=0x4242) /
+                       TCP(sport=8080, dport=40000, flags="SA", seq=9000, ack=1001,
+                           window=8192))
+ACK_VIP = tcp4(CLIENT4, VIP4, 40000, 80, "A", seq=1001, ack=9001)
+SYN6_VIP = tcp6(CLIENT6, VIP6, 40001, 80, "S", seq=77)
+SYNACK6_WEB = from_host(IPv6(src=WEB6, dst=CLIENT6) /
+                        TCP(sport=8080, dport=40001, flags="SA", seq=5, ack=78))
+UDP_VIP = udp4(CLIENT4, VIP4, 41000, 53, b"query-with-some-payload")
+UDP_VIP_NOCSUM = Ether(bytes(udp4(CLIENT4, VIP4, 41001, 53, b"no checksum")))
+UDP_VIP_NOCSUM[UDP].chksum = 0
+UDP_VIP_NOCSUM = Ether(bytes(UDP_VIP_NOCSUM))
+SYN_FULL = tcp4(CLIENT4, VIP4_FULL, 40002, 80, "S", seq=3000)
+
+
+def to_backend(pkt, dport=8080, src=None):
+    addr = WEB6 if IPv6 in pkt else WEB4
+    return forwarded(nat(pkt, dst=addr, dport=dport, src=src), egress=INSIDE)
+
+
+def to_client(pkt, vip, sport=80):
+    return forwarded(nat(pkt, src=vip, sport=sport), egress=OUTSIDE)
+
+
+LB_CASES = [
+    dict(name="lb_dnat_v4_both_ways",
+         rules=[LB_IN], conf={"services": [WEB_SVC]},
+         inputs={OUTSIDE: [SYN_VIP, ACK_VIP], INSIDE: [SYNACK_WEB]},
+         outputs={INSIDE: [to_backend(SYN_VIP), to_backend(ACK_VIP)],
+                  OUTSIDE: [to_client(SYNACK_WEB, VIP4)]},
+         counters={"rules.lb-in.pkts": 1, "conns.created": 1, "conns.active": 1,
+                   "forwarded": 3}),
+
+    dict(name="lb_dnat_v6_both_ways",
+         rules=[LB_IN], conf={"services": [WEB6_SVC]},
+         inputs={OUTSIDE: [SYN6_VIP], INSIDE: [SYNACK6_WEB]},
+         outputs={INSIDE: [to_backend(SYN6_VIP)], OUTSIDE: [to_client(SYNACK6_WEB, VIP6)]},
+         counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 2}),
+
+    dict(name="lb_dnat_udp_checksums",
+         rules=[LB_UDP_IN], conf={"services": [UDP_SVC]},
+         inputs={OUTSIDE: [UDP_VIP, UDP_VIP_NOCSUM]},
+         # a UDP checksum of 0 (none) must stay 0 after translation
+         outputs={INSIDE: [to_backend(UDP_VIP, 5353),
+                           Expect(to_backend(UDP_VIP_NOCSUM, 5353), ignore=("UDP.chksum",))]},
+         counters={"rules.lb-udp.pkts": 2, "conns.created": 2, "forwarded": 2}),
+
+    dict(name="lb_fullnat_v4_to_backend",
+         rules=[LB_IN], conf={"services": [FULL_SVC]},
+         inputs={OUTSIDE: [SYN_FULL]},
+         # the source port is the unit's choice (its worker's port block)
+         outputs={INSIDE: [Expect(to_backend(SYN_FULL, src=SNAT4),
+                                  ignore=("TCP.sport", "TCP.chksum"))]},
+         counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 1}),
+
+    dict(name="lb_policy_sees_backend",
+         # no rule accepts web1:8080: the VIP alone admits nothing
+         rules=[rule("vip-only", "accept", "outside", "inside", "tcp", [VIP4 + "/32"], "80")],
+         conf={"services": [WEB_SVC]},
+         inputs={OUTSIDE: [SYN_VIP]},
+         outputs={},
+         counters={"rules.vip-only.pkts": 0, "drops.policy_default_drop": 1,
+                   "conns.created": 0}),
+
+    dict(name="lb_no_backend_up",
+         rules=[LB_IN],
+         conf={"services": [service("web", VIP4, "80",
+                                    [("web1", WEB4, 8080, 'state = "drain";')])]},
+         inputs={OUTSIDE: [SYN_VIP]},
+         outputs={},
+         counters={"drops.lb_no_backend": 1, "conns.created": 0}),
+
+    dict(name="lb_reply_without_connection_dropped",
+         rules=[LB_IN], conf={"services": [WEB_SVC]},
+         inputs={INSIDE: [SYNACK_WEB]},
+         outputs={},
+         counters={"drops.tcp_out_of_state": 1, "conns.created": 0}),
+
+    dict(name="lb_snat_address_stray_dropped",
+         rules=[LB_IN], conf={"services": [FULL_SVC]},
+         inputs={INSIDE: [from_host(IP(src=WEB4, dst=SNAT4) /
+                                    TCP(sport=8080, dport=5555, flags="SA"))]},
+         outputs={},
+         counters={"drops.nat_stray": 1}),
+
+    dict(name="lb_arp_for_vip_answered",
+         rules=[], conf={"services": [WEB_SVC]},
+         inputs={OUTSIDE: [Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                           ARP(op=1, hwsrc=CLIENT_MAC, psrc=CLIENT4, pdst=VIP4)]},
+         outputs={OUTSIDE: [Ether(src=PORT_MAC[OUTSIDE], dst=CLIENT_MAC) /
+                            ARP(op=2, hwsrc=PORT_MAC[OUTSIDE], psrc=VIP4,
+                                hwdst=CLIENT_MAC, pdst=CLIENT4)]},
+         counters={"local.arp_replies": 1, "consumed": 1}),
+
+    dict(name="lb_arp_for_snat_answered_inside_only",
+         rules=[], conf={"services": [FULL_SVC]},
+         inputs={INSIDE: [Ether(src=WEB_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                          ARP(op=1, hwsrc=WEB_MAC, psrc=WEB4, pdst=SNAT4)],
+                 OUTSIDE: [Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                           ARP(op=1, hwsrc=CLIENT_MAC, psrc=CLIENT4, pdst=SNAT4)]},
+         outputs={INSIDE: [Ether(src=PORT_MAC[INSIDE], dst=WEB_MAC) /
+                           ARP(op=2, hwsrc=PORT_MAC[INSIDE], psrc=SNAT4,
+                               hwdst=WEB_MAC, pdst=WEB4)]},
+         counters={"local.arp_replies": 1, "drops.arp_not_ours": 1}),
+]
