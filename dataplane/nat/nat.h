@@ -42,6 +42,11 @@ struct sk_nat_rss;
  * the ports were configured with), RETA of reta_size entries (a power of two
  * <= 512) where entry i is queue i % n_queues, n_queues = n_workers.  NULL
  * with rte_errno on failure.  Main lcore (rte_thash context creation).
+ * EINVAL: bad argument, reta_size > 512, n_workers > reta_size, or blocks
+ * smaller than 512 ports (n_workers > 126).  ENOTSUP: the key cannot steer
+ * through the low 9 port bits (they reach fewer than log2(reta_size) index
+ * bits; the ports' symmetric key can, for every RETA size up to 512).
+ * Read-only after creation: workers share it.  free(NULL) is a no-op.
  */
 struct sk_nat_rss *sk_nat_rss_create(const char *name, const uint8_t *key, uint32_t key_len,
 				     uint32_t reta_size, unsigned int n_workers);
@@ -56,13 +61,22 @@ void sk_nat_rss_free(struct sk_nat_rss *r);
  * and *port, or -ENOSPC once attempt has covered the block.  The caller
  * checks the candidate against its connection table (the table is the
  * allocator: a port is free when no connection uses that reply tuple).
- * Hot path.
+ * Hot path.  -EINVAL for a bad worker/family/proto or an n_workers that
+ * differs from r's.  Distinct attempts give distinct ports; with r the
+ * attempts enumerate exactly the ports of the block whose reply hashes to
+ * one of worker's RETA entries (about block / n_workers of them), without
+ * r every port of the block.
  */
 int sk_nat_snat_port(const struct sk_nat_rss *r, unsigned int n_workers, unsigned int worker,
 		     uint8_t family, uint8_t proto, const uint8_t snat[16], const uint8_t backend[16],
 		     uint16_t bport, uint32_t seed, uint32_t attempt, uint16_t *port);
 
-/* Worker whose block holds full-NAT source port `port`, or -1 (below SK_NAT_PORT_LO). */
+/*
+ * Worker whose block holds full-NAT source port `port`, or -1 (below
+ * SK_NAT_PORT_LO, or in the unowned tail past the last block).  Blocks are
+ * floor((65536 - SK_NAT_PORT_LO) / n_workers) ports rounded down to a
+ * multiple of 512 (the largest RETA), so this needs no RSS parameters.
+ */
 int sk_nat_port_owner(uint16_t port, unsigned int n_workers);
 
 #endif /* SK_NAT_H */
