@@ -178,7 +178,8 @@ sk_gen_owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_
 	if (sk_gen_local_addr(g, family, addr) == (int)iface)
 		return 1;
 	/* A VIP or SNAT source on iface's subnet: the unit is its host there. */
-	if (g->n_services == 0 || sk_lb_addr_flags(g->lb, family, addr) == 0)
+	if (g->n_services == 0 ||
+	    !(sk_lb_addr_flags(g->lb, family, addr) & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)))
 		return 0;
 	return sk_route_lookup(g->route, family, addr, &rr) == 0 && rr.connected &&
 	       rr.iface == iface;

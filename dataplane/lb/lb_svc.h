@@ -32,6 +32,7 @@ struct sk_lb;
 /* Flags of an address (struct sk_pkt_meta.lb_addr). */
 #define SK_LB_ADDR_VIP  0x01  /* some service's VIP */
 #define SK_LB_ADDR_SNAT 0x02  /* some full-NAT service's SNAT source */
+#define SK_LB_ADDR_BACKEND 0x04 /* some DNAT service's backend (never answered in ARP/ND) */
 
 /*
  * Compile the services of a verified image for n_workers workers.  prev is
