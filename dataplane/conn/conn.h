@@ -9,6 +9,13 @@
  * Aging is incremental: sk_conn_age() looks at a bounded number of entries
  * per call, never the whole table.
  *
+ * NAT connections (the load balancer's) are findable under two keys: the
+ * client's tuple (client <-> VIP), held by the connection itself (the
+ * "primary"), and the backend-side tuple (backend <-> client for DNAT,
+ * backend <-> SNAT source for full NAT), held by a second slot, the
+ * "alias" (SK_CONN_F_ALIAS).  The two point at each other (link); the
+ * connection's state and counters live in the primary only.
+ *
  * Thread safety: every function taking a struct sk_conn_table may only be
  * called by the table's owner (its worker), or while that worker is known to
  * be stopped.  The control plane asks the owner (ring message) for listings.
@@ -67,15 +74,28 @@ enum sk_tcp_state {
 #define SK_CONN_FIN_REPLY_FIRST 0x04  /* the reply side closed first */
 
 /* struct sk_conn.flags bits */
-#define SK_CONN_F_LIVE          0x01  /* slot holds a connection (table-owned) */
+#define SK_CONN_F_LIVE          0x01  /* slot is in use (table-owned) */
 #define SK_CONN_F_ORIG_IS_A     0x02  /* the originator is endpoint a of the key */
+/*
+ * The slot holds the backend-side key of a NAT connection, not a connection:
+ * link is its primary's slot, rule_id an opaque tag (sk_conn_nat_tag), and
+ * ORIG_IS_A says whether endpoint a of the alias key is the translated
+ * originator (the side that is not the backend), so that sk_conn_dir() on
+ * the alias gives ORIG towards the backend and REPLY for its answers.
+ * Nothing else in an alias is meaningful (state, counters, gen are 0).
+ */
+#define SK_CONN_F_ALIAS         0x04
 
 /*
  * 48 bytes.  The key is not kept here: rte_hash stores it, and the slot of a
- * connection is its rte_hash position, so sk_conn_key_get() reads it back
- * (listing, sync) and sk_conn_delete() finds it from the pointer.  The
- * per-packet fields (everything but rule_id/gen/ifaces) are what
- * sk_conn_update() touches.
+ * connection is its rte_hash position, so sk_conn_key_ref()/sk_conn_key_get()
+ * read it back (NAT addresses, listing, sync) and sk_conn_delete() finds it
+ * from the pointer.  The per-packet fields (everything but
+ * rule_id/gen/ifaces/nat/link) are what sk_conn_update() touches.
+ *
+ * The idle timeout is kept as its class (enum sk_timeout), not in ms: the
+ * table holds the ms per class (sk_conn_timeout_ms()), so new timeouts from
+ * a reload apply to every connection at once, and the field is one byte.
  *
  * pkts[] is 32 bits per direction (wraps after 4.29e9 packets of one
  * connection in one direction, i.e. 71 min of a single 1 Mpps flow); bytes[]
@@ -87,31 +107,42 @@ struct sk_conn {
 				* 0 = one-way so far, 1 = seen both directions */
 	uint8_t fin_seen;      /* SK_CONN_FIN_* */
 	uint8_t flags;         /* SK_CONN_F_* */
-	uint16_t in_iface;     /* originator's ingress interface */
-	uint16_t out_iface;    /* originator's egress interface */
-	uint32_t rule_id;      /* rule that admitted it (0 = zone default) */
+	uint8_t in_iface;      /* originator's ingress interface (< SK_MAX_IFACES) */
+	uint8_t out_iface;     /* originator's egress interface */
+	uint8_t tmo_class;     /* enum sk_timeout of the current state */
+	uint8_t nat;           /* 0 = plain; else the caller's NAT mode (primary and alias) */
+	uint32_t rule_id;      /* rule that admitted it (0 = zone default); alias: NAT tag */
 	uint32_t gen;          /* generation that admitted it */
 	uint32_t last_ms;      /* worker clock (ms) of the last packet */
-	uint32_t timeout_ms;   /* idle timeout for the current state */
+	uint32_t link;         /* NAT: slot of the other half (primary <-> alias); plain: 0 */
 	uint32_t pkts[2];      /* per direction (enum sk_conn_dir) */
 	uint64_t bytes[2];
 };
 
-/* Table counters (monotonic except active). */
+/* The memory target (<= 128 B per connection with rte_hash's ~70-80 B) needs this. */
+_Static_assert(sizeof(struct sk_conn) == 48, "struct sk_conn must stay 48 bytes");
+_Static_assert(SK_MAX_IFACES <= 256, "interface ids are stored in a uint8_t");
+_Static_assert(SK_TMO__MAX <= 256, "timeout classes are stored in a uint8_t");
+
+/*
+ * Table counters (monotonic except active).  They count connections: a NAT
+ * connection (primary + alias) is one.
+ */
 struct sk_conn_stats {
 	uint64_t active;   /* connections in the table now */
 	uint64_t created;
 	uint64_t deleted;  /* by sk_conn_delete() */
 	uint64_t expired;  /* by sk_conn_age() */
-	uint64_t refused;  /* sk_conn_create() found the table full */
+	uint64_t refused;  /* sk_conn_create*() found the table full */
 	uint64_t invalid;  /* packets sk_conn_update() refused (TCP_INVALID) */
 };
 
 /*
- * Create a table for max connections on NUMA socket `socket`.  name must be
- * unique in the process and at most 20 characters (rte_hash/ring names).
- * NULL with rte_errno on failure (EINVAL, ENOMEM, EEXIST).
- * Timeouts start at the SK_TIMEOUT_LIST defaults.
+ * Create a table of max slots on NUMA socket `socket`: max plain
+ * connections, or max / 2 NAT connections (each takes two slots), or a mix.
+ * name must be unique in the process and at most 20 characters
+ * (rte_hash/ring names).  NULL with rte_errno on failure (EINVAL, ENOMEM,
+ * EEXIST).  Timeouts start at the SK_TIMEOUT_LIST defaults.
  */
 struct sk_conn_table *sk_conn_table_create(const char *name, uint32_t max, int socket);
 /* Free the table and every connection in it; NULL is a no-op. */
@@ -121,10 +152,13 @@ void sk_conn_table_free(struct sk_conn_table *t);
  * Idle timeouts in seconds, indexed by enum sk_timeout (copied).  Values are
  * clamped to SK_CONN_TIMEOUT_MAX_S; 0 expires a connection at the first
  * aging pass after it has been idle for 1 ms.
- * Applies to connections as they next change state or see a packet.
+ * Applies at once to every connection (they store their class, not the ms).
  */
 #define SK_CONN_TIMEOUT_MAX_S (7u * 24 * 3600)
 void sk_conn_set_timeouts(struct sk_conn_table *t, const uint32_t timeouts[SK_TMO__MAX]);
+
+/* Idle timeout (ms) that applies to connection c now (listings). */
+uint32_t sk_conn_timeout_ms(const struct sk_conn_table *t, const struct sk_conn *c);
 
 /* Canonical key for a parsed packet; *src_is_a = 1 if the packet's source is endpoint a. */
 void sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a);
@@ -134,11 +168,15 @@ void sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, u
  * out[i] = connection or NULL.  Each hit's struct sk_conn is prefetched, so
  * that the sk_conn_update() calls that follow for the burst find it in cache
  * (at 1M connections it is otherwise one cache miss per packet).
+ * A hit may be a NAT alias (flags & SK_CONN_F_ALIAS): sk_conn_primary().
  */
 void sk_conn_lookup_burst(struct sk_conn_table *t, const struct sk_conn_key *keys, uint16_t n,
 			  struct sk_conn *out[]);
 
-/* Single lookup (control path, or re-lookup after sk_conn_create() gave EEXIST). */
+/*
+ * Single lookup (control path, re-lookup after sk_conn_create() gave EEXIST,
+ * a free full-NAT source port).  May return a NAT alias.
+ */
 struct sk_conn *sk_conn_lookup(struct sk_conn_table *t, const struct sk_conn_key *k);
 
 /*
@@ -147,14 +185,71 @@ struct sk_conn *sk_conn_lookup(struct sk_conn_table *t, const struct sk_conn_key
  * packet ESTABLISHED (the caller decided on loose pickup), RST CLOSED.  The
  * creating packet is counted here (l2_len + ip_len bytes): do not pass it to
  * sk_conn_update() as well.
- * NULL with rte_errno = ENOSPC when the table is full (counted as refused),
- * EEXIST if k is already in the table.
+ * NULL with rte_errno = ENOSPC when no slot is free (counted as refused),
+ * EEXIST if k is already in the table (sk_conn_lookup() then finds it; it
+ * may be a NAT alias: sk_conn_dir() and sk_conn_update() accept one).
  */
 struct sk_conn *sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 			       uint8_t src_is_a, const struct sk_pkt_meta *m,
 			       uint32_t now_ms, uint32_t rule_id, uint32_t gen);
 
-/* Direction of packet m on c, given src_is_a from sk_conn_key_from_meta. */
+/*
+ * Create a NAT connection findable under two keys, atomically (both or
+ * neither):
+ *   k, src_is_a   the client's tuple, as for sk_conn_create (the primary);
+ *   rk            the backend-side tuple (the alias);
+ *   rk_orig_is_a  1 if endpoint a of rk is the translated originator (the
+ *                 client for DNAT, the SNAT source for full NAT), i.e. not
+ *                 the backend;
+ *   m             the client's packet before translation (first state and
+ *                 counters from it, as in sk_conn_create);
+ *   nat           non-zero, opaque (e.g. forwarding mode + 1), kept in both;
+ *   tag           opaque, kept in the alias (sk_conn_nat_tag).
+ * It is one connection (active, created) in two slots.  Returns the
+ * primary, or NULL with rte_errno = ENOSPC (fewer than two free slots;
+ * counted as refused), EEXIST (k or rk already in the table, or k == rk),
+ * EINVAL (nat == 0).  On failure the table is as it was.
+ */
+struct sk_conn *sk_conn_create_nat(struct sk_conn_table *t, const struct sk_conn_key *k,
+				   uint8_t src_is_a, const struct sk_conn_key *rk,
+				   uint8_t rk_orig_is_a, const struct sk_pkt_meta *m,
+				   uint32_t now_ms, uint32_t rule_id, uint32_t gen, uint8_t nat,
+				   uint32_t tag);
+
+/* c itself for a connection, its primary for a NAT alias.  Hot path. */
+struct sk_conn *sk_conn_primary(const struct sk_conn_table *t, struct sk_conn *c);
+
+/* The alias of NAT primary p; NULL for a plain connection (or an alias).  Hot path. */
+struct sk_conn *sk_conn_alias(const struct sk_conn_table *t, struct sk_conn *p);
+
+/* The opaque tag of NAT alias a (sk_conn_create_nat's tag). */
+static inline uint32_t
+sk_conn_nat_tag(const struct sk_conn *a)
+{
+	return a->rule_id;
+}
+
+/*
+ * Prefetch what a packet on NAT half c needs next: the other half's key
+ * and, for an alias, its primary.  c itself must be in cache already (a hit
+ * of sk_conn_lookup_burst); no-op for a plain connection.  Hot path.
+ */
+void sk_conn_prefetch_peer(const struct sk_conn_table *t, const struct sk_conn *c);
+
+/*
+ * Called for every NAT connection just before it leaves the table (delete,
+ * expiry; not sk_conn_table_free), with both halves still live and their
+ * keys readable.  Not called for plain connections.  cb must not create or
+ * delete connections.  cb NULL: none.
+ */
+typedef void (*sk_conn_release_cb)(void *arg, const struct sk_conn *primary,
+				   const struct sk_conn *alias);
+void sk_conn_set_release(struct sk_conn_table *t, sk_conn_release_cb cb, void *arg);
+
+/*
+ * Direction of packet m on c, given src_is_a from sk_conn_key_from_meta.
+ * On a NAT alias: the direction on its connection (ORIG towards the backend).
+ */
 static inline enum sk_conn_dir
 sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
 {
@@ -165,37 +260,51 @@ sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
  * Account packet m (pkt_len bytes) in direction dir and advance the state
  * machine.  Returns 0 to forward, or SK_DROP_TCP_INVALID: the packet is not
  * valid in the connection's state and must be dropped; the connection is
- * kept unchanged (not refreshed, not counted).
+ * kept unchanged (not refreshed, not counted).  c may be a NAT alias (dir
+ * from sk_conn_dir on the alias): its primary is updated.
  */
 __rte_warn_unused_result
 int sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 		   enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms);
 
 /*
- * The key of live connection c (c from this table): 0, or -ENOENT if c is
- * not live.  Not for the per-packet path (it is a hash lookup).
+ * The key rte_hash stores for live slot c (a connection, NAT primary or
+ * alias), read in place: no hash computation, no lookup.  Valid while c is
+ * live; for a free slot the bytes are stale.  Hot path.
  */
+const struct sk_conn_key *sk_conn_key_ref(const struct sk_conn_table *t, const struct sk_conn *c);
+
+/* A copy of the key of live slot c: 0, or -ENOENT if c is not live. */
 int sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct sk_conn_key *k);
 
-/* Remove c from the table (c is invalid afterwards). */
+/*
+ * Remove c from the table (c is invalid afterwards).  Either half of a NAT
+ * connection removes both (after the release hook).
+ */
 void sk_conn_delete(struct sk_conn_table *t, struct sk_conn *c);
 
 /*
- * Expire idle connections among the next `budget` array slots (live or not),
- * continuing from where the previous call stopped; returns how many expired.
- * Every slot must be visited at least once per 2^31 ms (~24 days) because
- * idle time is a signed difference of the wrapping ms clock.
+ * Expire idle connections among the next `budget` array slots (live or not,
+ * aliases included but skipped: a NAT connection expires by its primary,
+ * which takes its alias along), continuing from where the previous call
+ * stopped; returns how many connections expired.  Every slot must be
+ * visited at least once per 2^31 ms (~24 days) because idle time is a
+ * signed difference of the wrapping ms clock.
  */
 uint32_t sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget);
 
+/* Connections (a NAT connection is one), slots in use (it is two), slots in all. */
 uint32_t sk_conn_count(const struct sk_conn_table *t);
+uint32_t sk_conn_slots_used(const struct sk_conn_table *t);
 uint32_t sk_conn_capacity(const struct sk_conn_table *t);
 void sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st);
 
 /*
- * Walk live connections in slot order (control use: listing, telemetry).
- * cb returns non-zero to stop; that value is returned.  cb must not create
- * or delete connections.
+ * Walk live connections in slot order (control use: listing, telemetry);
+ * NAT aliases are skipped, so each connection is seen once (as itself or
+ * its primary).  cb returns non-zero to stop; that value is returned.  cb
+ * may delete the connection it is given (and so its alias), no other, and
+ * must not create any.
  */
 int sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *arg), void *arg);
 

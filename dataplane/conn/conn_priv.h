@@ -14,23 +14,38 @@
 struct sk_conn_table {
 	struct rte_hash *h;        /* canonical key -> position = slot index */
 	struct sk_conn *conns;     /* n_slots; flags & SK_CONN_F_LIVE marks use */
+	/*
+	 * rte_hash's key store seen as an array indexed by position: the key
+	 * of slot i is at key_base + i * key_stride (measured at creation,
+	 * see key_store_probe()); key_stride 0 = unknown, ask rte_hash.
+	 */
+	const uint8_t *key_base;
+	size_t key_stride;
 	uint32_t n_slots;          /* rte_hash entries: max, at least one bucket */
-	uint32_t max;              /* connections allowed (<= n_slots) */
-	uint32_t count;            /* live connections */
+	uint32_t max;              /* slots allowed in use (<= n_slots) */
+	uint32_t count;            /* live connections (a NAT pair is one) */
+	uint32_t slots;            /* live slots (a NAT pair is two) */
 	uint32_t age_cursor;       /* next slot sk_conn_age() looks at */
 	uint32_t tmo_ms[SK_TMO__MAX];
+	sk_conn_release_cb release;
+	void *release_arg;
 	struct sk_conn_stats st;   /* .active is derived, see sk_conn_stats_get */
 };
 
 /* First state and counters of a connection from its creating packet m. */
-void sk_conn_state_first(const struct sk_conn_table *t, struct sk_conn *c,
-			 const struct sk_pkt_meta *m, uint32_t now_ms);
+void sk_conn_state_first(struct sk_conn *c, const struct sk_pkt_meta *m, uint32_t now_ms);
 
-/* Idle timeout for c's protocol and current state. */
-static inline uint32_t
-sk_conn_tmo_ms(const struct sk_conn_table *t, const struct sk_conn *c)
-{
-	return t->tmo_ms[sk_conn_timeout_class(c->proto, c->state)];
-}
+/*
+ * Put k into rte_hash and mark its slot live (flags = LIVE only): the slot
+ * index, or -EEXIST (k is already in: a live slot), -ENOSPC (rte_hash full).
+ * The caller fills the slot or gives it back with sk_conn_slot_put().
+ */
+int32_t sk_conn_slot_take(struct sk_conn_table *t, const struct sk_conn_key *k);
+/* Take slot c's key out of rte_hash and mark the slot free. */
+void sk_conn_slot_put(struct sk_conn_table *t, struct sk_conn *c);
+
+/* A new connection's fields in slot c (flags LIVE + ORIG_IS_A per src_is_a). */
+void sk_conn_init(struct sk_conn *c, uint8_t proto, uint8_t src_is_a,
+		  const struct sk_pkt_meta *m, uint32_t now_ms, uint32_t rule_id, uint32_t gen);
 
 #endif /* SK_CONN_PRIV_H */

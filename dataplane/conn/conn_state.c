@@ -13,8 +13,7 @@
 #include "sk_drop.h"
 
 void
-sk_conn_state_first(const struct sk_conn_table *t, struct sk_conn *c,
-		    const struct sk_pkt_meta *m, uint32_t now_ms)
+sk_conn_state_first(struct sk_conn *c, const struct sk_pkt_meta *m, uint32_t now_ms)
 {
 	if (c->proto == IPPROTO_TCP)
 		/* never -1: every first segment from the originator has a state */
@@ -26,7 +25,7 @@ sk_conn_state_first(const struct sk_conn_table *t, struct sk_conn *c,
 	c->pkts[SK_DIR_ORIG] = 1;
 	c->bytes[SK_DIR_ORIG] = (uint64_t)m->l2_len + m->ip_len;
 	c->last_ms = now_ms;
-	c->timeout_ms = sk_conn_tmo_ms(t, c);
+	c->tmo_class = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
 }
 
 /* Remember who sent a FIN, and whether the reply side was first to close. */
@@ -44,6 +43,9 @@ int
 sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 	       enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms)
 {
+	/* A NAT alias holds no state: its primary does (dir is already its). */
+	if (unlikely(c->flags & SK_CONN_F_ALIAS))
+		c = &t->conns[c->link];
 	if (c->proto == IPPROTO_TCP) {
 		enum sk_conn_dir first_fin = (c->fin_seen & SK_CONN_FIN_REPLY_FIRST) ?
 			SK_DIR_REPLY : SK_DIR_ORIG;
@@ -66,7 +68,7 @@ sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_m
 	c->pkts[dir]++;
 	c->bytes[dir] += pkt_len;
 	c->last_ms = now_ms;
-	/* Every packet re-reads the table's timeouts, so a reload applies soon. */
-	c->timeout_ms = sk_conn_tmo_ms(t, c);
+	/* The class, not the ms: aging reads the table's ms, so a reload applies at once. */
+	c->tmo_class = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
 	return 0;
 }

@@ -8,12 +8,15 @@
  * gives a key (unique, stable while the key is in the table, < entries) is
  * the connection's slot, so there is no free list of our own and no data
  * pointer to follow, and the array can be walked in order for aging and
- * listings without touching the hash.
+ * listings without touching the hash.  A NAT connection is two slots
+ * (primary and alias, linked both ways); removing either removes both.
+ * The NAT-only API is in conn_nat.c.
  */
-#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
@@ -29,9 +32,6 @@
 #define CONN_NAME_MAX 20
 /* rte_hash refuses fewer entries than one bucket holds (8 in rte_cuckoo_hash.h). */
 #define CONN_HASH_MIN_ENTRIES 8u
-
-/* The memory target (<= 128 B per connection with rte_hash's ~70-80 B) needs this. */
-static_assert(sizeof(struct sk_conn) == 48, "struct sk_conn grew");
 
 static const uint32_t default_timeouts_s[SK_TMO__MAX] = {
 #define SK_TMO_DEFAULT(e, k, d) [SK_TMO_##e] = d,
@@ -57,6 +57,45 @@ addr_cmp(const uint8_t *a, const uint8_t *b)
 			return u < v ? -1 : 1;
 	}
 	return 0;
+}
+
+/*
+ * Find where rte_hash keeps the key of each position, so that
+ * sk_conn_key_ref() is a multiply and add: rte_hash_get_key_with_position()
+ * also computes the key's hash and looks it up again to validate the
+ * position (DPDK 22.11), which would be a second hash lookup per NAT packet.
+ * The key store is an array indexed by position (rte_cuckoo_hash); two probe
+ * keys give its base and stride, from what the public call returns.  If
+ * what they show does not look like such an array, key_stride stays 0 and
+ * sk_conn_key_ref() asks rte_hash each time.  rte_hash_reset() then empties
+ * the table and refills its free-slot ring in the original order, so the
+ * probes leave no trace (connections still take slots 0, 1, 2, ... first).
+ */
+static void
+key_store_probe(struct sk_conn_table *t)
+{
+	struct sk_conn_key probe[2];
+	int32_t pos[2] = { -1, -1 };
+	void *kp[2];
+	ptrdiff_t dk, dp;
+
+	memset(probe, 0, sizeof(probe));
+	probe[0].family = probe[1].family = 0xff;   /* no packet has this family */
+	probe[1].pa = 1;
+	for (int i = 0; i < 2; i++) {
+		pos[i] = rte_hash_add_key(t->h, &probe[i]);
+		if (pos[i] < 0 || rte_hash_get_key_with_position(t->h, pos[i], &kp[i]) != 0 ||
+		    memcmp(kp[i], &probe[i], sizeof(probe[i])) != 0)
+			goto out;
+	}
+	dk = (const uint8_t *)kp[1] - (const uint8_t *)kp[0];
+	dp = pos[1] - pos[0];
+	if (dp == 0 || dk % dp != 0 || dk / dp < (ptrdiff_t)sizeof(struct sk_conn_key))
+		goto out;
+	t->key_stride = (size_t)(dk / dp);
+	t->key_base = (const uint8_t *)kp[0] - (size_t)pos[0] * t->key_stride;
+out:
+	rte_hash_reset(t->h);
 }
 
 struct sk_conn_table *
@@ -109,6 +148,7 @@ sk_conn_table_create(const char *name, uint32_t max, int socket)
 		rte_errno = err;
 		return NULL;
 	}
+	key_store_probe(t);
 	sk_conn_set_timeouts(t, default_timeouts_s);
 	return t;
 }
@@ -128,6 +168,12 @@ sk_conn_set_timeouts(struct sk_conn_table *t, const uint32_t timeouts[SK_TMO__MA
 {
 	for (unsigned int i = 0; i < SK_TMO__MAX; i++)
 		t->tmo_ms[i] = RTE_MIN(timeouts[i], SK_CONN_TIMEOUT_MAX_S) * 1000u;
+}
+
+uint32_t
+sk_conn_timeout_ms(const struct sk_conn_table *t, const struct sk_conn *c)
+{
+	return t->tmo_ms[c->tmo_class];
 }
 
 void
@@ -193,15 +239,55 @@ sk_conn_lookup(struct sk_conn_table *t, const struct sk_conn_key *k)
 	return pos < 0 ? NULL : &t->conns[pos];
 }
 
+int32_t
+sk_conn_slot_take(struct sk_conn_table *t, const struct sk_conn_key *k)
+{
+	/* An existing key gives its own position back: it is live, hence EEXIST. */
+	int32_t pos = rte_hash_add_key(t->h, k);
+
+	if (pos < 0)
+		return -ENOSPC;
+	if (t->conns[pos].flags & SK_CONN_F_LIVE)
+		return -EEXIST;
+	t->conns[pos].flags = SK_CONN_F_LIVE;
+	t->slots++;
+	return pos;
+}
+
+void
+sk_conn_slot_put(struct sk_conn_table *t, struct sk_conn *c)
+{
+	struct sk_conn_key k;
+
+	/* The key is copied out first: rte_hash is about to recycle its slot. */
+	memcpy(&k, sk_conn_key_ref(t, c), sizeof(k));
+	RTE_VERIFY(rte_hash_del_key(t->h, &k) == (int32_t)(c - t->conns));
+	c->flags = 0;
+	t->slots--;
+}
+
+void
+sk_conn_init(struct sk_conn *c, uint8_t proto, uint8_t src_is_a, const struct sk_pkt_meta *m,
+	     uint32_t now_ms, uint32_t rule_id, uint32_t gen)
+{
+	memset(c, 0, sizeof(*c));
+	c->proto = proto;
+	c->flags = SK_CONN_F_LIVE | (src_is_a ? SK_CONN_F_ORIG_IS_A : 0);
+	c->in_iface = (uint8_t)m->in_iface;
+	c->out_iface = (uint8_t)m->out_iface;
+	c->rule_id = rule_id;
+	c->gen = gen;
+	sk_conn_state_first(c, m, now_ms);
+}
+
 struct sk_conn *
 sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 	       uint8_t src_is_a, const struct sk_pkt_meta *m,
 	       uint32_t now_ms, uint32_t rule_id, uint32_t gen)
 {
-	struct sk_conn *c;
 	int32_t pos;
 
-	if (t->count >= t->max) {
+	if (t->slots >= t->max) {
 		/* Two packets of one new flow in a burst both miss the bulk lookup. */
 		if (rte_hash_lookup(t->h, k) >= 0) {
 			rte_errno = EEXIST;
@@ -211,65 +297,67 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	/* An existing key gives its own position back: it is live, hence EEXIST. */
-	pos = rte_hash_add_key(t->h, k);
+	pos = sk_conn_slot_take(t, k);
 	if (pos < 0) {
-		/* cannot happen with extendable buckets and a free slot; count it anyway */
-		t->st.refused++;
-		rte_errno = ENOSPC;
+		/* ENOSPC cannot happen with extendable buckets and a free slot; counted anyway */
+		if (pos == -ENOSPC)
+			t->st.refused++;
+		rte_errno = -pos;
 		return NULL;
 	}
-	c = &t->conns[pos];
-	if (c->flags & SK_CONN_F_LIVE) {
-		rte_errno = EEXIST;
-		return NULL;
-	}
+	sk_conn_init(&t->conns[pos], k->proto, src_is_a, m, now_ms, rule_id, gen);
 	t->count++;
-
-	memset(c, 0, sizeof(*c));
-	c->proto = k->proto;
-	c->flags = SK_CONN_F_LIVE | (src_is_a ? SK_CONN_F_ORIG_IS_A : 0);
-	c->in_iface = m->in_iface;
-	c->out_iface = m->out_iface;
-	c->rule_id = rule_id;
-	c->gen = gen;
-	sk_conn_state_first(t, c, m, now_ms);
 	t->st.created++;
-	return c;
+	return &t->conns[pos];
+}
+
+const struct sk_conn_key *
+sk_conn_key_ref(const struct sk_conn_table *t, const struct sk_conn *c)
+{
+	size_t idx = (size_t)(c - t->conns);
+	void *kp = NULL;
+
+	if (likely(t->key_stride != 0))
+		return (const struct sk_conn_key *)(const void *)(t->key_base + idx * t->key_stride);
+	(void)rte_hash_get_key_with_position(t->h, (int32_t)idx, &kp);
+	return kp;
 }
 
 int
 sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct sk_conn_key *k)
 {
 	uintptr_t idx = (uintptr_t)(c - t->conns);
-	void *kp;
 
-	if (idx >= t->n_slots || !(c->flags & SK_CONN_F_LIVE) ||
-	    rte_hash_get_key_with_position(t->h, (int32_t)idx, &kp) != 0)
+	if (idx >= t->n_slots || !(c->flags & SK_CONN_F_LIVE))
 		return -ENOENT;
-	memcpy(k, kp, sizeof(*k));
+	memcpy(k, sk_conn_key_ref(t, c), sizeof(*k));
 	return 0;
 }
 
+/* Remove connection p (not an alias) and, for NAT, its alias; count-- once. */
 static void
-conn_remove(struct sk_conn_table *t, struct sk_conn *c)
+conn_remove(struct sk_conn_table *t, struct sk_conn *p)
 {
-	struct sk_conn_key k;
+	if (p->nat != 0) {
+		struct sk_conn *a = &t->conns[p->link];
 
-	/* The key is copied out first: rte_hash is about to recycle its slot. */
-	RTE_VERIFY(sk_conn_key_get(t, c, &k) == 0);
-	RTE_VERIFY(rte_hash_del_key(t->h, &k) == (int32_t)(c - t->conns));
-	c->flags = 0;
+		RTE_VERIFY((a->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) ==
+			   (SK_CONN_F_LIVE | SK_CONN_F_ALIAS) &&
+			   &t->conns[a->link] == p);
+		if (t->release != NULL)
+			t->release(t->release_arg, p, a);
+		sk_conn_slot_put(t, a);
+	}
+	sk_conn_slot_put(t, p);
 	t->count--;
 }
 
 void
 sk_conn_delete(struct sk_conn_table *t, struct sk_conn *c)
 {
-	conn_remove(t, c);
+	conn_remove(t, sk_conn_primary(t, c));
 	t->st.deleted++;
 }
-
 uint32_t
 sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 {
@@ -279,9 +367,12 @@ sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 	while (budget--) {
 		struct sk_conn *c = &t->conns[cur];
 
-		/* Signed difference: the ms clock wraps every ~49 days. */
-		if ((c->flags & SK_CONN_F_LIVE) &&
-		    (int32_t)(now_ms - c->last_ms) > (int32_t)c->timeout_ms) {
+		/*
+		 * Signed difference: the ms clock wraps every ~49 days.  An
+		 * alias has no clock of its own: it goes with its primary.
+		 */
+		if ((c->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) == SK_CONN_F_LIVE &&
+		    (int32_t)(now_ms - c->last_ms) > (int32_t)t->tmo_ms[c->tmo_class]) {
 			conn_remove(t, c);
 			expired++;
 		}
@@ -297,6 +388,12 @@ uint32_t
 sk_conn_count(const struct sk_conn_table *t)
 {
 	return t->count;
+}
+
+uint32_t
+sk_conn_slots_used(const struct sk_conn_table *t)
+{
+	return t->slots;
 }
 
 uint32_t
@@ -319,7 +416,7 @@ sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *a
 		const struct sk_conn *c = &t->conns[i];
 		int rc;
 
-		if (!(c->flags & SK_CONN_F_LIVE))
+		if ((c->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) != SK_CONN_F_LIVE)
 			continue;
 		rc = cb(c, arg);
 		if (rc != 0)

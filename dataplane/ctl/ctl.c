@@ -416,7 +416,7 @@ walk_cb(const struct sk_conn *c, void *arg)
 		o->rule_id = c->rule_id;
 		o->generation = c->gen;
 		o->idle_ms = w->now_ms - c->last_ms;
-		o->timeout_ms = c->timeout_ms;
+		o->timeout_ms = sk_conn_timeout_ms(w->conns, c);
 		o->pkts[0] = c->pkts[0];
 		o->pkts[1] = c->pkts[1];
 		o->bytes[0] = c->bytes[0];

@@ -205,7 +205,7 @@ test_basic(void)
 		 "fields set: syn_sent, rule, gen, interfaces, clock");
 	SK_CHECK(c4->pkts[SK_DIR_ORIG] == 1 && c4->bytes[SK_DIR_ORIG] == 74 &&
 		 c4->pkts[SK_DIR_REPLY] == 0, "creating packet counted (l2 + ip length)");
-	SK_CHECK(c4->timeout_ms == 30 * 1000, "default tcp_syn timeout applied");
+	SK_CHECK(sk_conn_timeout_ms(t, c4) == 30 * 1000, "default tcp_syn timeout applied");
 
 	rte_errno = 0;
 	f = open_conn(t, &m4, 1000);
@@ -224,7 +224,7 @@ test_basic(void)
 	SK_CHECK(c6 != NULL && c6 != c4 && sk_conn_count(t) == 2, "IPv6 UDP connection created");
 	if (c6 == NULL)
 		goto out;
-	SK_CHECK(c6->state == 0 && c6->timeout_ms == 30 * 1000, "UDP one-way, udp timeout");
+	SK_CHECK(c6->state == 0 && sk_conn_timeout_ms(t, c6) == 30 * 1000, "UDP one-way, udp timeout");
 	f = find(t, &m6, &d);
 	SK_CHECK(f == c6 && d == SK_DIR_ORIG, "IPv6: originator direction found as ORIG");
 	f = find(t, &r6, &d);
@@ -237,7 +237,7 @@ test_basic(void)
 	}
 
 	SK_CHECK(sk_conn_update(t, c6, &r6, SK_DIR_REPLY, 120, 2500) == 0 &&
-		 c6->state == 1 && c6->timeout_ms == 120 * 1000 &&
+		 c6->state == 1 && sk_conn_timeout_ms(t, c6) == 120 * 1000 &&
 		 c6->pkts[SK_DIR_REPLY] == 1 && c6->bytes[SK_DIR_REPLY] == 120 && c6->last_ms == 2500,
 		 "UDP reply: both ways, udp_stream timeout, counted, refreshed");
 
@@ -639,10 +639,10 @@ test_tcp_update(void)
 
 	srv.tcp_flags = SYN | ACK;
 	SK_CHECK(sk_conn_update(t, c, &srv, SK_DIR_REPLY, 60, ++now) == 0 &&
-		 c->state == SK_TCP_SYN_RECV && c->timeout_ms == 30000, "SYN+ACK: syn_recv, tcp_syn");
+		 c->state == SK_TCP_SYN_RECV && sk_conn_timeout_ms(t, c) == 30000, "SYN+ACK: syn_recv, tcp_syn");
 	cli.tcp_flags = ACK;
 	SK_CHECK(sk_conn_update(t, c, &cli, SK_DIR_ORIG, 60, ++now) == 0 &&
-		 c->state == SK_TCP_ESTABLISHED && c->timeout_ms == 3600000,
+		 c->state == SK_TCP_ESTABLISHED && sk_conn_timeout_ms(t, c) == 3600000,
 		 "ACK: established, tcp_established");
 	cli.tcp_flags = SYN;
 	SK_CHECK(sk_conn_update(t, c, &cli, SK_DIR_ORIG, 60, ++now) == SK_DROP_TCP_INVALID &&
@@ -651,7 +651,7 @@ test_tcp_update(void)
 	/* server closes first; the client's final ACK ends it, not the server's */
 	srv.tcp_flags = FIN | ACK;
 	SK_CHECK(sk_conn_update(t, c, &srv, SK_DIR_REPLY, 60, ++now) == 0 &&
-		 c->state == SK_TCP_CLOSE_WAIT && c->timeout_ms == 60000 &&
+		 c->state == SK_TCP_CLOSE_WAIT && sk_conn_timeout_ms(t, c) == 60000 &&
 		 c->fin_seen == (SK_CONN_FIN_REPLY | SK_CONN_FIN_REPLY_FIRST),
 		 "reply FIN: close_wait, tcp_fin, reply closed first");
 	cli.tcp_flags = FIN | ACK;
@@ -662,17 +662,17 @@ test_tcp_update(void)
 		 c->state == SK_TCP_LAST_ACK, "ACK from the second closer: still last_ack");
 	srv.tcp_flags = ACK;
 	SK_CHECK(sk_conn_update(t, c, &srv, SK_DIR_REPLY, 60, ++now) == 0 &&
-		 c->state == SK_TCP_TIME_WAIT && c->timeout_ms == 10000,
+		 c->state == SK_TCP_TIME_WAIT && sk_conn_timeout_ms(t, c) == 10000,
 		 "ACK from the first closer: time_wait, tcp_closed");
 
 	/* port reuse */
 	cli.tcp_flags = SYN;
 	SK_CHECK(sk_conn_update(t, c, &cli, SK_DIR_ORIG, 60, ++now) == 0 &&
-		 c->state == SK_TCP_SYN_SENT && c->fin_seen == 0 && c->timeout_ms == 30000,
+		 c->state == SK_TCP_SYN_SENT && c->fin_seen == 0 && sk_conn_timeout_ms(t, c) == 30000,
 		 "new SYN on time_wait: syn_sent, FIN history cleared");
 	srv.tcp_flags = RST | ACK;
 	SK_CHECK(sk_conn_update(t, c, &srv, SK_DIR_REPLY, 60, ++now) == 0 &&
-		 c->state == SK_TCP_CLOSED && c->timeout_ms == 10000, "RST: closed, tcp_closed");
+		 c->state == SK_TCP_CLOSED && sk_conn_timeout_ms(t, c) == 10000, "RST: closed, tcp_closed");
 	cli.tcp_flags = ACK;
 	SK_CHECK(sk_conn_update(t, c, &cli, SK_DIR_ORIG, 60, ++now) == SK_DROP_TCP_INVALID,
 		 "ACK in closed: TCP_INVALID");
@@ -686,7 +686,7 @@ test_tcp_update(void)
 	/* loose pickup: a mid-stream ACK creates an established connection */
 	m = mk4(0x0a000003, 0x0a000002, 40001, 22, IPPROTO_TCP, ACK);
 	c = open_conn(t, &m, now);
-	SK_CHECK(c != NULL && c->state == SK_TCP_ESTABLISHED && c->timeout_ms == 3600000,
+	SK_CHECK(c != NULL && c->state == SK_TCP_ESTABLISHED && sk_conn_timeout_ms(t, c) == 3600000,
 		 "non-SYN creates established (loose pickup)");
 	SK_CHECK(sk_conn_tcp_is_syn(SYN) && !sk_conn_tcp_is_syn(SYN | ACK) && !sk_conn_tcp_is_syn(ACK),
 		 "sk_conn_tcp_is_syn: only SYN without ACK");
