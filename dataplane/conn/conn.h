@@ -229,6 +229,13 @@ sk_conn_nat_tag(const struct sk_conn *a)
 	return a->rule_id;
 }
 
+/* Re-tag alias a (a connection adopted by a new generation: its backend's new index). */
+static inline void
+sk_conn_nat_set_tag(struct sk_conn *a, uint32_t tag)
+{
+	a->rule_id = tag;
+}
+
 /*
  * Prefetch what a packet on NAT half c needs next: the other half's key
  * and, for an alias, its primary.  c itself must be in cache already (a hit
