@@ -82,10 +82,12 @@ uint32_t sk_hctap_set_count(const struct sk_hctap_set *s);
 /*
  * Hot path.  1 when pm is a TCP packet (not a later fragment) from a health
  * endpoint (source address and port) to a port in the kernel's ephemeral
- * range (read when the set was built), else 0.  The worker asks only for
- * packets addressed to the unit itself that matched no connection (a
- * fullnat connection whose SNAT address is an interface address looks the
- * same), and hands those to the main lcore with SK_EXC_HEALTH.
+ * range (read when the set was built), else 0.  The worker asks for TCP
+ * packets addressed to the unit itself, whether or not they matched the
+ * connection the probe's SYN created, except the reply side of a NAT
+ * connection (a fullnat SNAT address may be an interface address), and
+ * hands those that match to the main lcore with SK_EXC_HEALTH.  s may be
+ * NULL (no set: 0).
  */
 int sk_hctap_is_reply(const struct sk_hctap_set *s, const struct sk_pkt_meta *pm);
 
