@@ -480,7 +480,7 @@ step_hctap(void)
 	if (opt.st->health_tap[0] == '\0')
 		return 0;
 	snprintf(sk_dp.hc_ifname, sizeof(sk_dp.hc_ifname), "%s", opt.st->health_tap);
-	rc = sk_hctap_open(sk_dp.hc_ifname, &sk_dp.hc_port, errbuf, sizeof(errbuf));
+	rc = sk_hctap_open(sk_dp.hc_ifname, sk_dp.pool, &sk_dp.hc_port, errbuf, sizeof(errbuf));
 	if (rc != 0) {
 		sk_dp.hc_port = UINT16_MAX;
 		return rc;
@@ -494,8 +494,7 @@ undo_hctap(void)
 {
 	if (sk_dp.hc_port == UINT16_MAX)
 		return;
-	rte_eth_dev_stop(sk_dp.hc_port);
-	rte_eth_dev_close(sk_dp.hc_port);
+	sk_hctap_close(sk_dp.hc_port);
 	sk_dp.hc_port = UINT16_MAX;
 }
 

@@ -40,6 +40,8 @@ static void set_prefix(struct sk_cfg_ctx *c, const config_setting_t *s, void *ob
 		       const struct sk_cfg_key *k);
 static void set_timeouts(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 			 const struct sk_cfg_key *k);
+static void set_health_tap(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
+			   const struct sk_cfg_key *k);
 
 #define DP_KEY(n, lo, hi, d, h) \
 	{ #n, SK_CFG_T_INT, SK_CFG_F_RESTART, lo, hi, ST(n), sk_cfg_set_uint, #d, h },
@@ -51,6 +53,8 @@ const struct sk_cfg_key sk_cfg_keys_dataplane[] = {
 	  "true", "false runs EAL with --no-huge" },
 	{ "file_prefix", SK_CFG_T_STR, SK_CFG_F_RESTART, 0, 0, ST(file_prefix), set_prefix,
 	  "\"sekisho\"", "EAL --file-prefix; the control plane attaches with the same" },
+	{ "health_tap", SK_CFG_T_STR, SK_CFG_F_RESTART, 0, 0, ST(health_tap), set_health_tap,
+	  "\"skhc0\"", "kernel interface of the health-check tap; \"\" = none (docs/health.md)" },
 	{ "tcp_loose", SK_CFG_T_BOOL, SK_CFG_F_RESTART, 0, 0, ST(tcp_loose), sk_cfg_set_bool,
 	  "false", "pick up mid-stream TCP when policy accepts it" },
 	SK_CFG_DP_UINTS(DP_KEY)
@@ -145,12 +149,31 @@ set_prefix(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 	sk_cfg_set_str(c, s, obj, k);
 }
 
+/* A Linux interface name (IFNAMSIZ - 1 characters) that also fits in DPDK
+ * devargs ("iface=<name>"): no ',', '=', '/', ':' or spaces.  "" = no tap. */
+static void
+set_health_tap(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
+	       const struct sk_cfg_key *k)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (strlen(v) > 15 || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789_-.") != strlen(v)) {
+		sk_cfg_err(c, s, "dataplane: health_tap \"%s\" must be an interface name: at "
+			   "most 15 letters, digits, '_', '-' or '.' (or \"\" for none)", v);
+		return;
+	}
+	sk_cfg_set_str(c, s, obj, k);
+}
+
 static void
 defaults(struct sk_img_settings *st)
 {
 	memset(st, 0, sizeof(*st));
 	strcpy(st->lcores, "0-1");
 	strcpy(st->file_prefix, "sekisho");
+	strcpy(st->health_tap, "skhc0");
 	st->hugepages = 1;
 	st->tcp_loose = 0;
 	st->default_action = SK_ACT_DROP;

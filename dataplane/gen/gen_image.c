@@ -241,7 +241,8 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 
 	const struct sk_img_settings *st = sk_image_settings(h);
 	if (!str_ok(st->lcores, sizeof(st->lcores)) ||
-	    !str_ok(st->file_prefix, sizeof(st->file_prefix)))
+	    !str_ok(st->file_prefix, sizeof(st->file_prefix)) ||
+	    !str_ok(st->health_tap, sizeof(st->health_tap)))
 		return sk_err_set(err, errlen, -EINVAL, "settings: string not terminated");
 	if (st->workers == 0 || st->workers > 64 || st->burst == 0 || st->burst > 64 ||
 	    st->conn_max == 0 || st->neigh_max == 0 || st->mbufs < 1024 ||

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define SK_IMAGE_MAGIC     0x4d494b53u /* "SKIM" little-endian */
-#define SK_IMAGE_VERSION   2 /* 2: virtual services (SK_SEC_SERVICES..SNAT) */
+#define SK_IMAGE_VERSION   3 /* 2: virtual services (SK_SEC_SERVICES..SNAT); 3: settings.health_tap */
 #define SK_IMAGE_BYTE_ORDER 0x01020304u
 
 #define SK_NAME_MAX     32  /* names incl. NUL */
@@ -121,6 +121,8 @@ struct sk_img_settings {
 	uint32_t neigh_probes;      /* probes before an entry fails */
 	uint32_t timeouts[SK_TMO__MAX];
 	uint32_t idle_sleep_us;  /* worker naps this long after 256 empty polls; 0 = pure polling */
+	char health_tap[16];     /* kernel interface of the health-check tap (docs/health.md);
+				  * "" = none: sekisho-cp probes with the host's own routing */
 };
 
 struct sk_img_zone {

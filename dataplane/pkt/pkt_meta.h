@@ -65,7 +65,7 @@ enum sk_exc {
 	SK_EXC_ARP,      /* ARP: answer or learn */
 	SK_EXC_ND,       /* ICMPv6 neighbour discovery */
 	SK_EXC_RESOLVE,  /* forwarded packet waiting for its next hop's MAC */
-	SK_EXC_HEALTH,   /* reply to a health check: to the kernel's tap (hc_tap.h) */
+	SK_EXC_HEALTH,   /* reply to a health check: to the kernel's tap (hctap/hctap.h) */
 };
 
 /* The mempool is created with this private size; sk_pkt_meta() relies on it. */
