@@ -26,6 +26,7 @@
 #include "stats/stats_report.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
+#include "sk_image_api.h"
 
 #define DEFER_MAX 8
 

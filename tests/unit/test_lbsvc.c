@@ -221,7 +221,8 @@ test_match(void)
 	inet_pton(AF_INET, "10.10.0.3", a);
 	SK_CHECK(sk_lb_addr_flags(lb, 4, a) == SK_LB_ADDR_SNAT, "10.10.0.3 is an SNAT source");
 	inet_pton(AF_INET, "10.10.0.11", a);
-	SK_CHECK(sk_lb_addr_flags(lb, 4, a) == 0, "a backend address has no flag");
+	SK_CHECK(sk_lb_addr_flags(lb, 4, a) == SK_LB_ADDR_BACKEND,
+		 "a DNAT backend address is flagged BACKEND (handoff owner), not VIP/SNAT");
 	inet_pton(AF_INET6, "2001:db8:10::2", a);
 	SK_CHECK(sk_lb_addr_flags(lb, 6, a) == SK_LB_ADDR_SNAT, "2001:db8:10::2 is SNAT");
 	inet_pton(AF_INET6, "2001:db8:ff::80", a);
