@@ -55,6 +55,10 @@ struct sk_health_cfg {
 	 * "if!name"); empty = the kernel's normal routing (tests). */
 	char tap[16];
 	uint32_t max_parallel;       /* probes in flight at once; 0 = 256 */
+	/* > 0: the checker thread joins this process's network namespace
+	 * first (the dataplane's, where the tap lives: sekisho-cp may run in
+	 * another, e.g. the lab's REST on the host).  0 = stay. */
+	int netns_pid;
 	void (*on_change)(void *arg, const struct sk_health_target *t, int healthy,
 			  const char *why);
 	void *arg;

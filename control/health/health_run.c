@@ -6,7 +6,11 @@
  * of the target, so a callback that blocks never stalls set_targets).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "health_priv.h"
 
@@ -155,10 +159,46 @@ sk_health_run(struct sk_health *h)
 	return rc;
 }
 
+/*
+ * Only this thread moves: a network namespace is per thread, so the REST
+ * server and the rest of sekisho-cp stay where they were started.
+ */
+static int
+join_netns(int pid)
+{
+	char path[64];
+	struct stat a, b;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if (stat(path, &a) != 0)
+		return -errno;
+	if (stat("/proc/thread-self/ns/net", &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
 static void *
 health_thread(void *arg)
 {
-	sk_health_run(arg);
+	struct sk_health *h = arg;
+	int rc;
+
+	if (h->cfg.netns_pid > 0) {
+		rc = join_netns(h->cfg.netns_pid);
+		if (rc != 0) {
+			fprintf(stderr, "sekisho-cp: health checks: cannot join the dataplane's "
+				"network namespace (pid %d): %s; checking from here\n",
+				h->cfg.netns_pid, strerror(-rc));
+		}
+	}
+	sk_health_run(h);
 	return NULL;
 }
 
