@@ -20,7 +20,7 @@ static const struct sk_ctl_col backend_cols[] = {
 	{ "BACKEND", "name", SK_CTL_F_STR },
 	{ "ADDRESS", "address", SK_CTL_F_STR },
 	{ "PORT", "port", SK_CTL_F_NUM },
-	{ "STATE", "state", SK_CTL_F_STR },
+	{ "CFG STATE", "state", SK_CTL_F_STR },
 	{ "ADMIN", "runtime.admin", SK_CTL_F_STR },
 	{ "HEALTH", "runtime.health", SK_CTL_F_STR },
 	{ "WEIGHT", "runtime.weight|weight", SK_CTL_F_NUM },
