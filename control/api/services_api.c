@@ -34,24 +34,41 @@ sk_api_services_health_hook(void)
 	return __atomic_load_n(&health_hook, __ATOMIC_ACQUIRE);
 }
 
+/* The checker's details for every backend of the running image, once per
+ * answer; none without a hook (or memory). */
+static void
+view_health(struct sk_cp *cp, struct sk_api_lb_view *v, uint32_t nb)
+{
+	const struct sk_api_health_hook *hook = sk_api_services_health_hook();
+	struct sk_api_health_detail *hd;
+
+	if (hook == NULL || hook->fn == NULL || nb == 0 || (hd = calloc(nb, sizeof(*hd))) == NULL)
+		return;
+	hook->fn(hook->ctx, cp->running_img, cp->generation, hd, nb);
+	v->hd = hd;
+	v->n_hd = nb;
+}
+
 /* A view of the running image, with the dataplane's runtime when it runs the
- * same generation.  v->st is malloc'd (free it). */
+ * same generation and the checker's details.  view_free() it. */
 static void
 view_read(struct sk_cp *cp, struct sk_api_lb_view *v, char *err, size_t errlen)
 {
 	struct sk_shm_lb_backend *st = NULL;
+	uint32_t ns = 0, nb = 0;
 	uint64_t gen = 0;
-	uint32_t ns = 0;
 	size_t n = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->img = cp->running_img;
 	v->generation = cp->generation;
-	v->health = sk_api_services_health_hook();
-	if (v->img != NULL)
+	if (v->img != NULL) {
 		(void)sk_image_sec(v->img, SK_SEC_SERVICES, &ns);
+		(void)sk_image_sec(v->img, SK_SEC_BACKENDS, &nb);
+	}
 	if (ns == 0)
 		return; /* nothing to ask the dataplane about (and /metrics asks often) */
+	view_health(cp, v, nb);
 	if (cp->dp == NULL) {
 		snprintf(err, errlen, "the control plane is not attached to a dataplane");
 		v->runtime_error = err;
@@ -78,6 +95,8 @@ view_free(struct sk_api_lb_view *v)
 {
 	free((void *)(uintptr_t)v->st);
 	v->st = NULL;
+	free((void *)(uintptr_t)v->hd);
+	v->hd = NULL;
 }
 
 json_t *

@@ -31,23 +31,24 @@ struct sk_cp;
 /* Route table: the daemon adds it to the REST server's tables. */
 extern const struct sk_api_route sk_api_routes_services[];
 
-/* ---- health details (the health checker's view of one backend) ---- */
+/* ---- health details (the health checker's view of each backend) ---- */
 
 struct sk_api_health_detail {
+	int have;                    /* 0: no details for this backend (none shown) */
 	int healthy;                 /* 1 healthy, 0 down, -1 not checked yet */
 	uint64_t last_check_ms;      /* Unix time of the last check, ms; 0 = never */
 	char last_error[128];        /* why the last check failed; "" when it passed */
 };
 
 /*
- * Fill d for backend (service, backend) - indices in the running image's
- * order, names given too - and return 0; -ENOENT (or any -errno) when there
- * are no details for it (then "health_detail" is left out).  Called on the
- * REST thread while a services document is rendered: must not block.
+ * Fill d[k] for backend k of image img (generation gen) in image order:
+ * k = the service's backend_first + the backend's index within it (the
+ * indices of struct sk_shm_lb_backend and of sk_health_target).  d comes
+ * zeroed (have = 0); n is the number of backends.  Called once per answer
+ * (and per /metrics scrape) on the REST thread: must not block long.
  */
-typedef int (*sk_api_health_detail_fn)(void *ctx, uint32_t service, uint32_t backend,
-				       const char *service_name, const char *backend_name,
-				       struct sk_api_health_detail *d);
+typedef void (*sk_api_health_detail_fn)(void *ctx, const struct sk_image_hdr *img,
+					uint64_t gen, struct sk_api_health_detail *d, size_t n);
 
 struct sk_api_health_hook {
 	sk_api_health_detail_fn fn;
@@ -100,7 +101,8 @@ struct sk_api_lb_view {
 	const struct sk_shm_lb_backend *st;      /* runtime of that generation; NULL: none */
 	size_t n_st;
 	const char *runtime_error;               /* why st is NULL (shown), may be NULL */
-	const struct sk_api_health_hook *health; /* may be NULL */
+	const struct sk_api_health_detail *hd;   /* per backend, image order; NULL: none */
+	size_t n_hd;
 };
 
 /* The runtime entry of backend bi of service si, NULL when v has none. */

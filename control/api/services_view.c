@@ -2,7 +2,7 @@
 /*
  * services_view.c - the pure half of the services resources: the JSON of
  * services and backends (configured fields from the image, runtime from an
- * LB_STATUS array, health details from the checker's hook) and the parsing
+ * LB_STATUS array, health details as the checker gave them) and the parsing
  * of a backend change.  No dataplane, no HTTP: the unit tests call these
  * with an image and a status array they build.
  */
@@ -188,21 +188,20 @@ runtime_json(const struct sk_shm_lb_backend *r)
 }
 
 static json_t *
-health_detail_json(const struct sk_api_lb_view *v, uint32_t si, uint32_t bi,
-		   const char *sname, const char *bname)
+health_detail_json(const struct sk_api_lb_view *v, uint32_t si, uint32_t bi)
 {
-	struct sk_api_health_detail d;
+	const struct sk_img_service *sv = sk_image_sec(v->img, SK_SEC_SERVICES, NULL);
+	const struct sk_api_health_detail *d;
+	size_t k = (size_t)sv[si].backend_first + bi;
+	char msg[sizeof(d->last_error)];
 
-	if (v->health == NULL || v->health->fn == NULL)
+	if (v->hd == NULL || k >= v->n_hd || !v->hd[k].have)
 		return NULL;
-	memset(&d, 0, sizeof(d));
-	d.healthy = -1;
-	if (v->health->fn(v->health->ctx, si, bi, sname, bname, &d) != 0)
-		return NULL;
-	d.last_error[sizeof(d.last_error) - 1] = '\0';
+	d = &v->hd[k];
+	snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, d->last_error);
 	return json_pack("{s:o,s:I,s:s}",
-		"healthy", d.healthy < 0 ? json_null() : json_boolean(d.healthy),
-		"last_check_ms", (json_int_t)d.last_check_ms, "last_error", d.last_error);
+		"healthy", d->healthy < 0 ? json_null() : json_boolean(d->healthy),
+		"last_check_ms", (json_int_t)d->last_check_ms, "last_error", msg);
 }
 
 json_t *
@@ -223,7 +222,7 @@ sk_api_lb_backend_json(const struct sk_api_lb_view *v, uint32_t si, uint32_t bi)
 		return NULL;
 	if (r != NULL)
 		json_object_set_new(o, "runtime", runtime_json(r));
-	hd = health_detail_json(v, si, bi, sv[si].name, b->name);
+	hd = health_detail_json(v, si, bi);
 	if (hd != NULL)
 		json_object_set_new(o, "health_detail", hd);
 	return o;

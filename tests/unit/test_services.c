@@ -3,7 +3,7 @@
  * test_services.c - the control side of the load balancer without a
  * dataplane: a backend change's body (parse and refuse), the services and
  * backends JSON from a real image (tests/config/good/lab-services.conf plus
- * a third backend) and a status array built here, the health-detail hook,
+ * a third backend) and a status array built here, the health checker.s details (array and hook),
  * the handlers' answers that need no dataplane (404, 400, 503, configured
  * view), the backend metrics, the OpenAPI document's new paths, and
  * sekishoctl's parsing, request bodies, paths and views.
@@ -336,59 +336,74 @@ test_render_runtime(const struct sk_image_hdr *h, const struct sk_shm_lb_backend
 	free(rev);
 }
 
-/* ---- the health checker's hook ---- */
+/* ---- the health checker's details ---- */
 
 static int hook_calls;
 
-static int
-hook_fn(void *ctx, uint32_t service, uint32_t backend, const char *sname, const char *bname,
-	struct sk_api_health_detail *d)
+/* What a checker would fill: web/web3 (global index 2) down with an error,
+ * web6/web1 (3) not checked yet, the others no details. */
+static void
+hook_fn(void *ctx, const struct sk_image_hdr *img, uint64_t gen, struct sk_api_health_detail *d,
+	size_t n)
 {
+	uint32_t nb = 0;
+
 	hook_calls++;
-	if (strcmp((const char *)ctx, "ctx") != 0)
-		return -EINVAL;
-	if (service == 0 && backend == 2 && strcmp(sname, "web") == 0 && strcmp(bname, "web3") == 0) {
-		d->healthy = 0;
-		d->last_check_ms = 1700000000123ull;
-		snprintf(d->last_error, sizeof(d->last_error), "connect: connection refused");
-		return 0;
-	}
-	if (service == 1 && backend == 0)
-		return 0; /* d->healthy left at -1: not checked yet */
-	return -ENOENT;
+	(void)sk_image_sec(img, SK_SEC_BACKENDS, &nb);
+	if (strcmp((const char *)ctx, "ctx") != 0 || gen != 9 || n != nb || n < 4)
+		return;
+	d[2].have = 1;
+	d[2].healthy = 0;
+	d[2].last_check_ms = 1700000000123ull;
+	snprintf(d[2].last_error, sizeof(d[2].last_error), "connect: connection refused");
+	d[3].have = 1;
+	d[3].healthy = -1;
 }
 
 static void
-test_health_hook(const struct sk_image_hdr *h, const struct sk_shm_lb_backend *st, size_t n)
+test_health_detail(const struct sk_image_hdr *h, const struct sk_shm_lb_backend *st, size_t n)
 {
-	static const struct sk_api_health_hook hook = { hook_fn, (void *)"ctx" };
-	struct sk_api_lb_view v = { .img = h, .generation = 1, .st = st, .n_st = n, .health = &hook };
+	struct sk_api_health_detail hd[5];
+	struct sk_api_lb_view v = { .img = h, .generation = 1, .st = st, .n_st = n,
+				    .hd = hd, .n_hd = 5 };
 	json_t *be;
 
+	memset(hd, 0, sizeof(hd));
+	hd[2].have = 1;
+	hd[2].healthy = 0;
+	hd[2].last_check_ms = 1700000000123ull;
+	memset(hd[2].last_error, 'x', sizeof(hd[2].last_error)); /* not terminated: cut */
+	hd[3].have = 1;
+	hd[3].healthy = -1;
+	hd[4].have = 1;
+	hd[4].healthy = 1;
 	be = sk_api_lb_backend_json(&v, 0, 2);
 	SK_CHECK(be != NULL && json_is_false(json_object_get(json_object_get(be, "health_detail"), "healthy")) &&
 		 jint(be, "health_detail.last_check_ms") == 1700000000123ll &&
-		 strcmp(jstr(be, "health_detail.last_error"), "connect: connection refused") == 0,
-		 "health_detail rendered from the hook");
+		 strlen(jstr(be, "health_detail.last_error")) == sizeof(hd[2].last_error) - 1,
+		 "health_detail of web3 (an unterminated error is cut)");
 	json_decref(be);
 	be = sk_api_lb_backend_json(&v, 1, 0);
 	SK_CHECK(be != NULL && json_is_null(json_object_get(json_object_get(be, "health_detail"), "healthy")),
 		 "not checked yet: healthy null");
 	json_decref(be);
+	be = sk_api_lb_backend_json(&v, 1, 1);
+	SK_CHECK(be != NULL && json_is_true(json_object_get(json_object_get(be, "health_detail"), "healthy")),
+		 "web6/web2 healthy: index is backend_first + backend");
+	json_decref(be);
 	be = sk_api_lb_backend_json(&v, 0, 0);
 	SK_CHECK(be != NULL && json_object_get(be, "health_detail") == NULL,
-		 "no details for this backend: no health_detail");
+		 "have 0: no health_detail");
 	json_decref(be);
-	v.health = NULL;
-	hook_calls = 0;
+	v.n_hd = 2;
 	be = sk_api_lb_backend_json(&v, 0, 2);
-	SK_CHECK(be != NULL && json_object_get(be, "health_detail") == NULL && hook_calls == 0,
-		 "no hook: no health_detail");
+	SK_CHECK(be != NULL && json_object_get(be, "health_detail") == NULL,
+		 "details shorter than the image: none past the end");
 	json_decref(be);
-	sk_api_services_set_health_hook(&hook);
-	SK_CHECK(sk_api_services_health_hook() == &hook, "hook set");
-	sk_api_services_set_health_hook(NULL);
-	SK_CHECK(sk_api_services_health_hook() == NULL, "hook cleared");
+	v.hd = NULL;
+	be = sk_api_lb_backend_json(&v, 0, 2);
+	SK_CHECK(be != NULL && json_object_get(be, "health_detail") == NULL, "no details: none shown");
+	json_decref(be);
 }
 
 /* ---- handlers that need no dataplane ---- */
@@ -470,6 +485,34 @@ test_handlers(void *img)
 		 strcmp(jstr(r.json, "name"), "web3") == 0 && strcmp(jstr(r.json, "service"), "web") == 0 &&
 		 strcmp(jstr(r.json, "state"), "drain") == 0, "GET /services/web/backends/web3");
 	json_decref(r.json);
+	{
+		static const struct sk_api_health_hook hook = { hook_fn, (void *)"ctx" };
+
+		sk_api_services_set_health_hook(&hook);
+		SK_CHECK(sk_api_services_health_hook() == &hook, "health hook set");
+		hook_calls = 0;
+		SK_CHECK(call(&cp, "GET", be_path, "web", "web3", NULL, &r) == 200 && hook_calls == 1 &&
+			 strcmp(jstr(r.json, "health_detail.last_error"), "connect: connection refused") == 0 &&
+			 json_is_false(json_object_get(json_object_get(r.json, "health_detail"), "healthy")),
+			 "GET a backend: the hook's details, one call");
+		json_decref(r.json);
+		SK_CHECK(call(&cp, "GET", be_path, "web", "web1", NULL, &r) == 200 &&
+			 json_object_get(r.json, "health_detail") == NULL, "no details for web1");
+		json_decref(r.json);
+		hook_calls = 0;
+		SK_CHECK(call(&cp, "GET", "/api/v1/services", NULL, NULL, NULL, &r) == 200 && hook_calls == 1 &&
+			 json_is_null(json_object_get(json_object_get(json_array_get(json_object_get(
+				 json_array_get(json_object_get(r.json, "services"), 1), "backends"), 0),
+				 "health_detail"), "healthy")),
+			 "GET /services: the hook once for the whole list");
+		json_decref(r.json);
+		sk_api_services_set_health_hook(NULL);
+		SK_CHECK(sk_api_services_health_hook() == NULL, "health hook cleared");
+		hook_calls = 0;
+		SK_CHECK(call(&cp, "GET", be_path, "web", "web3", NULL, &r) == 200 && hook_calls == 0 &&
+			 json_object_get(r.json, "health_detail") == NULL, "no hook: no health_detail");
+		json_decref(r.json);
+	}
 	SK_CHECK(call(&cp, "GET", be_path, "web", "web9", NULL, &r) == 404 &&
 		 strcmp(jstr(r.json, "details.backend"), "web9") == 0, "GET unknown backend: 404");
 	json_decref(r.json);
@@ -804,7 +847,7 @@ main(void)
 	test_find(img);
 	test_render_config(img);
 	test_render_runtime(img, st, n);
-	test_health_hook(img, st, n);
+	test_health_detail(img, st, n);
 	test_handlers(img);
 	test_metrics(img, st, n);
 	test_openapi();
