@@ -4,8 +4,8 @@
  * dataplane: a backend change's body (parse and refuse), the services and
  * backends JSON from a real image (tests/config/good/lab-services.conf plus
  * a third backend) and a status array built here, the health checker's
- * details (array and hook), the handlers' answers that need no dataplane (404, 400, 503, configured
- * view), the backend metrics, the OpenAPI document's new paths, and
+ * details (array and hook), the handlers' answers that need no dataplane
+ * (404, 400, 503, configured view), the backend metrics, the OpenAPI document's new paths, and
  * sekishoctl's parsing, request bodies, paths and views.
  */
 #include <errno.h>
