@@ -41,6 +41,8 @@ enum sk_ctl_exit {
 	X(CONNS_COUNT,    "conns count",    0, 0, "[filters]") \
 	X(CONNS_KILL,     "conns kill",     0, 0, "[filters] [--yes]") \
 	X(COUNTERS,       "counters",       0, 0, "") \
+	X(SERVICES,       "services",       0, 1, "[NAME]") \
+	X(BACKEND,        "backend",        3, 4, "SERVICE BACKEND enable|drain|disable|weight N") \
 	X(TRACE,          "trace",          0, 0, "--from ZONE|--in IFACE --src A --dst B --proto P " \
 	                                          "[--sport N] [--dport N] [--flags F] [--icmp-type T] [--icmp-code C]") \
 	X(LINT,           "lint",           0, 0, "") \
@@ -100,7 +102,7 @@ struct sk_ctl_args {
 
 	enum sk_ctl_cmd cmd;
 	uint32_t given;              /* SK_CTL_O_* seen on the command line */
-	const char *pos[2];          /* FILE / GEN operands */
+	const char *pos[4];          /* FILE / GEN / SERVICE BACKEND ACTION [N] operands */
 	unsigned int n_pos;
 
 	struct sk_ctl_filter filter; /* conns, and src/dst/proto of trace */
@@ -109,6 +111,9 @@ struct sk_ctl_args {
 	int commit, yes, follow;
 	const char *from, *in, *flags;
 	uint32_t sport, dport, icmp_type, icmp_code;
+	/* backend: "enable", "drain", "disable" or "weight" (then weight) */
+	const char *lb_action;
+	uint32_t lb_weight;
 
 	/* --offline: the subcommand and its arguments (argv compacted in place,
 	 * --json removed) */
@@ -143,5 +148,6 @@ int sk_ctl_cmd_archive(struct sk_ctl_http *h, const struct sk_ctl_args *a);  /* 
 int sk_ctl_cmd_conns(struct sk_ctl_http *h, const struct sk_ctl_args *a);    /* conns ... */
 int sk_ctl_cmd_verify(struct sk_ctl_http *h, const struct sk_ctl_args *a);   /* trace lint exposure */
 int sk_ctl_cmd_logs(struct sk_ctl_http *h, const struct sk_ctl_args *a);     /* logs */
+int sk_ctl_cmd_services(struct sk_ctl_http *h, const struct sk_ctl_args *a); /* services, backend */
 
 #endif /* SK_CTL_H */

@@ -361,6 +361,22 @@ check_cmd(struct sk_ctl_args *a, const struct cmd_def *d, char *err, size_t errl
 		if (a->cmd == SK_CTL_CMD_ARCHIVE_EXPORT && a->output == NULL)
 			return fail(err, errlen, "%s: -o FILE is required", name);
 		break;
+	case SK_CTL_CMD_BACKEND:
+		a->lb_action = a->pos[2];
+		if (strcmp(a->pos[2], "weight") == 0) {
+			if (a->n_pos != 4)
+				return fail(err, errlen, "backend: weight needs a number N (0 to 65535)");
+			if (parse_u32(a->pos[3], 0, 65535, &a->lb_weight) != 0)
+				return fail(err, errlen, "backend: weight is 0 to 65535, not '%s'", a->pos[3]);
+		} else if (strcmp(a->pos[2], "enable") == 0 || strcmp(a->pos[2], "drain") == 0 ||
+			   strcmp(a->pos[2], "disable") == 0) {
+			if (a->n_pos != 3)
+				return fail(err, errlen, "backend: unexpected argument '%s'", a->pos[3]);
+		} else {
+			return fail(err, errlen, "backend: enable, drain, disable or weight N, not '%s'",
+				    a->pos[2]);
+		}
+		break;
 	case SK_CTL_CMD_TRACE:
 		if ((a->from == NULL) == (a->in == NULL))
 			return fail(err, errlen, "trace: give exactly one of --from ZONE and --in IFACE");
@@ -469,7 +485,7 @@ sk_ctl_args_parse(int argc, char **argv, struct sk_ctl_args *a, char *err, size_
 	if (help)
 		return 0;
 	for (k = used; k < n_words; k++) {
-		if (a->n_pos == 2)
+		if (a->n_pos == sizeof(a->pos) / sizeof(a->pos[0]))
 			return fail(err, errlen, "%s: unexpected argument '%s'", d->words, words[k]);
 		a->pos[a->n_pos++] = words[k];
 	}

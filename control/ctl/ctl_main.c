@@ -60,6 +60,9 @@ dispatch(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 		return sk_ctl_cmd_verify(h, a);
 	case SK_CTL_CMD_LOGS:
 		return sk_ctl_cmd_logs(h, a);
+	case SK_CTL_CMD_SERVICES:
+	case SK_CTL_CMD_BACKEND:
+		return sk_ctl_cmd_services(h, a);
 	default:
 		return SK_CTL_EXIT_USAGE;
 	}

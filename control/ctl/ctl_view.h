@@ -60,4 +60,18 @@ int sk_ctl_view_logs(FILE *out, const json_t *doc, int one_line);
 /* One record as a line: "TIME KIND rule IN proto SRC:SPORT -> DST:DPORT len N". */
 void sk_ctl_log_line(char *buf, size_t len, const json_t *rec);
 
+/* ctl_cmd_services.c */
+/* GET /services: one table of services, one of all their backends. */
+int sk_ctl_view_services(FILE *out, const json_t *doc);
+/* GET /services/{name}: the service's fields, then its backends. */
+int sk_ctl_view_service(FILE *out, const json_t *doc);
+/* POST .../backends/{b}: one line, "web/web1: admin drain, weight 1, ...". */
+int sk_ctl_view_backend(FILE *out, const json_t *doc);
+/* The POST body of `backend S B ACTION [N]`: {"action"} or {"weight"};
+ * NULL on ENOMEM or an action that is neither. */
+json_t *sk_ctl_backend_body(const struct sk_ctl_args *a);
+/* "/services/S" or "/services/S/backends/B" (b NULL), each name percent-
+ * encoded.  0 or -ENAMETOOLONG. */
+int sk_ctl_services_path(char *buf, size_t len, const char *service, const char *backend);
+
 #endif /* SK_CTL_VIEW_H */

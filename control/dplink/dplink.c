@@ -27,14 +27,9 @@
 #include "sk_err.h"
 #include "conn/conn.h"
 
-#define REQ_TIMEOUT_MS 30000     /* a 100K-rule build takes seconds */
-#define POLL_US 200
+#include "dplink_priv.h"
 
-struct sk_dplink {
-	struct sk_shm_ctl *ctl;
-	struct rte_ring *log;
-	int32_t pid;
-};
+#define POLL_US 200
 
 /* A process that has exited but was not reaped yet (a zombie, e.g. a daemon
  * killed after its parent script ended) holds nothing: treat it as gone. */
@@ -164,9 +159,8 @@ sk_dplink_generation(const struct sk_dplink *l)
 	return __atomic_load_n(&l->ctl->generation, __ATOMIC_ACQUIRE);
 }
 
-/* Post the request already written into the block; wait for its answer. */
-static int
-request(struct sk_dplink *l, uint32_t op, unsigned int timeout_ms)
+int
+sk_dplink_request(struct sk_dplink *l, uint32_t op, unsigned int timeout_ms)
 {
 	struct sk_shm_ctl *c = l->ctl;
 	uint32_t seq = c->resp_seq + 1;
@@ -199,7 +193,7 @@ sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t repl
 	c->req_buf = buf;
 	c->req_len = len;
 	c->replaces = replaces;
-	rc = request(l, SK_SHM_OP_COMMIT, REQ_TIMEOUT_MS);
+	rc = sk_dplink_request(l, SK_SHM_OP_COMMIT, REQ_TIMEOUT_MS);
 	if (rc == -ETIMEDOUT) {
 		/* The dataplane may still read it: leak rather than free under it. */
 		return sk_err_set(err, errlen, rc, "%s", "the dataplane did not answer in time");
@@ -228,7 +222,7 @@ sk_dplink_counters(struct sk_dplink *l)
 			return NULL;
 		c->resp_buf = buf;
 		c->resp_cap = cap;
-		rc = request(l, SK_SHM_OP_COUNTERS, REQ_TIMEOUT_MS);
+		rc = sk_dplink_request(l, SK_SHM_OP_COUNTERS, REQ_TIMEOUT_MS);
 		if (rc == 0)
 			doc = json_loadb(buf, c->resp_len, 0, NULL);
 		c->resp_buf = NULL;
@@ -303,7 +297,7 @@ sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t li
 	c->limit = limit;
 	c->resp_buf = buf;
 	c->resp_cap = (uint64_t)limit * sizeof(*buf);
-	rc = request(l, SK_SHM_OP_CONNS, REQ_TIMEOUT_MS);
+	rc = sk_dplink_request(l, SK_SHM_OP_CONNS, REQ_TIMEOUT_MS);
 	c->resp_buf = NULL;
 	if (rc == -ETIMEDOUT)
 		return NULL;
@@ -324,7 +318,7 @@ sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64
 	int rc;
 
 	set_filter(l->ctl, f);
-	rc = request(l, SK_SHM_OP_CONN_COUNT, REQ_TIMEOUT_MS);
+	rc = sk_dplink_request(l, SK_SHM_OP_CONN_COUNT, REQ_TIMEOUT_MS);
 	if (rc == 0)
 		*n = l->ctl->resp_count;
 	return rc;
@@ -336,7 +330,7 @@ sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_
 	int rc;
 
 	set_filter(l->ctl, f);
-	rc = request(l, SK_SHM_OP_CONN_KILL, REQ_TIMEOUT_MS);
+	rc = sk_dplink_request(l, SK_SHM_OP_CONN_KILL, REQ_TIMEOUT_MS);
 	if (rc == 0)
 		*killed = l->ctl->resp_count;
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "sk_logrec.h"
+#include "sk_shm.h"
 
 struct sk_dplink;
 
@@ -59,6 +60,27 @@ json_t *sk_dplink_counters(struct sk_dplink *l);
 json_t *sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t limit);
 int sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *n);
 int sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *killed);
+
+/*
+ * Runtime change of one backend of the load balancer (admin state, health
+ * or weight; sk_shm.h says which fields count).  req->generation names the
+ * generation whose image order the indices follow.  0, or -errno with err
+ * filled: -ESTALE (that generation is no longer running: read the status
+ * again and retry), -EINVAL (no such backend, value out of range),
+ * -EOPNOTSUPP (a dataplane without a load balancer), -ETIMEDOUT, -ENOTCONN.
+ */
+int sk_dplink_lb_set(struct sk_dplink *l, const struct sk_shm_lb_set *req, char *err,
+		     size_t errlen);
+
+/*
+ * Every backend as it runs now, image order of *generation (the dataplane's
+ * running generation when it answered).  *out is malloc'd (copied out of
+ * the shared-memory buffer the request used; the caller free()s it), NULL
+ * when *n is 0.  0, or -errno with err filled (as sk_dplink_lb_set, and
+ * -ENOMEM, -ENOSPC).
+ */
+int sk_dplink_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, size_t *n,
+			uint64_t *generation, char *err, size_t errlen);
 
 /* Drain up to max log records (ts converted to Unix ns). */
 unsigned int sk_dplink_log_read(struct sk_dplink *l, struct sk_logrec *out, unsigned int max);

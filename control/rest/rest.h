@@ -94,6 +94,15 @@ int sk_rest_tls_material(const struct sk_cfg_mgmt *m, const char *unit, char **c
  */
 int sk_rest_metrics_render(const json_t *counters, char **text, size_t *len)
 	__attribute__((warn_unused_result));
+/*
+ * The load balancer's backends (rest_metrics_lb.c) from a GET
+ * /api/v1/services document: sekisho_backend_{active,connections_total,
+ * packets_total{direction},bytes_total{direction},weight,up,admin_state{state}}
+ * labelled {service, backend}.  Empty text when the document has no
+ * runtime.  Same returns as sk_rest_metrics_render.
+ */
+int sk_rest_metrics_render_lb(const json_t *services, char **text, size_t *len)
+	__attribute__((warn_unused_result));
 #define SK_REST_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* GET /metrics (rest_metrics_api.c: reads counters through the dataplane link). */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rest.h"
+#include "rest_priv.h"
 #include "sk_drop.h"
 
 static const struct {
@@ -79,8 +79,8 @@ static const struct scalar conn_counters[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Label values: backslash, double quote and newline escaped (0.0.4). */
-static void
-put_label(FILE *f, const char *v)
+void
+sk_rest_metrics_label(FILE *f, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\')
@@ -95,8 +95,8 @@ put_label(FILE *f, const char *v)
 }
 
 /* HELP text: backslash and newline escaped. */
-static void
-put_help(FILE *f, const char *metric, const char *type, const char *help)
+void
+sk_rest_metrics_help(FILE *f, const char *metric, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s ", metric);
 	for (; *help; help++) {
@@ -133,11 +133,11 @@ sample(FILE *f, const char *metric, const char *l1, const char *v1, const char *
 	fputs(metric, f);
 	if (l1 != NULL) {
 		fprintf(f, "{%s=\"", l1);
-		put_label(f, v1);
+		sk_rest_metrics_label(f, v1);
 		fputc('"', f);
 		if (l2 != NULL) {
 			fprintf(f, ",%s=\"", l2);
-			put_label(f, v2);
+			sk_rest_metrics_label(f, v2);
 			fputc('"', f);
 		}
 		fputc('}', f);
@@ -164,7 +164,7 @@ render_drops(FILE *f, const json_t *drops)
 
 	if (!json_is_object(drops) || json_object_size(drops) == 0)
 		return;
-	put_help(f, "sekisho_drops_total", "counter",
+	sk_rest_metrics_help(f, "sekisho_drops_total", "counter",
 		 "Packets dropped by the dataplane, by reason (sekisho_drop_reason_info says "
 		 "what each reason means).");
 	json_object_foreach((json_t *)drops, reason, v) {
@@ -174,7 +174,7 @@ render_drops(FILE *f, const json_t *drops)
 			fprintf(f, "# %s: %s\n", reason, d);
 		sample(f, "sekisho_drops_total", "reason", reason, NULL, NULL, v);
 	}
-	put_help(f, "sekisho_drop_reason_info", "gauge",
+	sk_rest_metrics_help(f, "sekisho_drop_reason_info", "gauge",
 		 "Always 1: the description of each drop reason.");
 	json_object_foreach((json_t *)drops, reason, v) {
 		const char *d = drop_desc(reason);
@@ -196,7 +196,7 @@ render_labelled(FILE *f, const json_t *obj, const char *metric, const char *labe
 
 	if (!json_is_object(obj) || json_object_size(obj) == 0)
 		return;
-	put_help(f, metric, "counter", help);
+	sk_rest_metrics_help(f, metric, "counter", help);
 	json_object_foreach((json_t *)obj, k, v)
 		sample(f, metric, label, k, NULL, NULL, v);
 }
@@ -218,11 +218,11 @@ render_ports(FILE *f, const json_t *ports)
 		if (!json_is_integer(id))
 			continue;
 		if (!hdr++)
-			put_help(f, "sekisho_port_info", "gauge",
+			sk_rest_metrics_help(f, "sekisho_port_info", "gauge",
 				 "Always 1: the DPDK port id of each interface.");
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(id));
 		fputs("sekisho_port_info{interface=\"", f);
-		put_label(f, iface);
+		sk_rest_metrics_label(f, iface);
 		fprintf(f, "\",port=\"%s\"} 1\n", buf);
 	}
 	for (i = 0; i < NELEM(port_fields); i++) {
@@ -232,7 +232,7 @@ render_ports(FILE *f, const json_t *ports)
 			any |= json_is_number(json_object_get(p, port_fields[i].key));
 		if (!any)
 			continue; /* no family header without a sample */
-		put_help(f, port_fields[i].metric, port_fields[i].type, port_fields[i].help);
+		sk_rest_metrics_help(f, port_fields[i].metric, port_fields[i].type, port_fields[i].help);
 		json_object_foreach((json_t *)ports, iface, p)
 			sample(f, port_fields[i].metric, "interface", iface, NULL, NULL,
 			       json_object_get(p, port_fields[i].key));
@@ -255,7 +255,7 @@ render_rules(FILE *f, const json_t *rules)
 	if (!json_is_object(rules) || json_object_size(rules) == 0)
 		return;
 	for (i = 0; i < NELEM(fields); i++) {
-		put_help(f, fields[i].metric, fields[i].type, fields[i].help);
+		sk_rest_metrics_help(f, fields[i].metric, fields[i].type, fields[i].help);
 		json_object_foreach((json_t *)rules, name, r) {
 			json_t *id = json_object_get(r, "id");
 			char buf[24];
@@ -278,12 +278,12 @@ render_conns(FILE *f, const json_t *c)
 		return;
 	v = json_object_get(c, "active");
 	if (json_is_number(v)) {
-		put_help(f, "sekisho_connections", "gauge", "Connections in the table, by state.");
+		sk_rest_metrics_help(f, "sekisho_connections", "gauge", "Connections in the table, by state.");
 		sample(f, "sekisho_connections", "state", "active", NULL, NULL, v);
 	}
 	v = json_object_get(c, "capacity");
 	if (json_is_number(v)) {
-		put_help(f, "sekisho_connections_capacity", "gauge",
+		sk_rest_metrics_help(f, "sekisho_connections_capacity", "gauge",
 			 "Connections the tables can hold (all workers).");
 		sample(f, "sekisho_connections_capacity", NULL, NULL, NULL, NULL, v);
 	}
@@ -291,7 +291,7 @@ render_conns(FILE *f, const json_t *c)
 		v = json_object_get(c, conn_counters[i].key);
 		if (!json_is_number(v))
 			continue;
-		put_help(f, conn_counters[i].metric, conn_counters[i].type, conn_counters[i].help);
+		sk_rest_metrics_help(f, conn_counters[i].metric, conn_counters[i].type, conn_counters[i].help);
 		sample(f, conn_counters[i].metric, NULL, NULL, NULL, NULL, v);
 	}
 }
@@ -315,7 +315,7 @@ sk_rest_metrics_render(const json_t *counters, char **text, size_t *len)
 
 		if (!json_is_number(v))
 			continue;
-		put_help(f, top_scalars[i].metric, top_scalars[i].type, top_scalars[i].help);
+		sk_rest_metrics_help(f, top_scalars[i].metric, top_scalars[i].type, top_scalars[i].help);
 		sample(f, top_scalars[i].metric, NULL, NULL, NULL, NULL, v);
 	}
 	render_drops(f, json_object_get(counters, "drops"));

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "cfg.h"
@@ -57,6 +58,13 @@ int sk_rest_access_peer_ok(struct sk_rest_access_list *al, const struct sockaddr
  */
 int sk_rest_access_token(struct sk_rest_access_list *al, const char *authorization,
 			 char *principal, size_t plen);
+
+/* ---- Prometheus text (rest_metrics.c), shared with rest_metrics_lb.c ---- */
+
+/* A label value with backslash, double quote and newline escaped. */
+void sk_rest_metrics_label(FILE *f, const char *v);
+/* "# HELP metric help" and "# TYPE metric type" lines. */
+void sk_rest_metrics_help(FILE *f, const char *metric, const char *type, const char *help);
 
 /* The built-in routes: GET /api/v1/openapi.json (rest_openapi.c). */
 extern const struct sk_api_route sk_rest_routes_builtin[];
