@@ -40,6 +40,11 @@ struct sk_cp {
 	size_t running_img_len;
 	uint64_t generation;        /* the running generation */
 	time_t started;
+	/* One mailbox request at a time (sk_shm.h): the REST thread holds it
+	 * around every request it serves, the daemon loop around the health
+	 * checker's pushes. */
+	pthread_mutex_t dp_lock;
+	struct sk_cp_health *health; /* health checks (cp_health.c), NULL = none */
 };
 
 #endif /* SK_CP_H */

@@ -23,6 +23,8 @@
 
 #include "cfg.h"
 #include "cp.h"
+#include "cp_health.h"
+#include "api/services_api.h"
 #include "cp_daemon.h"
 #include "sk_image_api.h"
 #include "api/api.h"
@@ -229,6 +231,8 @@ on_committed(struct sk_cp *cp, const char *principal, const char *source)
 			"source", source != NULL ? source : "commit"));
 	}
 	pthread_mutex_unlock(&cp->log_lock);
+	if (sk_cp_health_targets(cp) != 0)
+		fprintf(stderr, "sekisho-cp: health checks: targets of the new generation not set\n");
 	printf("sekisho-cp: generation %" PRIu64 " committed by %s (%s)\n", cp->generation,
 	       principal != NULL ? principal : "-", source != NULL ? source : "commit");
 	fflush(stdout);
@@ -256,7 +260,8 @@ int
 sk_cp_daemon(const char *config_path)
 {
 	static const struct sk_api_route *const tables[] = {
-		sk_api_routes_status, sk_api_routes_config, sk_api_routes_verify,
+		sk_api_routes_status, sk_api_routes_services, sk_api_routes_config,
+		sk_api_routes_verify,
 		sk_api_routes_logs, sk_rest_routes_metrics, NULL,
 	};
 	struct sk_cp cp;
@@ -310,6 +315,7 @@ sk_cp_daemon(const char *config_path)
 	free(text);
 	cp.committed = on_committed;
 	pthread_mutex_init(&cp.log_lock, NULL);
+	pthread_mutex_init(&cp.dp_lock, NULL);
 	{
 		struct sk_logw_opts lo = { .name = name_of };
 
@@ -318,6 +324,15 @@ sk_cp_daemon(const char *config_path)
 			fprintf(stderr, "sekisho-cp: log writer: %s (logging off)\n", strerror(errno));
 	}
 	names_update(&cp);
+	{
+		const struct sk_img_settings *st = sk_image_settings(cp.running_img != NULL ?
+								     cp.running_img : img);
+		int hrc = sk_cp_health_start(&cp, st->health_tap);
+
+		if (hrc != 0)
+			fprintf(stderr, "sekisho-cp: health checks not running: %s\n",
+				strerror(-hrc));
+	}
 
 	memset(&rc, 0, sizeof(rc));
 	rc.mgmt = sk_cfg_mgmt(cp.running);
@@ -355,6 +370,7 @@ sk_cp_daemon(const char *config_path)
 			}
 			pthread_mutex_unlock(&cp.log_lock);
 		} while (n == RTE_DIM(recs) && !quit);
+		sk_cp_health_tick(&cp);
 		if (!sk_dplink_pid_alive(sk_dplink_pid(cp.dp))) {
 			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
 			rc_exit = 3;
@@ -363,6 +379,7 @@ sk_cp_daemon(const char *config_path)
 	}
 out:
 	sk_rest_free(cp.rest);
+	sk_cp_health_stop(&cp);
 	if (cp.logw != NULL)
 		(void)sk_logw_event(cp.logw, "stop", NULL);
 	sk_logw_free(cp.logw);

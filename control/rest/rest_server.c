@@ -17,7 +17,10 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <pthread.h>
 #include <microhttpd.h>
+
+#include "cp.h"
 #include <openssl/crypto.h>
 
 #include "rest_priv.h"
@@ -321,7 +324,9 @@ finish(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
 	req.body_len = q->body_len;
 	req.principal = q->principal;
 	req.peer = q->peer;
+	pthread_mutex_lock(&r->cp->dp_lock);
 	q->match.route->fn(r->cp, &req, &resp);
+	pthread_mutex_unlock(&r->cp->dp_lock);
 	json_decref(req.json);
 	ret = send_resp(conn, q, &resp, NULL, NULL);
 	free(resp.blob);
