@@ -143,7 +143,9 @@ static void
 with_view_fields(json_t *o, const struct sk_api_lb_view *v)
 {
 	json_object_set_new(o, "generation", json_integer((json_int_t)v->generation));
-	json_object_set_new(o, "runtime", json_boolean(v->st != NULL));
+	/* A backend's own "runtime" object says it already; never overwrite it. */
+	if (json_object_get(o, "runtime") == NULL)
+		json_object_set_new(o, "runtime", json_boolean(v->st != NULL));
 	if (v->st == NULL && v->runtime_error != NULL)
 		json_object_set_new(o, "runtime_error", json_string(v->runtime_error));
 }

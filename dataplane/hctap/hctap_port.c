@@ -35,19 +35,30 @@ sk_hctap_stats(void)
  * sysctl must be set before the interface goes up; 1 is "none".
  */
 static int
-no_linklocal(const char *ifname)
+ipv6_conf(const char *ifname, const char *key, const char *val)
 {
 	char path[96];
 	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", ifname);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno; /* no IPv6 in this kernel: nothing to do */
-	if (write(fd, "1", 1) != 1)
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
 		rc = -errno;
 	close(fd);
 	return rc;
+}
+
+static int
+no_linklocal(const char *ifname)
+{
+	int rc = ipv6_conf(ifname, "addr_gen_mode", "1");
+
+	/* A namespace may turn IPv6 off for new links (the lab's sk-fw does,
+	 * so that its kernel says nothing): the tap carries the unit's IPv6
+	 * addresses, so it needs it on. */
+	return rc != 0 ? rc : ipv6_conf(ifname, "disable_ipv6", "0");
 }
 
 /* IFF_NOARP and IFF_UP on the kernel interface (SIOCSIFFLAGS). */
