@@ -52,6 +52,7 @@ weights_followed() {
 }
 check "200 connections to the Maglev VIP follow the weights 1/2/1 (none failed)" \
 	"$T/lb-weights.out" weights_followed
+diag "$T/lb-weights.out"
 
 # Stop nginx in web3: the checker takes it out within fall x interval
 # (+ timeout), and from then on no new request fails.
@@ -78,6 +79,7 @@ backend_down_fast() {
 }
 check "a stopped backend is out within fall x interval, then no new request fails" \
 	"$T/lb-down.out" backend_down_fast
+diag "$T/lb-down.out"
 nsx sk-web3 nginx -e "$RUN/nginx-web3/error.log" -c "$RUN/nginx-web3/nginx.conf" </dev/null
 backend_back() {
 	local i
@@ -111,6 +113,7 @@ drain_keeps_download() {
 }
 check "drain: a running 50 MB download finishes whole; new connections are refused" \
 	"$T/lb-drain.out" drain_keeps_download
+diag "$T/lb-drain.out"
 
 # Full NAT: the backends lose their way back to the clients, and the
 # service still works (replies go to the unit's SNAT address on their LAN).
@@ -127,6 +130,7 @@ fullnat_without_route() {
 }
 check "full NAT works when the backends have no route to the clients (DNAT does not)" \
 	"$T/lb-full.out" fullnat_without_route
+diag "$T/lb-full.out"
 
 ipv6_vip() {
 	local i
