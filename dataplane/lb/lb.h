@@ -34,12 +34,12 @@
 #define SK_LB_NONE UINT32_MAX
 
 /* Maglev entries are 16-bit backend indices; 0xffff marks an empty table. */
-#define SK_LB_MAX_BACKENDS 65535u
+#define SK_LB_MAGLEV_MAX_BACKENDS 65535u
 
 #define SK_LB_MAGLEV_M_DEFAULT 65537u      /* prime, the Maglev paper's small size */
 #define SK_LB_MAGLEV_M_MAX     (1u << 24)  /* 32 MiB of table: a sanity bound */
 
-enum sk_lb_state {
+enum sk_lb_sched_state {
 	SK_LB_UP = 0,        /* takes new connections */
 	SK_LB_DRAIN = 1,     /* keeps its connections, takes no new ones */
 	SK_LB_DISABLED = 2,  /* operator switched it off */
@@ -56,7 +56,7 @@ struct sk_lb_backend {
 	uint16_t port;       /* host order */
 	uint16_t weight;     /* 0..65535; 0 takes nothing */
 	uint8_t family;      /* AF_INET / AF_INET6 */
-	uint8_t state;       /* enum sk_lb_state */
+	uint8_t state;       /* enum sk_lb_sched_state */
 	uint16_t pad;
 };
 
@@ -100,7 +100,7 @@ int sk_lb_is_prime(uint32_t m);
 /*
  * Fill a caller-provided table of m entries (uint16_t backend index, or
  * 0xffff everywhere when no backend is eligible) for backends be[0..n).
- * m must be prime, > n and <= SK_LB_MAGLEV_M_MAX; n <= SK_LB_MAX_BACKENDS.
+ * m must be prime, > n and <= SK_LB_MAGLEV_M_MAX; n <= SK_LB_MAGLEV_MAX_BACKENDS.
  * Weighted: eligible backend i gets m * w_i / W entries (W = sum of the
  * eligible weights) with an error below max(2, 2 * n_eligible * w_i / W)
  * entries: +-2 for equal weights, under 0.31 % relative for a share of

@@ -76,7 +76,7 @@ sk_lb_maglev_fill(uint16_t *table, uint32_t m, const struct sk_lb_backend *be, u
 	struct maglev_turn *t;
 	uint32_t ne = 0, wmax = 0, filled = 0;
 
-	if (table == NULL || (n > 0 && be == NULL) || n > SK_LB_MAX_BACKENDS ||
+	if (table == NULL || (n > 0 && be == NULL) || n > SK_LB_MAGLEV_MAX_BACKENDS ||
 	    m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_lb_is_prime(m))
 		return -EINVAL;
 	for (uint32_t i = 0; i < m; i++)
@@ -140,7 +140,7 @@ sk_lb_maglev_create(const struct sk_lb_backend *be, uint32_t n, uint32_t m, int 
 
 	if (m == 0)
 		m = SK_LB_MAGLEV_M_DEFAULT;
-	if (m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_lb_is_prime(m) || n > SK_LB_MAX_BACKENDS) {
+	if (m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_lb_is_prime(m) || n > SK_LB_MAGLEV_MAX_BACKENDS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}

@@ -24,22 +24,7 @@
 
 #include "lb_svc.h"
 
-/*
- * sk_image.h (through lb_svc.h) and lb.h both declare `enum sk_lb_state`
- * and SK_LB_MAX_BACKENDS (config words vs scheduler states; 4096 per
- * service vs the 16-bit Maglev bound), so the two headers cannot be
- * included together as they stand.  Until lb.h renames its pair (see
- * docs/lb.md), include it here with its enum tag renamed and keep the
- * image's SK_LB_MAX_BACKENDS; lb.h's functions take uint8_t states, so
- * nothing else changes.
- */
-#pragma push_macro("SK_LB_MAX_BACKENDS")
-#undef SK_LB_MAX_BACKENDS
-#define sk_lb_state sk_lb_sched_state
 #include "lb.h"
-#undef sk_lb_state
-#undef SK_LB_MAX_BACKENDS
-#pragma pop_macro("SK_LB_MAX_BACKENDS")
 
 /* Maglev / source hash: slots walked past a backend over its conn_limit. */
 #define LB_WALK_MAX 8

@@ -26,7 +26,7 @@ sk_lb_wrr_create(uint32_t n, int socket)
 {
 	struct sk_lb_wrr *w;
 
-	if (n == 0 || n > SK_LB_MAX_BACKENDS) {
+	if (n == 0 || n > SK_LB_MAGLEV_MAX_BACKENDS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}

@@ -556,6 +556,11 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 	for (i = 0; i < n_ip; i++)
 		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
 	sk_conn_lookup_burst(w->conns, keys, n_ip, conns);
+	/* NAT hits read the other half's key next: start those loads now. */
+	if (g->n_services != 0)
+		for (i = 0; i < n_ip; i++)
+			if (conns[i] != NULL)
+				sk_conn_prefetch_peer(w->conns, conns[i]);
 
 	for (i = 0; i < n_ip; i++) {
 		if (conns[i] != NULL) {
