@@ -92,6 +92,14 @@ uint32_t sk_hctap_set_count(const struct sk_hctap_set *s);
 int sk_hctap_is_reply(const struct sk_hctap_set *s, const struct sk_pkt_meta *pm);
 
 /*
+ * 1 if port is in the kernel's ephemeral range (where its probes' source
+ * ports come from), as read when s was built; 0 for a NULL set.  Hot path:
+ * full NAT from an interface address skips these ports, so a probe and a
+ * NAT connection never share a 4-tuple.
+ */
+int sk_hctap_kernel_port(const struct sk_hctap_set *s, uint16_t port);
+
+/*
  * Main lcore: give m (parsed, sk_pkt_meta valid: l2_len, family) to the
  * kernel.  Its L2 header (with any VLAN tag) is replaced by a plain Ethernet
  * header addressed to the tap's MAC, or the kernel would drop it as

@@ -163,3 +163,9 @@ sk_hctap_is_reply(const struct sk_hctap_set *s, const struct sk_pkt_meta *pm)
 	memcpy(k.addr, pm->src, 16);
 	return rte_hash_lookup(s->h, &k) >= 0;
 }
+
+int
+sk_hctap_kernel_port(const struct sk_hctap_set *s, uint16_t port)
+{
+	return s != NULL && port >= s->eph_lo && port <= s->eph_hi;
+}

@@ -16,6 +16,7 @@
 #include "acl/acl.h"
 #include "nat/nat.h"
 #include "route/route.h"
+#include "hctap/hctap.h"
 
 /* Candidate SNAT ports tried for one connection before giving up. */
 #define SNAT_TRIES 64
@@ -102,15 +103,24 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 	const struct sk_img_prefix *pool;
 	uint32_t n, seed = client_seed(pm), a;
 	uint16_t port;
+	int shared;
 
 	pool = sk_lb_snat(g->lb, ch->svc, &n);
 	if (pool == NULL || n == 0)
 		return SK_DROP_NAT_NO_PORT;
 	*snat = pool[seed % n].addr;
+	/* An interface address is also the kernel's (health-check probes). */
+	shared = g->hc != NULL && sk_gen_local_addr(g, pm->family, *snat) >= 0;
 	for (a = 0; a < SNAT_TRIES; a++) {
+		/* Shared: candidates spread over the block (a walk from one seed
+		 * could spend every try inside the kernel's range). */
 		if (sk_nat_snat_port(w->nat_rss, sk_dp.n_workers, w->idx, pm->family, pm->proto,
-				     *snat, ch->addr, ch->port, seed, a, &port) != 0)
+				     *snat, ch->addr, ch->port,
+				     shared ? seed ^ (a * 0x9e3779b9u) : seed, shared ? 0 : a,
+				     &port) != 0)
 			break;
+		if (shared && sk_hctap_kernel_port(g->hc, port))
+			continue;
 		tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
 			  rk_orig_is_a);
 		if (sk_conn_lookup(w->conns, rk) == NULL) {
