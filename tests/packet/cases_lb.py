@@ -146,6 +146,17 @@ LB_CASES = [
                                           dport=40002), egress=OUTSIDE)]},
          counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 2}),
 
+    dict(name="lb_fullnat_from_interface_address",
+         # the SNAT source is the unit's own inside address: its port is
+         # chosen outside the kernel's ephemeral range (health probes)
+         rules=[LB_IN],
+         conf={"services": [service("full", VIP4_FULL, "80", [("web1", WEB4, 8080, "")],
+                                    fwd="fullnat", snat=["10.10.0.1"])]},
+         inputs={OUTSIDE: [SYN_FULL]},
+         outputs={INSIDE: [Expect(to_backend(SYN_FULL, src="10.10.0.1"),
+                                  ignore=("TCP.sport", "TCP.chksum"))]},
+         counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 1}),
+
     dict(name="lb_policy_sees_backend",
          # no rule accepts web1:8080: the VIP alone admits nothing
          rules=[rule("vip-only", "accept", "outside", "inside", "tcp", [VIP4 + "/32"], "80")],
