@@ -133,7 +133,10 @@ step_eal(void)
 	int pci = 0, k = 0, rc;
 
 	eal_argv[eal_argc++] = (char *)"sekisho-dp";
-	eal_argv[eal_argc++] = (char *)"-l";
+	/* "0-1" is a plain core list (-l); "(0-2)@(0-1)" maps lcores onto
+	 * CPUs (--lcores), e.g. more lcores than a small VM has CPUs. */
+	eal_argv[eal_argc++] = strpbrk(opt.st->lcores, "@(") != NULL ? (char *)"--lcores"
+								      : (char *)"-l";
 	eal_argv[eal_argc++] = (char *)opt.st->lcores;
 	snprintf(eal_store[k], sizeof(eal_store[k]), "--file-prefix=%s", opt.st->file_prefix);
 	eal_argv[eal_argc++] = eal_store[k++];

@@ -86,7 +86,51 @@ set_timeouts(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 	memcpy(c->where, saved, sizeof(saved));
 }
 
-/* Count the cores of an EAL list like "0-3" or "0,2,4-5"; -1 if malformed. */
+/*
+ * One set of an EAL core list: "3", "0-3" or, bracketed, "(0-2,5)".  Marks
+ * its members in used (when not NULL) and counts the new ones; returns the
+ * text after the set, or NULL if malformed.
+ */
+static const char *
+lcore_set(const char *s, uint8_t *used, int *count)
+{
+	int paren = *s == '(';
+
+	if (paren)
+		s++;
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			return NULL;
+		lo = strtoul(s, &end, 10);
+		hi = lo;
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return NULL;
+			hi = strtoul(end + 1, &end, 10);
+		}
+		if (lo > hi || hi >= RTE_MAX_LCORE)
+			return NULL;
+		for (; used != NULL && lo <= hi; lo++)
+			if (!used[lo]++)
+				(*count)++;
+		s = end;
+		if (!paren || *s != ',')
+			break;
+		s++;
+	}
+	if (paren && *s++ != ')')
+		return NULL;
+	return s;
+}
+
+/*
+ * Count the lcores of an EAL list: "0-3", "0,2,4-5" (-l), or with CPU
+ * sets, "0-1,2@1" or "(0-2)@(0-1)" (--lcores: lcore ids before '@');
+ * -1 if malformed.
+ */
 static int
 lcore_count(const char *s)
 {
@@ -94,23 +138,12 @@ lcore_count(const char *s)
 	int count = 0;
 
 	while (*s != '\0') {
-		unsigned long lo, hi;
-		char *end;
+		const char *end = lcore_set(s, used, &count);
 
-		if (*s < '0' || *s > '9')
+		if (end != NULL && *end == '@')
+			end = lcore_set(end + 1, NULL, NULL);
+		if (end == NULL)
 			return -1;
-		lo = strtoul(s, &end, 10);
-		hi = lo;
-		if (*end == '-') {
-			if (end[1] < '0' || end[1] > '9')
-				return -1;
-			hi = strtoul(end + 1, &end, 10);
-		}
-		if (lo > hi || hi >= RTE_MAX_LCORE)
-			return -1;
-		for (; lo <= hi; lo++)
-			if (!used[lo]++)
-				count++;
 		if (*end == ',' && end[1] != '\0')
 			end++;
 		else if (*end != '\0')
