@@ -543,3 +543,5 @@ CASES = [
 # The load balancer's cases live in their own table.
 from cases_lb import LB_CASES  # noqa: E402
 CASES += LB_CASES
+from cases_handoff import HANDOFF_CASES  # noqa: E402
+CASES += HANDOFF_CASES

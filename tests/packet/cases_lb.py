@@ -69,12 +69,27 @@ def crc32c(data, crc):
     return crc
 
 
-def snat_port(client, cport):
-    """The full-NAT source port one worker without NIC RSS picks first
-    (worker_lb.c client_seed, nat_port.c: block [1024, 65535], seed % size)."""
+def client_seed(client, cport):
+    """worker_lb.c client_seed(): CRC32-C of the client's 16-byte address
+    (IPv4 in the first 4 bytes) seeded 0x5eed, then of its port as a 32-bit
+    host-order word."""
     a = ipaddress.ip_address(client).packed.ljust(16, b"\0")
-    seed = crc32c(struct.pack("<I", cport), crc32c(a, 0x5eed))
-    return 1024 + seed % 64512
+    return crc32c(struct.pack("<I", cport), crc32c(a, 0x5eed))
+
+
+def snat_block(n_workers):
+    """nat_port.c nat_block_size(): the ports above 1024 split evenly,
+    rounded down to a multiple of 512 (the largest RETA)."""
+    raw = (65536 - 1024) // n_workers
+    return raw & ~511 if raw >= 512 else raw
+
+
+def snat_port(client, cport, n_workers=1, worker=0):
+    """The first full-NAT source port `worker` picks without NIC RSS (as on
+    net_pcap): nat_port.c sk_nat_snat_port with r == NULL, attempt 0 =
+    the start of its block + client seed % block size."""
+    block = snat_block(n_workers)
+    return 1024 + worker * block + client_seed(client, cport) % block
 
 
 # The client opens to the VIP; the backend (web1) answers on 8080.

@@ -22,16 +22,26 @@ LINKTYPE_ETHERNET = 1
 
 # ---------------------------------------------------------------- pcap I/O
 
+def pcap_header():
+    """The global header of a microsecond Ethernet pcap."""
+    return struct.pack("<IHHiIII", PCAP_MAGIC_US, 2, 4, 0, 0, 65535, LINKTYPE_ETHERNET)
+
+
+def pcap_records(frames, first=0):
+    """frames (scapy packets or bytes) as pcap records; first numbers the
+    stamps of a stream written in several pieces (a FIFO fed later)."""
+    out = []
+    for i, fr in enumerate(frames, first):
+        b = bytes(fr)
+        out.append(struct.pack("<IIII", 1700000000, i, len(b), len(b)) + b)
+    return b"".join(out)
+
+
 def write_pcap(path, frames):
     """Write frames (scapy packets or bytes) as a microsecond pcap.  An empty
     list still gets the global header: net_pcap refuses a zero-byte file."""
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", PCAP_MAGIC_US, 2, 4, 0, 0, 65535,
-                            LINKTYPE_ETHERNET))
-        for i, fr in enumerate(frames):
-            b = bytes(fr)
-            f.write(struct.pack("<IIII", 1700000000, i, len(b), len(b)))
-            f.write(b)
+        f.write(pcap_header() + pcap_records(frames))
 
 
 def read_pcap(path):
