@@ -4,7 +4,9 @@
  *
  *   trace     one packet through a compiled generation, in the worker's order
  *             and with the worker's own functions (parse, local address,
- *             route, broadcast, ACL) -> the decision and why.
+ *             route, broadcast, ACL; for a virtual service the backend choice,
+ *             policy on the translated packet and the NAT) -> the decision
+ *             and why.
  *   lint      findings on a rule set: shadowed and redundant rules, any-any
  *             accepts, sensitive ports open from untrusted zones,
  *             unrestricted egress, accepting defaults from untrusted zones.

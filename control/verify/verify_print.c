@@ -50,6 +50,36 @@ print_rule_ref(FILE *out, const json_t *r)
 		(long long)json_integer_value(json_object_get(r, "line")));
 }
 
+/* The load balancer's lines: service, backend, NAT (when a service matched). */
+static void
+print_lb(FILE *out, const json_t *doc)
+{
+	const json_t *svc = json_object_get(doc, "service");
+	const json_t *be = json_object_get(doc, "backend");
+	const json_t *nat = json_object_get(doc, "nat");
+	const json_t *snat = json_object_get(nat, "snat");
+
+	if (!json_is_object(svc))
+		return;
+	fprintf(out, "service   %s (id %lld, line %lld): %s %s port %s, %s, %s\n", str(svc, "name"),
+		(long long)json_integer_value(json_object_get(svc, "id")),
+		(long long)json_integer_value(json_object_get(svc, "line")), str(svc, "proto"),
+		str(svc, "vip"), str(svc, "ports"), str(svc, "scheduler"), str(svc, "forward"));
+	if (json_is_object(be))
+		fprintf(out, "backend   %s %s port %lld (line %lld), by %s\n", str(be, "name"),
+			str(be, "address"),
+			(long long)json_integer_value(json_object_get(be, "port")),
+			(long long)json_integer_value(json_object_get(be, "line")),
+			str(be, "chosen_by"));
+	if (!json_is_object(nat))
+		return;
+	fprintf(out, "nat       %s: dst %s\n", str(nat, "forward"), str(nat, "dst"));
+	if (json_is_string(json_object_get(nat, "src")))
+		fprintf(out, "          src %s (%s)\n", str(nat, "src"),
+			json_is_true(json_object_get(snat, "port_exact")) ? "first candidate port" :
+			"port chosen at run time by the owning worker");
+}
+
 void
 sk_verify_print_trace(FILE *out, const json_t *doc)
 {
@@ -78,6 +108,7 @@ sk_verify_print_trace(FILE *out, const json_t *doc)
 	if (json_is_string(json_object_get(doc, "drop_reason")))
 		fprintf(out, " (%s)", str(doc, "drop_reason"));
 	fprintf(out, "\n");
+	print_lb(out, doc);
 	if (json_is_object(route))
 		fprintf(out, "route     out %s (zone %s) next hop %s%s\n",
 			str(route, "egress_interface"), str(route, "egress_zone"),
@@ -105,7 +136,10 @@ sk_verify_print_trace(FILE *out, const json_t *doc)
 			fprintf(out, " type %lld code %lld",
 				(long long)json_integer_value(json_object_get(reply, "type")),
 				(long long)json_integer_value(json_object_get(reply, "code")));
-		fprintf(out, " (%s) out of %s%s%s\n", str(reply, "for"), str(reply, "interface"),
+		fprintf(out, " (%s)", str(reply, "for"));
+		if (json_is_string(json_object_get(reply, "to")))
+			fprintf(out, " to %s", str(reply, "to"));
+		fprintf(out, " out of %s%s%s\n", str(reply, "interface"),
 			json_is_true(json_object_get(reply, "sent")) ? "" : ", not sent: ",
 			json_is_true(json_object_get(reply, "sent")) ? "" : str(reply, "suppressed"));
 	}

@@ -6,9 +6,11 @@
  * frame and handed to the dataplane's own parser (martian addresses, TCP
  * flag sanity and every other parse drop come from there); then the same
  * functions the worker calls decide: sk_gen_dst (local, route, broadcast)
- * and sk_acl_classify_one.  What the trace cannot know
- * offline (an existing connection, a learnt neighbour, the error-reply rate
- * limit, table space) is stated in "assumptions".
+ * and sk_acl_classify_one.  A packet to a virtual service takes the load
+ * balancer's steps (verify_trace_lb.c) in between, and policy sees it
+ * translated, as in the worker.  What the trace cannot know offline (an
+ * existing connection, a learnt neighbour, the error-reply rate limit, table
+ * space, the backends' runtime state) is stated in "assumptions".
  *
  * When worker.c changes its order, this file must follow: the differential
  * test (tests/verify/run) runs both on thousands of packets and fails on
@@ -35,6 +37,7 @@
 #include "pkt/pkt_parse.h"
 #include "verify.h"
 #include "verify_priv.h"
+#include "verify_trace_priv.h"
 
 static const char *const drop_names[SK_DROP__MAX] = {
 #define SK_DROP_NAME(e, name, desc) name,
@@ -48,19 +51,8 @@ static const char *const drop_descs[SK_DROP__MAX] = {
 #undef SK_DROP_DESC
 };
 
-struct trace {
-	const struct sk_gen *g;
-	struct sk_vmodel vm;
-	json_t *doc;
-	json_t *steps;
-	uint8_t df;      /* the IPv4 header's DF bit (not in sk_pkt_meta) */
-};
-
-static void
-step(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-step(struct trace *t, const char *fmt, ...)
+void
+sk_vtrace_step(struct sk_vtrace *t, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -71,20 +63,32 @@ step(struct trace *t, const char *fmt, ...)
 	json_array_append_new(t->steps, json_string(buf));
 }
 
-static const char *
-addr_txt(uint8_t family, const uint8_t *a, char *buf, size_t len)
+void
+sk_vtrace_assume(struct sk_vtrace *t, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(t->assumptions, json_string(buf));
+}
+
+const char *
+sk_vtrace_addr(uint8_t family, const uint8_t *a, char *buf, size_t len)
 {
 	return inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)len);
 }
 
-static void
-set_decision(struct trace *t, const char *decision, int reason)
+void
+sk_vtrace_decision(struct sk_vtrace *t, const char *decision, int reason)
 {
 	json_object_set_new(t->doc, "decision", json_string(decision));
 	json_object_set_new(t->doc, "drop_reason",
 			    reason >= 0 ? json_string(drop_names[reason]) : json_null());
 	if (reason >= 0)
-		step(t, "dropped: %s (%s)", drop_names[reason], drop_descs[reason]);
+		sk_vtrace_step(t, "dropped: %s (%s)", drop_names[reason], drop_descs[reason]);
 }
 
 /* ICMP errors the unit never answers with another error (local_icmp.c). */
@@ -100,7 +104,7 @@ is_icmp_error(const struct sk_pkt_meta *pm)
 
 /* What the worker answers with (send_icmp_error / send_reject). */
 static void
-set_reply(struct trace *t, const struct sk_pkt_meta *pm, const char *why, uint8_t t4,
+set_reply(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const char *why, uint8_t t4,
 	  uint8_t c4, uint8_t t6, uint8_t c6)
 {
 	const struct sk_gen_iface *in = &t->g->ifaces[pm->in_iface];
@@ -244,7 +248,7 @@ frame_build(const struct sk_gen_iface *in, const struct sk_verify_pkt *p,
 }
 
 static int
-find_iface(struct trace *t, const struct sk_verify_pkt *p, char *err, size_t errlen)
+find_iface(struct sk_vtrace *t, const struct sk_verify_pkt *p, char *err, size_t errlen)
 {
 	const struct sk_gen *g = t->g;
 	uint16_t i, z;
@@ -287,7 +291,7 @@ static_neigh(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8
 }
 
 static void
-policy_json(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_t action)
+policy_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_t action)
 {
 	json_t *pol = json_object();
 
@@ -298,8 +302,8 @@ policy_json(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_
 			(json_int_t)r->id, "name", r->name, "line", (json_int_t)r->line,
 			"log", r->log != 0));
 		json_object_set_new(pol, "default", json_null());
-		step(t, "policy: rule '%s' (id %u, line %u) matches: %s", r->name, r->id,
-		     r->line, sk_verify_action_name(action));
+		sk_vtrace_step(t, "policy: rule '%s' (id %u, line %u) matches: %s", r->name, r->id,
+			       r->line, sk_verify_action_name(action));
 	} else {
 		uint8_t d = t->g->zone_default[pm->in_zone][pm->out_zone];
 
@@ -309,17 +313,38 @@ policy_json(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_
 			"to", sk_vmodel_zone_name(&t->vm, pm->out_zone),
 			"explicit", t->vm.explicit_def[pm->in_zone][pm->out_zone] != 0,
 			"log", (d & 0x80) != 0));
-		step(t, "policy: no rule matches; default for %s -> %s: %s",
-		     sk_vmodel_zone_name(&t->vm, pm->in_zone),
-		     sk_vmodel_zone_name(&t->vm, pm->out_zone), sk_verify_action_name(action));
+		sk_vtrace_step(t, "policy: no rule matches; default for %s -> %s: %s",
+			       sk_vmodel_zone_name(&t->vm, pm->in_zone),
+			       sk_vmodel_zone_name(&t->vm, pm->out_zone),
+			       sk_verify_action_name(action));
 	}
 	json_object_set_new(pol, "action", json_string(sk_verify_action_name(action)));
 	json_object_set_new(t->doc, "policy", pol);
 }
 
+void
+sk_vtrace_route(struct sk_vtrace *t, struct sk_pkt_meta *pm, const struct sk_route_result *rr,
+		const char *what)
+{
+	const struct sk_gen *g = t->g;
+	char buf[INET6_ADDRSTRLEN];
+
+	pm->out_iface = rr->iface;
+	pm->out_zone = g->ifaces[rr->iface].zone;
+	memcpy(pm->nexthop, rr->nexthop, sizeof(pm->nexthop));
+	json_object_set_new(t->doc, "route", json_pack("{s:s,s:s,s:s,s:b}",
+		"egress_interface", g->ifaces[rr->iface].name,
+		"egress_zone", sk_vmodel_zone_name(&t->vm, pm->out_zone),
+		"next_hop", sk_vtrace_addr(pm->family, rr->nexthop, buf, sizeof(buf)),
+		"connected", rr->connected != 0));
+	sk_vtrace_step(t, "route%s: out of %s (zone %s), next hop %s%s", what,
+		       g->ifaces[rr->iface].name, sk_vmodel_zone_name(&t->vm, pm->out_zone), buf,
+		       rr->connected ? " (on-link)" : "");
+}
+
 /* worker.c forward() and fwd_tx(), without sending. */
 static void
-trace_forward(struct trace *t, const struct sk_pkt_meta *pm)
+trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 {
 	const struct sk_gen_iface *out = &t->g->ifaces[pm->out_iface];
 	json_t *ttl = json_object_get(t->doc, "ttl");
@@ -330,7 +355,9 @@ trace_forward(struct trace *t, const struct sk_pkt_meta *pm)
 		json_object_set_new(ttl, "note", json_string(
 			"TTL/hop limit would reach 0: time exceeded, not forwarded"));
 		set_reply(t, pm, "ttl_exceeded", 11, 0, 3, 0);
-		set_decision(t, "drop", SK_DROP_TTL_EXCEEDED);
+		if (t->is_lb)
+			sk_vtrace_lb_error(t, pm);
+		sk_vtrace_decision(t, "drop", SK_DROP_TTL_EXCEEDED);
 		return;
 	}
 	json_object_set_new(ttl, "out", json_integer(pm->ttl - 1));
@@ -338,150 +365,175 @@ trace_forward(struct trace *t, const struct sk_pkt_meta *pm)
 		/* worker.c: IPv6 is never fragmented by a router; IPv4 with DF
 		 * makes sk_frag_fragment refuse (-EMSGSIZE). */
 		if (pm->family == 6 || t->df) {
-			step(t, "%u bytes > MTU %u of %s%s", pm->ip_len, out->mtu, out->name,
-			     pm->family == 6 ? ": IPv6 routers do not fragment" : " with DF set");
+			sk_vtrace_step(t, "%u bytes > MTU %u of %s%s", pm->ip_len, out->mtu,
+				       out->name, pm->family == 6 ?
+				       ": IPv6 routers do not fragment" : " with DF set");
 			set_reply(t, pm, "mtu", 3, 4, 2, 0);
-			set_decision(t, "drop", SK_DROP_MTU_EXCEEDED);
+			if (t->is_lb)
+				sk_vtrace_lb_error(t, pm);
+			sk_vtrace_decision(t, "drop", SK_DROP_MTU_EXCEEDED);
 			return;
 		}
-		step(t, "%u bytes > MTU %u of %s: forwarded as IPv4 fragments", pm->ip_len,
-		     out->mtu, out->name);
+		sk_vtrace_step(t, "%u bytes > MTU %u of %s: forwarded as IPv4 fragments",
+			       pm->ip_len, out->mtu, out->name);
 		json_object_set_new(t->doc, "fragmented", json_true());
 	}
 	if (static_neigh(t->g, pm->out_iface, pm->family, pm->nexthop)) {
 		json_object_set_new(route, "neighbor", json_string("static"));
-		step(t, "next hop %s has a static neighbour entry on %s",
-		     addr_txt(pm->family, pm->nexthop, buf, sizeof(buf)), out->name);
+		sk_vtrace_step(t, "next hop %s has a static neighbour entry on %s",
+			       sk_vtrace_addr(pm->family, pm->nexthop, buf, sizeof(buf)),
+			       out->name);
 	} else {
 		json_object_set_new(route, "neighbor", json_string("dynamic"));
-		step(t, "next hop %s is resolved by %s at run time (queued until it answers; "
-		     "neigh_failed if it never does)",
-		     addr_txt(pm->family, pm->nexthop, buf, sizeof(buf)),
-		     pm->family == 4 ? "ARP" : "ND");
+		sk_vtrace_step(t, "next hop %s is resolved by %s at run time (queued until it "
+			       "answers; neigh_failed if it never does)",
+			       sk_vtrace_addr(pm->family, pm->nexthop, buf, sizeof(buf)),
+			       pm->family == 4 ? "ARP" : "ND");
 	}
-	step(t, "forwarded out of %s (zone %s), TTL %u -> %u", out->name,
-	     sk_vmodel_zone_name(&t->vm, pm->out_zone), pm->ttl, pm->ttl - 1);
-	set_decision(t, "forward", -1);
+	sk_vtrace_step(t, "forwarded out of %s (zone %s), TTL %u -> %u", out->name,
+		       sk_vmodel_zone_name(&t->vm, pm->out_zone), pm->ttl, pm->ttl - 1);
+	sk_vtrace_decision(t, "forward", -1);
 }
 
 /* worker.c decide() for a new flow. */
 static void
-trace_decide(struct trace *t, const struct sk_pkt_meta *pm, uint32_t rule)
+trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 {
 	uint8_t action;
 
+	/* Policy saw the translated packet; the rest (replies) the client's own. */
+	if (t->is_lb)
+		sk_vtrace_lb_restore(t, pm);
 	if (rule != 0)
 		action = t->g->rules[rule - 1].action;
 	else
 		action = t->g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
 	policy_json(t, pm, rule, action);
 	if (action == SK_ACT_ACCEPT) {
+		if (t->is_lb) {
+			if (sk_vtrace_lb_create(t, pm))
+				return;
+			trace_forward(t, pm);
+			return;
+		}
 		if (pm->out_zone == SK_ZONE_LOCAL) {
 			int echo = (pm->proto == IPPROTO_ICMP && pm->icmp_type == 8) ||
 				   (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 128 &&
 				    pm->l3_len == sizeof(struct rte_ipv6_hdr));
 
 			if (!echo || pm->vlan != 0) {
-				step(t, "no local service takes it (the unit answers ICMP echo "
-				     "only; management arrives with the control plane)");
-				set_decision(t, "drop", SK_DROP_LOCAL_UNHANDLED);
+				sk_vtrace_step(t, "no local service takes it (the unit answers "
+					       "ICMP echo only; management arrives with the "
+					       "control plane)");
+				sk_vtrace_decision(t, "drop", SK_DROP_LOCAL_UNHANDLED);
 				return;
 			}
-			step(t, "echo request to the unit: answered with an echo reply "
-			     "out of %s", t->g->ifaces[pm->in_iface].name);
-			set_decision(t, "consume", -1);
+			sk_vtrace_step(t, "echo request to the unit: answered with an echo reply "
+				       "out of %s", t->g->ifaces[pm->in_iface].name);
+			sk_vtrace_decision(t, "consume", -1);
 			return;
 		}
-		step(t, "a connection is created (both directions then bypass policy)");
+		sk_vtrace_step(t, "a connection is created (both directions then bypass policy)");
 		trace_forward(t, pm);
 		return;
 	}
 	if (action == SK_ACT_REJECT) {
 		set_reply(t, pm, "reject", 3, 13, 1, 1);
-		set_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_REJECT : SK_DROP_POLICY_DEFAULT);
+		sk_vtrace_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_REJECT :
+				   SK_DROP_POLICY_DEFAULT);
 		return;
 	}
-	set_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+	sk_vtrace_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
 }
 
-/* worker.c admit() + the connection-miss part of process_burst(). */
+/* worker.c admit()'s sk_gen_dst: 0 routed or local (pm says where), 1 decided. */
+static int
+trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
+{
+	const struct sk_gen *g = t->g;
+	struct sk_route_result rr;
+	char buf[INET6_ADDRSTRLEN];
+	enum sk_gen_dst dst;
+
+	dst = sk_gen_dst(g, pm, &rr);
+	json_object_set_new(t->doc, "local", json_boolean(dst == SK_GEN_DST_LOCAL));
+	switch (dst) {
+	case SK_GEN_DST_LOCAL:
+		sk_vtrace_step(t, "%s is an address of the unit (interface %s): out zone local",
+			       sk_vtrace_addr(pm->family, pm->dst, buf, sizeof(buf)),
+			       g->ifaces[rr.iface].name);
+		pm->out_iface = iface;
+		pm->out_zone = SK_ZONE_LOCAL;
+		json_object_set_new(json_object_get(t->doc, "ttl"), "note", json_string(
+			"not checked for packets to the unit"));
+		return 0;
+	case SK_GEN_DST_BROADCAST:
+		if (pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff)
+			sk_vtrace_step(t, "multicast or limited broadcast destination");
+		else if (pm->l2_mcast)
+			sk_vtrace_step(t, "sent to a broadcast/multicast MAC and not to the unit");
+		else
+			sk_vtrace_step(t, "directed broadcast of a subnet of %s",
+				       g->ifaces[rr.iface].name);
+		sk_vtrace_decision(t, "drop", SK_DROP_IP_BROADCAST);
+		return 1;
+	case SK_GEN_DST_NO_ROUTE:
+		sk_vtrace_step(t, "no route to %s",
+			       sk_vtrace_addr(pm->family, pm->dst, buf, sizeof(buf)));
+		set_reply(t, pm, "no_route", 3, 0, 1, 0);
+		sk_vtrace_decision(t, "drop", SK_DROP_NO_ROUTE);
+		return 1;
+	case SK_GEN_DST_ROUTED:
+	default:
+		sk_vtrace_route(t, pm, &rr, "");
+		return 0;
+	}
+}
+
+/* worker.c admit() + the connection-miss part of process_burst() (miss()). */
 static void
-trace_admit(struct trace *t, struct sk_pkt_meta *pm, uint16_t iface)
+trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 {
 	const struct sk_gen *g = t->g;
 	const struct sk_gen_iface *in = &g->ifaces[iface];
-	struct sk_route_result rr;
-	char buf[INET6_ADDRSTRLEN];
 	uint32_t rule;
-	enum sk_gen_dst dst;
-	int local;
 
 	pm->in_port = in->port_id;
 	pm->in_iface = iface;
 	pm->in_zone = in->zone;
 	pm->exc = SK_EXC_NONE;
 	pm->reassembled = 0;
+	pm->lb_svc = 0;
+	pm->lb_addr = 0;
+	pm->handoff = 0;
 	if (pm->vlan != in->vlan) {
-		set_decision(t, "drop", SK_DROP_L2_VLAN_UNKNOWN);
+		sk_vtrace_decision(t, "drop", SK_DROP_L2_VLAN_UNKNOWN);
 		return;
 	}
 	if (pm->family == 6 && pm->proto == IPPROTO_ICMPV6 && pm->icmp_type >= 133 &&
 	    pm->icmp_type <= 137) {
-		step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
-		     "for the unit's addresses, never forwarded, not policy)");
+		sk_vtrace_step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
+			       "for the unit's addresses, never forwarded, not policy)");
 		json_object_set_new(t->doc, "slow_path", json_string("nd"));
-		set_decision(t, "slow_path", -1);
+		sk_vtrace_decision(t, "slow_path", -1);
 		return;
 	}
-	/* The worker's own decision (sk_gen_dst), step by step for people. */
-	dst = sk_gen_dst(g, pm, &rr);
-	local = dst == SK_GEN_DST_LOCAL;
-	json_object_set_new(t->doc, "local", json_boolean(local));
-	if (local) {
-		step(t, "%s is an address of the unit (interface %s): out zone local",
-		     addr_txt(pm->family, pm->dst, buf, sizeof(buf)), g->ifaces[rr.iface].name);
-		pm->out_iface = iface;
-		pm->out_zone = SK_ZONE_LOCAL;
-		json_object_set_new(json_object_get(t->doc, "ttl"), "note", json_string(
-			"not checked for packets to the unit"));
-	} else {
-		if (dst == SK_GEN_DST_BROADCAST) {
-			if (pm->family == 4 ? pm->dst[0] >= 224 : pm->dst[0] == 0xff)
-				step(t, "multicast or limited broadcast destination");
-			else if (pm->l2_mcast)
-				step(t, "sent to a broadcast/multicast MAC and not to the unit");
-			else
-				step(t, "directed broadcast of a subnet of %s",
-				     g->ifaces[rr.iface].name);
-			set_decision(t, "drop", SK_DROP_IP_BROADCAST);
-			return;
-		}
-		if (dst == SK_GEN_DST_NO_ROUTE) {
-			step(t, "no route to %s", addr_txt(pm->family, pm->dst, buf, sizeof(buf)));
-			set_reply(t, pm, "no_route", 3, 0, 1, 0);
-			set_decision(t, "drop", SK_DROP_NO_ROUTE);
-			return;
-		}
-		pm->out_iface = rr.iface;
-		pm->out_zone = g->ifaces[rr.iface].zone;
-		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
-		json_object_set_new(t->doc, "route", json_pack("{s:s,s:s,s:s,s:b}",
-			"egress_interface", g->ifaces[rr.iface].name,
-			"egress_zone", sk_vmodel_zone_name(&t->vm, pm->out_zone),
-			"next_hop", addr_txt(pm->family, rr.nexthop, buf, sizeof(buf)),
-			"connected", rr.connected != 0));
-		step(t, "route: out of %s (zone %s), next hop %s%s", g->ifaces[rr.iface].name,
-		     sk_vmodel_zone_name(&t->vm, pm->out_zone), buf,
-		     rr.connected ? " (on-link)" : "");
-	}
-	step(t, "no existing connection assumed: a new flow goes to policy");
+	/* A VIP:port of a service is routed once its backend is known. */
+	t->is_lb = (uint8_t)sk_vtrace_lb_admit(t, pm);
+	if (!t->is_lb && trace_dst(t, pm, iface))
+		return;
+	sk_vtrace_step(t, "no existing connection assumed: a new flow goes to policy");
+	if (sk_vtrace_lb_miss(t, pm))
+		return;
 	if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
 	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 	    RTE_TCP_SYN_FLAG) {
-		step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
-		set_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
+		sk_vtrace_step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
+		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
 		return;
 	}
+	if (t->is_lb && sk_vtrace_lb_prepare(t, pm))
+		return;
 	rule = sk_acl_classify_one(g->acl, pm);
 	trace_decide(t, pm, rule);
 }
@@ -493,8 +545,8 @@ packet_json(const struct sk_verify_pkt *p, const struct sk_gen_iface *in, const 
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pb[8];
 	json_t *j;
 
-	addr_txt(p->family, p->src, s, sizeof(s));
-	addr_txt(p->family, p->dst, d, sizeof(d));
+	sk_vtrace_addr(p->family, p->src, s, sizeof(s));
+	sk_vtrace_addr(p->family, p->dst, d, sizeof(d));
 	j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:i,s:b}", "in_interface", in->name,
 		      "in_zone", zone, "family", p->family, "src", s, "dst", d,
 		      "proto", sk_verify_proto_name(p->proto, pb, sizeof(pb)),
@@ -528,7 +580,7 @@ packet_json(const struct sk_verify_pkt *p, const struct sk_gen_iface *in, const 
 json_t *
 sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err, size_t errlen)
 {
-	struct trace t = { .g = g, .df = p->df };
+	struct sk_vtrace t = { .g = g, .df = p->df };
 	struct fake_mbuf fm = { NULL };
 	struct sk_pkt_meta *pm;
 	uint16_t ip_len;
@@ -557,26 +609,29 @@ sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err
 	json_object_set_new(t.doc, "policy", json_null());
 	json_object_set_new(t.doc, "reply", json_null());
 	json_object_set_new(t.doc, "ttl", json_pack("{s:i}", "in", p->ttl));
-	/* The load balancer's stages, once they exist, report here. */
-	json_object_set_new(t.doc, "nat", json_null());
+	/* The load balancer's stages (verify_trace_lb.c) fill these for a
+	 * packet to a virtual service. */
 	json_object_set_new(t.doc, "service", json_null());
 	json_object_set_new(t.doc, "backend", json_null());
-	json_object_set_new(t.doc, "assumptions", json_pack("[s,s,s]",
+	json_object_set_new(t.doc, "nat", json_null());
+	t.assumptions = json_pack("[s,s,s]",
 		"a new flow: no connection in the table (replies of an accepted connection "
 		"bypass policy)",
 		"room in the connection table",
-		"whole datagram: no fragments to reassemble"));
+		"whole datagram: no fragments to reassemble");
+	json_object_set_new(t.doc, "assumptions", t.assumptions);
 
 	pm = sk_pkt_meta(fm.m);
 	sk_pkt_parse(fm.m, NULL);
 	if (pm->kind == SK_PKT_DROP) {
-		step(&t, "parse: refused");
-		set_decision(&t, "drop", pm->drop);
+		sk_vtrace_step(&t, "parse: refused");
+		sk_vtrace_decision(&t, "drop", pm->drop);
 	} else {
-		step(&t, "parse: IPv%u %s, arrives on %s (zone %s)", pm->family,
-		     json_string_value(json_object_get(json_object_get(t.doc, "packet"),
+		sk_vtrace_step(&t, "parse: IPv%u %s, arrives on %s (zone %s)", pm->family,
+			       json_string_value(json_object_get(json_object_get(t.doc, "packet"),
 						       "proto")),
-		     g->ifaces[iface].name, sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone));
+			       g->ifaces[iface].name,
+			       sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone));
 		trace_admit(&t, pm, (uint16_t)iface);
 	}
 	free(fm.m);
