@@ -28,39 +28,22 @@ sk_verify_image(const struct sk_cfg *cfg, uint64_t generation, size_t *len, char
 	return img;
 }
 
-/* Builds tried when DPDK object names clash with another process's. */
-#define GEN_TRIES 16
-
 struct sk_gen *
 sk_verify_gen_build(const struct sk_cfg *cfg, uint64_t generation, char *err, size_t errlen)
 {
 	/* Only the control plane's thread or an offline tool builds these. */
 	static uint64_t seq;
-	struct sk_gen *g = NULL;
-	unsigned int tries;
+	struct sk_gen *g;
 	void *img;
 	size_t len = 0;
 
 	img = sk_verify_image(cfg, generation, &len, err, errlen);
 	if (img == NULL)
 		return NULL;
-	/*
-	 * The load balancer and the health-check endpoint set name their
-	 * rte_hash objects from counters of their own process (sklb<n>...,
-	 * sk_hctap<n>).  In sekisho-cp, a DPDK secondary, such a name may
-	 * belong to the dataplane's running generation, and rte_hash_create
-	 * refuses it (EEXIST).  Every try moves those counters on, and the
-	 * dataplane holds only a few generations at once, so a few tries find
-	 * free names.  The lasting fix is names unique across processes in
-	 * those modules (docs/verify.md, "REST").
-	 */
-	for (tries = 0; tries < GEN_TRIES; tries++) {
-		rte_errno = 0;
-		g = sk_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, NULL, 1, NULL, NULL, err,
-				 errlen);
-		if (g != NULL || rte_errno != EEXIST)
-			break;
-	}
+	/* DPDK object names (ACL, LPM, hashes) carry the generation id or the
+	 * pid, so they never clash with the dataplane's, whose memory a
+	 * secondary process shares. */
+	g = sk_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, NULL, 1, NULL, NULL, err, errlen);
 	free(img);
 	return g;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -92,7 +93,9 @@ sk_hctap_set_build(const void *image, size_t len, int socket)
 	if (entries == 0)
 		return s;
 
-	snprintf(name, sizeof(name), "sk_hctap%u", seq++);
+	/* Names are shared by every process of the unit (sekisho-cp builds
+	 * generations for traces): the pid keeps them apart. */
+	snprintf(name, sizeof(name), "skhc%x.%u", (unsigned int)getpid(), seq++);
 	memset(&hp, 0, sizeof(hp));
 	hp.name = name;
 	hp.entries = RTE_MAX(entries, 8u);

@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -41,7 +42,9 @@ lb_hash(const struct sk_lb *lb, const char *what, uint32_t entries, uint32_t key
 		.extra_flag = flags,
 	};
 
-	snprintf(name, sizeof(name), "sklb%" PRIu32 "%s", lb->id, what);
+	/* DPDK object names are shared by every process of the unit: sekisho-cp
+	 * builds generations too (trace), so the pid keeps them apart. */
+	snprintf(name, sizeof(name), "sklb%x.%" PRIu32 "%s", (unsigned int)getpid(), lb->id, what);
 	return rte_hash_create(&p);
 }
 
@@ -134,6 +137,11 @@ lb_addr_or(struct sk_lb *lb, uint8_t family, const uint8_t addr[16], uint8_t fla
 	if (rte_hash_lookup_data(lb->addr, &k, &d) < 0)
 		d = NULL;
 	pos = rte_hash_add_key_data(lb->addr, &k, (void *)((uintptr_t)d | flag));
+	if (pos >= 0) {
+		uint32_t bit = lb_addr_bit(family, addr);
+
+		lb->addr_filter[bit / 64] |= 1ull << (bit % 64);
+	}
 	return pos < 0 ? pos : 0;
 }
 
@@ -278,7 +286,7 @@ lb_build_dq(struct sk_lb *lb, char *err, size_t errlen)
 		.v = lb->qs,
 	};
 
-	snprintf(name, sizeof(name), "sklb%" PRIu32, lb->id);
+	snprintf(name, sizeof(name), "sklb%x.%" PRIu32, (unsigned int)getpid(), lb->id);
 	lb->dq = rte_rcu_qsbr_dq_create(&p);
 	if (lb->dq == NULL) {
 		snprintf(err, errlen, "load balancer: defer queue: %s", rte_strerror(rte_errno));
@@ -417,7 +425,12 @@ sk_lb_addr_flags(const struct sk_lb *lb, uint8_t family, const uint8_t addr[16])
 	struct lb_addr_key k;
 	void *d;
 
+	uint32_t bit;
+
 	if (lb->addr == NULL)
+		return 0;
+	bit = lb_addr_bit(family, addr);
+	if (!(lb->addr_filter[bit / 64] & (1ull << (bit % 64))))
 		return 0;
 	memset(&k, 0, sizeof(k));
 	k.family = family;

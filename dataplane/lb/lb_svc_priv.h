@@ -22,9 +22,15 @@
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
 
+#include <string.h>
+#include <rte_hash_crc.h>
+
 #include "lb_svc.h"
 
 #include "lb.h"
+
+/* Bits of the address pre-filter (16 KiB). */
+#define LB_ADDR_FILTER_BITS (1u << 17)
 
 /* Maglev / source hash: slots walked past a backend over its conn_limit. */
 #define LB_WALK_MAX 8
@@ -105,7 +111,11 @@ struct sk_lb {
 	struct rte_hash *vip;                /* lb_vip_key -> index into vip_grp */
 	struct lb_vip_grp { uint32_t first, n; } *vip_grp;
 	uint32_t *vip_svc;                   /* services grouped per VIP */
-	struct rte_hash *addr;               /* lb_addr_key -> SK_LB_ADDR_* flags */
+	struct rte_hash *addr;
+	/* One bit per hash of every address in addr: most packets (plain
+	 * firewall traffic) are answered "no flags" by one bit test instead
+	 * of a hash lookup. */
+	uint64_t addr_filter[LB_ADDR_FILTER_BITS / 64];               /* lb_addr_key -> SK_LB_ADDR_* flags */
 	struct rte_hash *befind;             /* lb_befind_key -> gbe */
 	struct rte_rcu_qsbr *qs;
 	struct rte_rcu_qsbr_dq *dq;          /* retired struct lb_rt, NULL when qs is */
@@ -118,6 +128,21 @@ struct lb_vip_key {
 	uint8_t pad[2];
 	uint8_t vip[16];
 };
+
+/* The pre-filter's bit of an address (4 or 16 bytes by family). */
+static inline uint32_t
+lb_addr_bit(uint8_t family, const uint8_t *addr)
+{
+	uint64_t w[2];
+	uint32_t v4;
+
+	if (family == 4) {
+		memcpy(&v4, addr, 4);
+		return rte_hash_crc_4byte(v4, 4) & (LB_ADDR_FILTER_BITS - 1);
+	}
+	memcpy(w, addr, 16);
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 6)) & (LB_ADDR_FILTER_BITS - 1);
+}
 
 struct lb_addr_key {
 	uint8_t family;

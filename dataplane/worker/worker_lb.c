@@ -10,6 +10,7 @@
  * the NAT state: reading them back costs no memory per connection.
  */
 #include <rte_hash_crc.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "wlb.h"
@@ -69,6 +70,50 @@ sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw)
 	pm->dport = nw->vport;
 }
 
+/* A packet's addresses and ports as they arrived (undo of a translation). */
+struct nat_undo {
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+};
+
+static inline void
+undo_save(struct nat_undo *u, const struct sk_pkt_meta *pm)
+{
+	memcpy(u->src, pm->src, 16);
+	memcpy(u->dst, pm->dst, 16);
+	u->sport = pm->sport;
+	u->dport = pm->dport;
+}
+
+/*
+ * forward() answers a packet whose TTL runs out, or that is too big for its
+ * egress and may not be fragmented, with an ICMP error quoting it.  About a
+ * translated packet that error must quote what its sender sent (the VIP, the
+ * client's own port): otherwise it goes to the SNAT address, or quotes a
+ * backend the client never knew, and path-MTU discovery through the load
+ * balancer breaks.  So such a packet is translated back first; forward()
+ * then answers it and drops it as it would any other.
+ */
+static void
+undo_if_error(const struct sk_gen *g, struct rte_mbuf *m, struct sk_pkt_meta *pm,
+	      const struct nat_undo *u)
+{
+	const struct rte_ipv4_hdr *ip4;
+
+	if (likely(pm->ttl > 1 && pm->ip_len <= g->ifaces[pm->out_iface].mtu))
+		return;
+	if (pm->ttl > 1) {
+		if (pm->family == 6 && pm->reassembled)
+			return; /* the unit may cut what it reassembled */
+		if (pm->family == 4) {
+			ip4 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pm->l2_len);
+			if (!(ip4->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+				return; /* fragmented on the way out, no error */
+		}
+	}
+	sk_nat_rewrite(m, pm, u->src, u->sport, u->dst, u->dport);
+}
+
 /* Canonical key of a tuple (the table's key of a packet src -> dst). */
 static void
 tuple_key(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport, const uint8_t *dst,
@@ -89,8 +134,12 @@ tuple_key(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport, con
 static uint32_t
 client_seed(const struct sk_pkt_meta *pm)
 {
-	uint32_t h = rte_hash_crc(pm->src, 16, 0x5eed);
+	uint64_t a[2];
+	uint32_t h;
 
+	/* rte_hash_crc reads 8 bytes at a time: give it aligned words. */
+	memcpy(a, pm->src, sizeof(a));
+	h = rte_hash_crc(a, sizeof(a), 0x5eed);
 	return rte_hash_crc_4byte(pm->sport, h);
 }
 
@@ -143,6 +192,7 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 	uint16_t sport = 0;
 	struct sk_conn_key rk;
 	uint8_t rk_orig_is_a;
+	struct nat_undo u;
 	struct sk_conn *c;
 	int rc;
 
@@ -164,7 +214,9 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		return rte_errno == EEXIST ? SK_DROP_NAT_NO_PORT : SK_DROP_CONN_TABLE_FULL;
 	}
 	sk_lb_conn_open(g->lb, w->idx, ch->gbe);
+	undo_save(&u, pm);
 	sk_nat_rewrite(m, pm, snat, sport, ch->addr, ch->port);
+	undo_if_error(g, m, pm, &u);
 	sk_lb_count(g->lb, w->idx, ch->gbe, 0, rte_pktmbuf_pkt_len(m));
 	return 0;
 }
@@ -246,6 +298,7 @@ sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, stru
 	int on_alias = (c->flags & SK_CONN_F_ALIAS) != 0;
 	struct sk_conn *p, *a;
 	struct nat_ends e;
+	struct nat_undo u;
 	uint32_t len = rte_pktmbuf_pkt_len(m), gbe;
 	int fullnat, rc;
 
@@ -272,6 +325,7 @@ sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, stru
 	if (unlikely(rc != 0))
 		return rc;
 	fullnat = p->nat == SK_LB_FWD_FULLNAT + 1;
+	undo_save(&u, pm);
 	if (dir == SK_DIR_ORIG) {
 		sk_nat_rewrite(m, pm, fullnat ? e.xsrc : NULL, fullnat ? e.xsrc_port : 0,
 			       e.backend, e.backend_port);
@@ -282,16 +336,22 @@ sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, stru
 		/* DNAT: the destination (the client) is unchanged and already routed. */
 		rc = fullnat ? sk_wlb_route(g, pm) : 0;
 	}
-	if (rc == 0)
-		sk_lb_count(g->lb, w->idx, gbe, dir, len);
-	return rc;
+	if (rc != 0)
+		return rc;
+	undo_if_error(g, m, pm, &u);
+	sk_lb_count(g->lb, w->idx, gbe, dir, len);
+	return 0;
 }
 
 /* DNAT owner: a hash of the client's address and port, carried both ways. */
 static uint16_t
 client_owner(const uint8_t *addr, uint16_t port)
 {
-	uint32_t h = rte_hash_crc(addr, 16, 0x0dd5);
+	uint64_t a[2];
+	uint32_t h;
+
+	memcpy(a, addr, sizeof(a));
+	h = rte_hash_crc(a, sizeof(a), 0x0dd5);
 
 	h = rte_hash_crc_4byte(port, h);
 	return (uint16_t)(h % sk_dp.n_workers);

@@ -16,9 +16,13 @@ from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether, ARP
 
-from pktcase import (OUTSIDE, INSIDE, PORT_MAC, CLIENT_MAC, WEB_MAC,
+from scapy.layers.inet import ICMP
+from scapy.packet import Raw
+
+from pktcase import (OUTSIDE, INSIDE, PORT_MAC, PORT_IP4, CLIENT_MAC, WEB_MAC,
                      CLIENT4, WEB4, CLIENT6, WEB6,
-                     Expect, from_host, tcp4, tcp6, udp4, forwarded)
+                     Expect, generated, from_host, tcp4, tcp6, udp4, forwarded,
+                     time_exceeded_for)
 
 VIP4, VIP6, VIP4_FULL = "203.0.113.80", "2001:db8:ff::80", "203.0.113.81"
 SNAT4 = "10.10.0.2"
@@ -114,9 +118,31 @@ UDP_VIP_NOCSUM = Ether(bytes(udp4(CLIENT4, VIP4, 41001, 53, b"no checksum")))
 UDP_VIP_NOCSUM[UDP].chksum = 0
 UDP_VIP_NOCSUM = Ether(bytes(UDP_VIP_NOCSUM))
 SYN_FULL = tcp4(CLIENT4, VIP4_FULL, 40002, 80, "S", seq=3000)
+SYN_VIP_TTL1 = Ether(bytes(SYN_VIP))
+SYN_VIP_TTL1[IP].ttl = 1
+SYN_VIP_TTL1[IP].chksum = None
+SYN_VIP_TTL1 = Ether(bytes(SYN_VIP_TTL1))
+BIG_UDP_VIP = Ether(bytes(udp4(CLIENT4, VIP4, 41002, 53, b"x" * 1372)))
+BIG_UDP_VIP[IP].flags = "DF"
+BIG_UDP_VIP[IP].chksum = None
+BIG_UDP_VIP = Ether(bytes(BIG_UDP_VIP))
 FULL_PORT = snat_port(CLIENT4, 40002)
 SYNACK_FULL = from_host(IP(src=WEB4, dst=SNAT4, id=7) /
                         TCP(sport=8080, dport=FULL_PORT, flags="SA", seq=1, ack=3001))
+
+
+def too_big_for(pkt, mtu):
+    """ICMP 3/4 (fragmentation needed, next-hop MTU) from the ingress
+    interface, quoting the packet as the client sent it (the VIP), with the
+    TTL the unit had already decremented (as for any too-big packet)."""
+    p = Ether(bytes(pkt))
+    p[IP].ttl -= 1
+    p[IP].chksum = None
+    p = Ether(bytes(p))
+    quote = bytes(p[IP])[:p[IP].ihl * 4 + 8]
+    return generated(Ether(src=p[Ether].dst, dst=p[Ether].src) /
+                     IP(src=PORT_IP4[OUTSIDE], dst=p[IP].src, ttl=64) /
+                     ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(quote))
 
 
 def to_backend(pkt, dport=8080, src=None, sport=None):
@@ -171,6 +197,21 @@ LB_CASES = [
          outputs={INSIDE: [Expect(to_backend(SYN_FULL, src="10.10.0.1"),
                                   ignore=("TCP.sport", "TCP.chksum"))]},
          counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 1}),
+
+    dict(name="lb_ttl_expired_error_quotes_vip",
+         # the ICMP error about a balanced packet quotes what the client sent
+         rules=[LB_IN], conf={"services": [WEB_SVC]},
+         inputs={OUTSIDE: [SYN_VIP_TTL1]},
+         outputs={OUTSIDE: [time_exceeded_for(SYN_VIP_TTL1)]},
+         counters={"drops.ttl_exceeded": 1, "conns.created": 1, "local.icmp_errors": 1}),
+
+    dict(name="lb_too_big_error_quotes_vip",
+         # DF and 1400 bytes towards a 1280-byte inside link: path-MTU
+         # discovery through the load balancer needs the client's own view
+         rules=[LB_UDP_IN], conf={"services": [UDP_SVC], "mtu_inside": 1280},
+         inputs={OUTSIDE: [BIG_UDP_VIP]},
+         outputs={OUTSIDE: [too_big_for(BIG_UDP_VIP, 1280)]},
+         counters={"drops.mtu_exceeded": 1, "conns.created": 1, "local.icmp_errors": 1}),
 
     dict(name="lb_policy_sees_backend",
          # no rule accepts web1:8080: the VIP alone admits nothing
