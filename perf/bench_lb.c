@@ -52,13 +52,16 @@
 /* worker_lb.c reads sk_dp.n_workers; sekisho-dp defines it in main.c, which the bench does not link. */
 struct sk_dp sk_dp;
 
-#define VIP_DNAT RTE_IPV4(198, 18, 0, 80)
-#define VIP_FNAT RTE_IPV4(198, 18, 0, 81)
-#define BE_DNAT RTE_IPV4(10, 252, 0, 1)     /* + backend index */
-#define BE_FNAT RTE_IPV4(10, 252, 1, 1)
-#define SNAT0 RTE_IPV4(192, 168, 20, 10)    /* + SNAT index */
-#define CLIENT0 RTE_IPV4(100, 64, 0, 0)
-#define PLAIN_DST RTE_IPV4(10, 253, 0, 1)
+/* RTE_IPV4 shifts an int: 198 << 24 overflows it (UBSan); the same in uint32_t. */
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | \
+			 (uint32_t)(d))
+#define VIP_DNAT IP4(198, 18, 0, 80)
+#define VIP_FNAT IP4(198, 18, 0, 81)
+#define BE_DNAT IP4(10, 252, 0, 1)     /* + backend index */
+#define BE_FNAT IP4(10, 252, 1, 1)
+#define SNAT0 IP4(192, 168, 20, 10)    /* + SNAT index */
+#define CLIENT0 IP4(100, 64, 0, 0)
+#define PLAIN_DST IP4(10, 253, 0, 1)
 #define N_BE 16
 #define N_SNAT 4
 #define VPORT 80
