@@ -11,11 +11,17 @@
  *   established  TCP ACKs on 1K / 100K / 1M live connections, random order
  *   new          TCP SYNs, every one a new connection, 10 / 1K / 10K / 100K rules
  *   denied       TCP SYNs to port 23 (a drop rule near the end of the set)
+ *   lb-*         the load balancer's paths (bench_lb.c): new DNAT / full-NAT
+ *                connections (10 and 10K rules), established NAT connections
+ *                both ways at 1K / 100K / 1M, fw-est-svc
  * Also: bytes of heap per connection (rte_malloc heap delta of
  * sk_conn_table_create / conn_max), for the bench's table (sized with 1/8
  * headroom) and for a table of exactly 1K / 100K / 1M.
  *
  * Runs without hugepages: bench_pipeline [--quick] [--json FILE] [-- EAL args]
+ * --path established|new|denied|lb|lb-new|lb-est runs one family of paths;
+ * --prefetch-peer 1|2 calls sk_conn_prefetch_peer() (2: also the alias slot)
+ * for every NAT hit right after the bulk lookup (an experiment, see docs/perf.md).
  * --huge uses hugepages (--in-memory, nothing left behind) as sekisho-dp
  * does: with 4 KiB pages every random table access at 1M connections is also
  * a TLB miss, which the appliance does not pay.
@@ -46,31 +52,22 @@
 #include "conn/conn.h"
 #include "acl/acl.h"
 #include "route/route.h"
+#include "bench.h"
 
-#define BURST 32
-#define N_MBUFS 4096           /* a ring of pre-built packets, 128 bursts */
 #define SERVER_IP RTE_IPV4(10, 253, 0, 1)
 #define CLIENT_NET RTE_IPV4(10, 254, 0, 0)
 
-enum stage { ST_PARSE, ST_ADMIT, ST_CONN, ST_ACL, ST_CREATE, ST__MAX };
 static const char *const stage_name[ST__MAX] = { "parse", "admit", "conn", "acl", "create" };
-
-struct result {
-	char path[32];
-	uint32_t conns, rules;
-	uint64_t pkts, cycles;
-	uint64_t stage[ST__MAX];
-	uint64_t hits, created, denied, other;
-};
 
 static struct rte_mempool *pool;
 static struct rte_mbuf *mbufs[N_MBUFS];
 static struct rte_ether_addr mac_out;
 static uint32_t *order;         /* random flow indices for the established path */
 static uint32_t order_len;
-static struct result results[64];
+static struct sk_bench_result results[64];
 static int use_huge;            /* --huge: EAL on hugepages */
 static unsigned int repeat = 1; /* --repeat: rounds of the established path, best kept */
+static int prefetch_peer;       /* --prefetch-peer */
 static unsigned int n_results;
 
 /* ---- config and generation ---- */
@@ -109,24 +106,20 @@ config_text(uint32_t rules, uint32_t conn_max)
 	return t;
 }
 
-static struct sk_gen *
-build_gen(uint32_t rules, double *build_s)
+struct sk_gen *
+sk_bench_build_gen(const char *text, double *build_s)
 {
 	static const uint16_t port_of_iface[SK_MAX_IFACES] = { 0, 1 };
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
 	struct sk_gen *g;
 	char err[256];
-	char *text = config_text(rules, 1024);
 	void *img = NULL;
 	size_t len = 0;
 	uint64_t t0;
 
-	if (text == NULL)
-		return NULL;
 	sk_cfg_diag_init(&diag);
 	cfg = sk_cfg_load_string(text, "bench", &diag);
-	free(text);
 	if (cfg == NULL) {
 		sk_cfg_diag_print(&diag, stderr);
 		sk_cfg_diag_free(&diag);
@@ -145,6 +138,19 @@ build_gen(uint32_t rules, double *build_s)
 	free(img);
 	if (g == NULL)
 		fprintf(stderr, "generation: %s\n", err);
+	return g;
+}
+
+static struct sk_gen *
+build_gen(uint32_t rules, double *build_s)
+{
+	char *text = config_text(rules, 1024);
+	struct sk_gen *g;
+
+	if (text == NULL)
+		return NULL;
+	g = sk_bench_build_gen(text, build_s);
+	free(text);
 	return g;
 }
 
@@ -168,6 +174,10 @@ set_pkt(struct rte_mbuf *m, uint32_t flow, uint16_t dport, uint8_t flags)
 	uint16_t sport;
 
 	flow_of(flow, &src, &sport);
+	/* The load-balancer paths (bench_lb.c) share these mbufs and leave
+	 * other destinations (and the inside port's MAC) behind. */
+	rte_ether_addr_copy(&mac_out, &eh->dst_addr);
+	ip->dst_addr = rte_cpu_to_be_32(SERVER_IP);
 	ip->src_addr = rte_cpu_to_be_32(src);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -219,7 +229,7 @@ struct ctx {
 	struct sk_gen *g;
 	struct sk_conn_table *ct;
 	uint32_t now_ms;
-	struct result *r;
+	struct sk_bench_result *r;
 };
 
 static void
@@ -298,10 +308,10 @@ run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
 	c->r->pkts += n;
 }
 
-static struct result *
-new_result(const char *path, uint32_t conns, uint32_t rules)
+struct sk_bench_result *
+sk_bench_new_result(const char *path, uint32_t conns, uint32_t rules)
 {
-	struct result *r = &results[n_results++];
+	struct sk_bench_result *r = &results[n_results < RTE_DIM(results) ? n_results++ : n_results - 1];
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->path, sizeof(r->path), "%s", path);
@@ -310,8 +320,8 @@ new_result(const char *path, uint32_t conns, uint32_t rules)
 	return r;
 }
 
-static void
-print_result(const struct result *r)
+void
+sk_bench_print_result(const struct sk_bench_result *r)
 {
 	unsigned int s;
 
@@ -320,14 +330,19 @@ print_result(const struct result *r)
 	for (s = 0; s < ST__MAX; s++)
 		printf("%s%s %.1f", s ? ", " : "", stage_name[s],
 		       (double)r->stage[s] / (double)r->pkts);
-	printf(")  hits %" PRIu64 " created %" PRIu64 " denied %" PRIu64 " other %" PRIu64 "\n",
+	if (r->lb)
+		printf("; lookup %.1f, select %.1f", (double)r->lookup / (double)r->pkts,
+		       (double)r->select / (double)r->pkts);
+	printf(")  hits %" PRIu64 " created %" PRIu64 " denied %" PRIu64 " other %" PRIu64,
 	       r->hits, r->created, r->denied, r->other);
+	if (r->lb)
+		printf(" forwarded %" PRIu64 " dropped %" PRIu64, r->fwd, r->drops);
+	printf("\n");
 	fflush(stdout);
 }
 
-/* Heap bytes per connection of a table of exactly n (0 if it cannot be made). */
-static double
-table_bytes_per_conn(uint32_t n)
+double
+sk_bench_table_bytes(uint32_t n)
 {
 	struct rte_malloc_socket_stats s0, s1;
 	struct sk_conn_table *t;
@@ -347,7 +362,7 @@ bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes
 {
 	struct rte_malloc_socket_stats s0, s1;
 	struct ctx c = { .g = g, .now_ms = 1000 };
-	struct result warm;
+	struct sk_bench_result warm;
 	uint64_t done = 0, k = 0;
 	uint32_t i, cap = conns + conns / 8 + 1024;
 	uint16_t j;
@@ -377,14 +392,14 @@ bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes
 		sk_conn_table_free(c.ct);
 		return -EIO;
 	}
-	c.r = new_result("established", conns, g->n_rules);
+	c.r = sk_bench_new_result("established", conns, g->n_rules);
 	/*
 	 * --repeat N: N rounds over the same table, the round with the fewest
 	 * cycles is kept.  On a shared VM a round in which the worker thread
 	 * was preempted or another tenant flushed the cache counts less.
 	 */
 	for (unsigned int rep = 0; rep < repeat; rep++) {
-		struct result cur;
+		struct sk_bench_result cur;
 
 		memset(&cur, 0, sizeof(cur));
 		c.r = &cur;
@@ -405,7 +420,7 @@ bench_established(struct sk_gen *g, uint32_t conns, uint64_t pkts, double *bytes
 			break;
 	}
 	c.r = &results[n_results - 1];
-	print_result(c.r);
+	sk_bench_print_result(c.r);
 	sk_conn_table_free(c.ct);
 	return c.r->hits == c.r->pkts ? 0 : -EIO;
 }
@@ -423,7 +438,7 @@ bench_new(struct sk_gen *g, const char *path, uint16_t dport, uint32_t pkts)
 		fprintf(stderr, "conn table: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	c.r = new_result(path, 0, g->n_rules);
+	c.r = sk_bench_new_result(path, 0, g->n_rules);
 	while (done < pkts) {
 		struct rte_mbuf **b = &mbufs[(done / BURST) % (N_MBUFS / BURST) * BURST];
 
@@ -432,7 +447,7 @@ bench_new(struct sk_gen *g, const char *path, uint16_t dport, uint32_t pkts)
 		run_burst(&c, b, BURST);
 		done += BURST;
 	}
-	print_result(c.r);
+	sk_bench_print_result(c.r);
 	sk_conn_table_free(c.ct);
 	if (dport == 23)
 		return c.r->denied == c.r->pkts ? 0 : -EIO;
@@ -440,7 +455,7 @@ bench_new(struct sk_gen *g, const char *path, uint16_t dport, uint32_t pkts)
 }
 
 static int
-write_json(const char *path, const double *bpc, const double *bpc_exact,
+write_json(const char *path, const double *bpc, const double *bpc_exact, const double *nat_bpc,
 	   const uint32_t *conn_sizes, unsigned int n_cs,
 	   const uint32_t *rule_sizes, const double *build_s, unsigned int n_rs)
 {
@@ -453,7 +468,7 @@ write_json(const char *path, const double *bpc, const double *bpc_exact,
 		"  \"repeat\": %u,\n  \"results\": [\n", rte_get_tsc_hz(), BURST,
 		use_huge ? "true" : "false", repeat);
 	for (i = 0; i < n_results; i++) {
-		const struct result *r = &results[i];
+		const struct sk_bench_result *r = &results[i];
 
 		fprintf(f, "    {\"path\": \"%s\", \"conns\": %u, \"rules\": %u, \"pkts\": %" PRIu64
 			", \"cycles_per_pkt\": %.1f, \"stages\": {", r->path, r->conns, r->rules,
@@ -461,7 +476,13 @@ write_json(const char *path, const double *bpc, const double *bpc_exact,
 		for (s = 0; s < ST__MAX; s++)
 			fprintf(f, "%s\"%s\": %.1f", s ? ", " : "", stage_name[s],
 				(double)r->stage[s] / (double)r->pkts);
-		fprintf(f, "}}%s\n", i + 1 < n_results ? "," : "");
+		if (r->lb)
+			fprintf(f, ", \"lookup\": %.1f, \"select\": %.1f}, \"forwarded\": %" PRIu64
+				", \"dropped\": %" PRIu64, (double)r->lookup / (double)r->pkts,
+				(double)r->select / (double)r->pkts, r->fwd, r->drops);
+		else
+			fprintf(f, "}");
+		fprintf(f, "}%s\n", i + 1 < n_results ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"bytes_per_conn\": {");
 	for (i = 0; i < n_cs; i++)
@@ -469,7 +490,10 @@ write_json(const char *path, const double *bpc, const double *bpc_exact,
 	fprintf(f, "},\n  \"bytes_per_conn_exact\": {");
 	for (i = 0; i < n_cs; i++)
 		fprintf(f, "%s\"%u\": %.1f", i ? ", " : "", conn_sizes[i], bpc_exact[i]);
-	fprintf(f, "},\n  \"acl_build_s\": {");
+	fprintf(f, "},\n  \"bytes_per_nat_conn\": {");
+	for (i = 0; i < n_cs; i++)
+		fprintf(f, "%s\"%u\": %.1f", i ? ", " : "", conn_sizes[i], nat_bpc[i]);
+	fprintf(f, "},\n  \"prefetch_peer\": %d,\n  \"acl_build_s\": {", prefetch_peer);
 	for (i = 0; i < n_rs; i++)
 		fprintf(f, "%s\"%u\": %.3f", i ? ", " : "", rule_sizes[i], build_s[i]);
 	fprintf(f, "}\n}\n");
@@ -485,19 +509,22 @@ main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' },
 		{ "huge", no_argument, NULL, 'H' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "prefetch-peer", required_argument, NULL, 'P' },
+		{ "est-pkts", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t conn_sizes[] = { 1000, 100000, 1000000 };
 	uint32_t rule_sizes[] = { 10, 1000, 10000, 100000 };
 	double bpc[RTE_DIM(conn_sizes)] = { 0 }, build_s[RTE_DIM(rule_sizes)] = { 0 };
-	double bpc_exact[RTE_DIM(conn_sizes)] = { 0 };
+	double bpc_exact[RTE_DIM(conn_sizes)] = { 0 }, nat_bpc[RTE_DIM(conn_sizes)] = { 0 };
+	struct sk_bench_env env;
 	char prefix[64], *eal[32];
 	const char *json = NULL, *only = NULL;
 	int quick = 0, huge = 0, c, rc = 0, n_eal = 0;
-	uint32_t new_pkts, est_pkts;
+	uint32_t new_pkts, est_pkts, est_opt = 0;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "qj:p:Hr:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qj:p:Hr:P:e:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = 1;
@@ -516,9 +543,17 @@ main(int argc, char **argv)
 			if (repeat == 0 || repeat > 100)
 				repeat = 1;
 			break;
+		case 'P':
+			prefetch_peer = atoi(optarg);
+			break;
+		case 'e':
+			/* packets per established round (callgrind runs want few) */
+			est_opt = (uint32_t)strtoul(optarg, NULL, 10) / BURST * BURST;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [--quick] [--huge] [--repeat N] [--json FILE]"
-				" [--path established|new|denied] [-- EAL args]\n", argv[0]);
+				" [--path established|new|denied|lb|lb-new|lb-est]"
+				" [--prefetch-peer 0|1|2] [--est-pkts N] [-- EAL args]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -550,7 +585,7 @@ main(int argc, char **argv)
 		goto rm_rundir;
 	}
 	new_pkts = quick ? 65536 : 262144;
-	est_pkts = quick ? 1u << 20 : 1u << 22;
+	est_pkts = est_opt != 0 ? est_opt : quick ? 1u << 20 : 1u << 22;
 	pool = rte_pktmbuf_pool_create("bench_pool", N_MBUFS + 512, 0, SK_PKT_PRIV_SIZE,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	order_len = 1u << 20;
@@ -563,6 +598,10 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < order_len; i++)
 		order[i] = (uint32_t)rte_rand();
+	env = (struct sk_bench_env){ .pool = pool, .mbufs = mbufs, .mac = &mac_out,
+				     .order = order, .order_len = order_len, .repeat = repeat,
+				     .prefetch_peer = prefetch_peer, .quick = quick,
+				     .est_pkts = est_pkts, .new_pkts = new_pkts };
 
 	printf("# TSC %" PRIu64 " Hz, burst %d, 64-byte TCP/IPv4, %s\n", rte_get_tsc_hz(), BURST,
 	       huge ? "hugepages" : "4 KiB pages (--no-huge)");
@@ -586,7 +625,7 @@ main(int argc, char **argv)
 					rc = 1;
 				else
 				{
-					bpc_exact[k] = table_bytes_per_conn(conn_sizes[k]);
+					bpc_exact[k] = sk_bench_table_bytes(conn_sizes[k]);
 					printf("# %u connections: %.1f bytes of heap per connection"
 					       " (table sized %u); %.1f (table sized %u)\n",
 					       conn_sizes[k], bpc[k],
@@ -601,11 +640,16 @@ main(int argc, char **argv)
 		    bench_new(g, "denied", 23, new_pkts) != 0)
 			rc = 1;
 		sk_gen_free(g);
+		/* Load balancer: new connections at 10 and 10K rules, established at 10. */
+		if (rc == 0 && (i == 0 || rule_sizes[i] == 10000) &&
+		    (only == NULL || strncmp(only, "lb", 2) == 0) &&
+		    sk_bench_lb(&env, rule_sizes[i], i == 0, only, nat_bpc) != 0)
+			rc = 1;
 		if (rc != 0)
 			break;
 	}
 	if (rc == 0 && json != NULL &&
-	    write_json(json, bpc, bpc_exact, conn_sizes, RTE_DIM(conn_sizes), rule_sizes, build_s,
+	    write_json(json, bpc, bpc_exact, nat_bpc, conn_sizes, RTE_DIM(conn_sizes), rule_sizes, build_s,
 		       RTE_DIM(rule_sizes)) != 0) {
 		fprintf(stderr, "cannot write %s\n", json);
 		rc = 1;

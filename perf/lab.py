@@ -59,6 +59,13 @@ def _syn(name, rules, full=False):
                 path="new", desc="SYN flood (every packet a new connection), %s rules" % _h(rules))
 
 
+def _lb(name, flows, fwd):
+    return dict(name=name, kind="infinite", flows=flows, rules=10, tcp_loose=True, sizes=None,
+                full=True, path="lb-" + fwd, lb=fwd, slots_per_conn=2, duts=("sekisho", "iofwd"),
+                desc="%s established TCP flows to a %s VIP (maglev, 16 backends), 64 B, "
+                     "client -> backend only" % (_h(flows), "DNAT" if fwd == "dnat" else "full-NAT"))
+
+
 def _h(n):
     for div, suf in ((1000000, "M"), (1000, "K")):
         if n >= div and n % div == 0:
@@ -78,6 +85,8 @@ SCENARIOS = [
     dict(name="mix", kind="onepass", flows=10000, rules=1000, tcp_loose=True, full=False,
          path="mix", desc="10K established + 15 % new SYNs + 5 % denied, 1K rules, 64 B"),
     _est("imix", 1000, sizes=pcapgen.IMIX),
+    _lb("lb-dnat-100k", 100000, "dnat"),
+    _lb("lb-fnat-100k", 100000, "fullnat"),
     dict(name="reload-100k", kind="reload", flows=1000, rules=100000, tcp_loose=True, full=True,
          path="reload", revoke=False,
          desc="1K established flows, 100K rules; sekisho-cp --commit of 100K renamed/shifted "
@@ -279,7 +288,8 @@ class Lab:
     def start_dut(self, sc, dut):
         pre = self.prefix(dut)
         if dut == "sekisho":
-            conn_max = max(65536, int(sc["flows"] * 1.25) + 4096)
+            # A NAT connection takes two table slots (conn_max counts slots).
+            conn_max = max(65536, int(sc["flows"] * sc.get("slots_per_conn", 1) * 1.25) + 4096)
             if sc["kind"] == "onepass":
                 conn_max = max(conn_max, int(sc["_n"] * 1.25))
             mem = 512 + conn_max * BYTES_PER_CONN_EST // (1 << 20) + sc["rules"] // 100
@@ -290,6 +300,8 @@ class Lab:
                     "--prefix", pre, "--sockdir", self.sock, "-o", conf]
             if sc["tcp_loose"]:
                 args.append("--tcp-loose")
+            if sc.get("lb"):
+                args += ["--lb", sc["lb"]]
             subprocess.run(args, check=True)
             self.conf_args = args
             t0 = time.time()
@@ -614,7 +626,7 @@ def main(argv=None):
                 entry["runs"].append(r)
                 continue
             if sc["kind"] == "infinite":
-                need = (sc["flows"] * BYTES_PER_CONN_EST * 1.25 +
+                need = (sc["flows"] * sc.get("slots_per_conn", 1) * BYTES_PER_CONN_EST * 1.25 +
                         sc["flows"] * (GEN_MBUF_OVERHEAD + (2176 if sc.get("sizes") else 256))) / (1 << 20) + 1024
                 have = lab.hugepages_free_mb()
                 if need > have:
@@ -622,7 +634,7 @@ def main(argv=None):
                                         "mbufs), %d MiB free" % (need, have))
                     log("%s: skipped: %s" % (n, entry["skipped"]))
                     continue
-            for dut in a.duts.split(","):
+            for dut in [d for d in a.duts.split(",") if d in sc.get("duts", (d,))]:
                 log("%s on %s" % (n, dut))
                 try:
                     r = lab.run_one(sc, dut, quick)

@@ -43,10 +43,16 @@ def e2e_table(e2e):
     return "\n".join(rows)
 
 
+def _is_lb(r):
+    return "lookup" in r["stages"]
+
+
 def micro_table(m):
     rows = ["| path | connections | rules | cycles/pkt | parse | admit | conn | acl | create |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in m["results"]:
+        if _is_lb(r):
+            continue
         st = r["stages"]
         rows.append("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |" % (
             r["path"], r["conns"] or "-", r["rules"], r["cycles_per_pkt"], st["parse"], st["admit"],
@@ -54,6 +60,25 @@ def micro_table(m):
     rows.append("")
     rows.append("Heap bytes per connection (table sized conns x 1.125 + 1024, divided by that size): " +
                 ", ".join("%s conns: %.0f B" % kv for kv in m["bytes_per_conn"].items() if kv[1]))
+    lb = [r for r in m["results"] if _is_lb(r)]
+    if lb:
+        rows += ["", "Load balancer (bench_lb.c; c2b = client -> VIP -> backend, b2c = backend -> "
+                 "client; conn includes lookup and select):", "",
+                 "| path | NAT connections | rules | cycles/pkt | parse | admit | conn | lookup | select | acl | create | forwarded | dropped |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in lb:
+            st = r["stages"]
+            rows.append("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d |" % (
+                r["path"], r["conns"] or "-", r["rules"], r["cycles_per_pkt"], st["parse"], st["admit"],
+                st["conn"], st["lookup"], st["select"], st["acl"], st["create"], r["forwarded"], r["dropped"]))
+    if m.get("bytes_per_nat_conn"):
+        rows.append("")
+        rows.append("Heap bytes per NAT connection (two slots; table of exactly 2 x n slots): " +
+                    ", ".join("%s conns: %.0f B" % kv for kv in m["bytes_per_nat_conn"].items() if kv[1]))
+    if m.get("runs_merged"):
+        rows.append("")
+        rows.append("Best of %d complete runs per row (perf/best_of.py); established paths best of "
+                    "%d rounds within each run." % (m["runs_merged"], m.get("repeat", 1)))
     rows.append("")
     rows.append("Generation build (image -> rte_acl + LPM), s: " +
                 ", ".join("%s rules: %.3f" % kv for kv in m["acl_build_s"].items() if kv[1]))
@@ -70,7 +95,8 @@ def plots(d, e2e, micro):
         return []
     out = []
     if micro:
-        fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+        lb = [r for r in micro["results"] if r["path"].startswith("lb-") and r["conns"]]
+        fig, ax = plt.subplots(1, 3 if lb else 2, figsize=(15 if lb else 10, 4))
         est = [r for r in micro["results"] if r["path"] == "established"]
         ax[0].plot([r["conns"] for r in est], [r["cycles_per_pkt"] for r in est], "o-", label="established hit")
         ax[0].axhline(100, color="r", ls="--", label="target 100")
@@ -87,6 +113,16 @@ def plots(d, e2e, micro):
         ax[1].set_xlabel("rules")
         ax[1].legend()
         ax[1].set_title("miss paths (microbench)")
+        if lb:
+            for path in sorted({r["path"] for r in lb}):
+                rs = [r for r in lb if r["path"] == path]
+                ax[2].plot([r["conns"] for r in rs], [r["cycles_per_pkt"] for r in rs], "o-", label=path)
+            ax[2].plot([r["conns"] for r in est], [r["cycles_per_pkt"] for r in est], "k--", label="firewall established")
+            ax[2].set_xscale("log")
+            ax[2].set_xlabel("NAT connections in table (2 slots each)")
+            ax[2].set_ylabel("cycles / packet")
+            ax[2].legend(fontsize=7)
+            ax[2].set_title("load balancer, established")
         fig.tight_layout()
         p = os.path.join(d, "micro.png")
         fig.savefig(p, dpi=90)
