@@ -67,7 +67,7 @@ static uint32_t order_len;
 static struct sk_bench_result results[64];
 static int use_huge;            /* --huge: EAL on hugepages */
 static unsigned int repeat = 1; /* --repeat: rounds of the established path, best kept */
-static int prefetch_peer;       /* --prefetch-peer */
+static int prefetch_peer = 1;   /* --prefetch-peer: the worker calls it (1) */
 static unsigned int n_results;
 
 /* ---- config and generation ---- */
