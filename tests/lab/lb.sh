@@ -115,6 +115,31 @@ check "drain: a running 50 MB download finishes whole; new connections are refus
 	"$T/lb-drain.out" drain_keeps_download
 diag "$T/lb-drain.out"
 
+# Disable (not drain) every backend during a download: it is cut at its
+# next packet, counted under lb_backend_gone.
+disable_cuts_download() {
+	local pid got b gone0 gone1
+	gone0=$(ctr drops.lb_backend_gone)
+	nsx sk-client curl -s -m 8 --limit-rate 12M -o "$T/lb-big2.bin" "http://$VIP/big.bin" &
+	pid=$!
+	sleep 1
+	for b in web1 web2 web3; do
+		"$CTL" backend web "$b" disable >>"$T/lb-disable.out" 2>&1 || return 1
+	done
+	wait "$pid"
+	got=$(stat -c %s "$T/lb-big2.bin" 2>/dev/null || echo 0)
+	gone1=$(ctr drops.lb_backend_gone)
+	for b in web1 web2 web3; do
+		"$CTL" backend web "$b" enable >>"$T/lb-disable.out" 2>&1
+	done
+	echo "download $got of 52428800 bytes; lb_backend_gone $gone0 -> $gone1" >>"$T/lb-disable.out"
+	[ "$got" -lt 52428800 ] && rose "$gone0" "$gone1" &&
+		page sk-client "http://$VIP/" "sekisho lab: backend"
+}
+check "disable: a running download is cut (lb_backend_gone rose); enable serves again" \
+	"$T/lb-disable.out" disable_cuts_download
+diag "$T/lb-disable.out"
+
 # Full NAT: the backends lose their way back to the clients, and the
 # service still works (replies go to the unit's SNAT address on their LAN).
 fullnat_without_route() {
