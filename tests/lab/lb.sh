@@ -29,14 +29,23 @@ print(" ".join("%s=%d" % (b["name"], b["runtime"]["conns"]) for b in d["backends
 
 # 200 new connections to the maglev VIP: shares follow weights 1/2/1
 # (expected 50/100/50; the bounds are 4 standard deviations wide).
+# drops_now: the non-zero drop counters, one line.
+drops_now() {
+	"$PY" "$TEL" -p "$PREFIX" /sekisho/stats 2>/dev/null |
+		"$PY" -c 'import json,sys; d=json.load(sys.stdin)["drops"]; print({k: v for k, v in d.items() if v})'
+}
+
 weights_followed() {
 	local before after i fails=0
 	before=$(backend_conns web) || return 1
+	echo "drops before: $(drops_now)" >"$T/lb-weights.out"
+	# -m 5: a SYN lost on this shared 2-core VM is retransmitted after 1 s, 3 s
 	for ((i = 0; i < 200; i++)); do
-		nsx sk-client curl -s -o /dev/null -m 3 "http://$VIP/" || fails=$((fails + 1))
+		nsx sk-client curl -s -o /dev/null -m 5 "http://$VIP/" || fails=$((fails + 1))
 	done
 	after=$(backend_conns web) || return 1
-	echo "before: $before; after: $after; failed requests: $fails" >"$T/lb-weights.out"
+	echo "drops after: $(drops_now)" >>"$T/lb-weights.out"
+	echo "before: $before; after: $after; failed requests: $fails" >>"$T/lb-weights.out"
 	"$PY" - "$before" "$after" "$fails" >>"$T/lb-weights.out" <<-'PY'
 	import sys
 	b = dict(kv.split("=") for kv in sys.argv[1].split())
@@ -72,7 +81,7 @@ backend_down_fast() {
 	# the checker's verdict reaches the dataplane on the cp loop's next turn
 	sleep 0.3
 	for ((i = 0; i < 40; i++)); do
-		nsx sk-client curl -s -o /dev/null -m 3 "http://$VIP/" || fails=$((fails + 1))
+		nsx sk-client curl -s -o /dev/null -m 5 "http://$VIP/" || fails=$((fails + 1))
 	done
 	echo "requests failed after that: $fails of 40" >>"$T/lb-down.out"
 	(((t1 - t0) / 1000000 < 3000)) && [ "$fails" -eq 0 ]
