@@ -66,7 +66,7 @@ diag "$T/lb-weights.out"
 # Stop nginx in web3: the checker takes it out within fall x interval
 # (+ timeout), and from then on no new request fails.
 backend_down_fast() {
-	local t0 t1 i fails=0
+	local t0 t1 i r fails=0
 	t0=$(date +%s%N)
 	kill "$(cat "$RUN/nginx-web3/nginx.pid")" || return 1
 	for ((i = 0; i < 100; i++)); do
@@ -80,9 +80,17 @@ backend_down_fast() {
 	grep -q 'health web/web3 .* down' "$RUN/cp.log" || return 1
 	# the checker's verdict reaches the dataplane on the cp loop's next turn
 	sleep 0.3
+	echo "drops before: $(drops_now)" >>"$T/lb-down.out"
 	for ((i = 0; i < 40; i++)); do
-		nsx sk-client curl -s -o /dev/null -m 5 "http://$VIP/" || fails=$((fails + 1))
+		r=$(nsx sk-client curl -s -o /dev/null -m 5 -w '%{http_code} %{local_port} %{time_total}s' \
+			"http://$VIP/" 2>&1) || {
+			fails=$((fails + 1))
+			echo "request $i failed: $r; connections of that client port:" >>"$T/lb-down.out"
+			"$CTL" --json conns --src 203.0.113.10/32 --port "$(echo "$r" | cut -d' ' -f2)" \
+				>>"$T/lb-down.out" 2>&1
+		}
 	done
+	echo "drops after: $(drops_now)" >>"$T/lb-down.out"
 	echo "requests failed after that: $fails of 40" >>"$T/lb-down.out"
 	(((t1 - t0) / 1000000 < 3000)) && [ "$fails" -eq 0 ]
 }
