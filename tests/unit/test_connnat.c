@@ -15,6 +15,7 @@
 
 #include "conn/conn.h"
 #include "sk_test.h"
+#include "sk_test_conn.h"
 #include "sk_test_eal.h"
 
 #define SYN RTE_TCP_SYN_FLAG
@@ -22,71 +23,6 @@
 
 #define NAT_DNAT 1     /* the caller's opaque mode values */
 #define NAT_FULL 2
-
-static struct sk_pkt_meta
-mk4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t proto, uint8_t flags)
-{
-	struct sk_pkt_meta m;
-
-	memset(&m, 0, sizeof(m));
-	m.kind = SK_PKT_IP;
-	m.family = 4;
-	m.proto = proto;
-	m.tcp_flags = flags;
-	m.sport = sport;
-	m.dport = dport;
-	m.l2_len = 14;
-	m.ip_len = 60;
-	for (int i = 0; i < 4; i++) {
-		m.src[i] = (uint8_t)(src >> (24 - 8 * i));
-		m.dst[i] = (uint8_t)(dst >> (24 - 8 * i));
-	}
-	return m;
-}
-
-static struct sk_pkt_meta
-mk6(uint16_t src_lo, uint16_t dst_lo, uint16_t sport, uint16_t dport, uint8_t proto, uint8_t flags)
-{
-	struct sk_pkt_meta m = mk4(0, 0, sport, dport, proto, flags);
-
-	m.family = 6;
-	m.ip_len = 80;
-	m.src[0] = m.dst[0] = 0x20;
-	m.src[1] = m.dst[1] = 0x01;
-	m.src[14] = (uint8_t)(src_lo >> 8);
-	m.src[15] = (uint8_t)src_lo;
-	m.dst[14] = (uint8_t)(dst_lo >> 8);
-	m.dst[15] = (uint8_t)dst_lo;
-	return m;
-}
-
-static struct sk_pkt_meta
-rev(const struct sk_pkt_meta *m, uint8_t flags)
-{
-	struct sk_pkt_meta r = *m;
-
-	memcpy(r.src, m->dst, sizeof(r.src));
-	memcpy(r.dst, m->src, sizeof(r.dst));
-	r.sport = m->dport;
-	r.dport = m->sport;
-	r.tcp_flags = flags;
-	return r;
-}
-
-/* Lookup through the bulk path; *dir gets the direction on a hit. */
-static struct sk_conn *
-find(struct sk_conn_table *t, const struct sk_pkt_meta *m, enum sk_conn_dir *dir)
-{
-	struct sk_conn_key k;
-	struct sk_conn *c;
-	uint8_t sa;
-
-	sk_conn_key_from_meta(m, &k, &sa);
-	sk_conn_lookup_burst(t, &k, 1, &c);
-	if (c != NULL && dir != NULL)
-		*dir = sk_conn_dir(c, sa);
-	return c;
-}
 
 /*
  * A NAT connection: cli is the client's packet (client -> VIP), out is the
@@ -103,16 +39,6 @@ open_nat(struct sk_conn_table *t, const struct sk_pkt_meta *cli, const struct sk
 	/* the translated packet's source is the translated originator */
 	sk_conn_key_from_meta(out, &rk, &rsa);
 	return sk_conn_create_nat(t, &k, sa, &rk, rsa, cli, now, 11, 5, nat, tag);
-}
-
-static struct sk_conn *
-open_plain(struct sk_conn_table *t, const struct sk_pkt_meta *m, uint32_t now)
-{
-	struct sk_conn_key k;
-	uint8_t sa;
-
-	sk_conn_key_from_meta(m, &k, &sa);
-	return sk_conn_create(t, &k, sa, m, now, 7, 3);
 }
 
 static int
@@ -230,7 +156,7 @@ test_pair(void)
 		 "update on the alias: primary advanced, alias untouched");
 
 	/* plain connection alongside */
-	pl = open_plain(t, &plain, 1000);
+	pl = open_conn(t, &plain, 1000);
 	SK_CHECK(pl != NULL && pl->nat == 0 && sk_conn_alias(t, pl) == NULL &&
 		 sk_conn_primary(t, pl) == pl && sk_conn_count(t) == 2 && sk_conn_slots_used(t) == 3,
 		 "plain connection: no alias, its own primary");
@@ -311,7 +237,7 @@ test_delete(void)
 	sk_conn_set_release(t, rel_cb, &r);
 	p1 = open_nat(t, &c1, &o1, NAT_DNAT, 100, 0);
 	p2 = open_nat(t, &c2, &o2, NAT_DNAT, 200, 0);
-	pl = open_plain(t, &pm, 0);
+	pl = open_conn(t, &pm, 0);
 	SK_CHECK(p1 && p2 && pl && sk_conn_count(t) == 3 && sk_conn_slots_used(t) == 5,
 		 "two NAT + one plain: 3 connections, 5 slots");
 	if (!p1 || !p2 || !pl)
@@ -377,7 +303,7 @@ test_aging(void)
 	sk_conn_set_timeouts(t, tmo);
 	sk_conn_set_release(t, rel_cb, &r);
 	p = open_nat(t, &cli, &out, NAT_DNAT, 9, t0);
-	pl = open_plain(t, &pm, t0);
+	pl = open_conn(t, &pm, t0);
 	SK_CHECK(p != NULL && pl != NULL, "NAT (syn, 2 s) and plain (udp, 4 s) created");
 	if (p == NULL || pl == NULL)
 		goto out;
@@ -435,7 +361,7 @@ test_full(void)
 	for (uint32_t i = 0; i < 7; i++) {
 		struct sk_pkt_meta m = mk4(0x0a000000 + i, 0x0b000000, 1000, 80, IPPROTO_UDP, 0);
 
-		if (open_plain(t, &m, 0) == NULL)
+		if (open_conn(t, &m, 0) == NULL)
 			bad++;
 	}
 	SK_CHECK(bad == 0 && sk_conn_count(t) == 7 && sk_conn_slots_used(t) == 7,
@@ -469,7 +395,7 @@ test_full(void)
 		struct sk_pkt_meta m0 = mk4(0x0a000000, 0x0b000000, 1000, 80, IPPROTO_UDP, 0);
 		struct sk_pkt_meta m1 = mk4(0x0a000001, 0x0b000000, 1000, 80, IPPROTO_UDP, 0);
 
-		c = open_plain(t, &m, 0);
+		c = open_conn(t, &m, 0);
 		SK_CHECK(c != NULL && sk_conn_slots_used(t) == 8, "the free slot takes a plain one");
 		sk_conn_delete(t, find(t, &m0, NULL));
 		sk_conn_delete(t, find(t, &m1, NULL));
@@ -477,7 +403,7 @@ test_full(void)
 		SK_CHECK(c != NULL && sk_conn_slots_used(t) == 8 && sk_conn_count(t) == 7 &&
 			 find(t, &out, NULL) == sk_conn_alias(t, c), "two free slots take a pair exactly");
 		rte_errno = 0;
-		SK_CHECK(open_plain(t, &m0, 0) == NULL && rte_errno == ENOSPC,
+		SK_CHECK(open_conn(t, &m0, 0) == NULL && rte_errno == ENOSPC,
 			 "full again: plain create refused");
 	}
 	sk_conn_table_free(t);
@@ -490,7 +416,7 @@ test_full(void)
 	for (uint32_t i = 0; i < 4; i++) {
 		struct sk_pkt_meta m = mk4(0x0a000000 + i, 0x0b000000, 1000, 80, IPPROTO_UDP, 0);
 
-		if (open_plain(t, &m, 0) == NULL)
+		if (open_conn(t, &m, 0) == NULL)
 			bad++;
 	}
 	rte_errno = 0;
@@ -527,10 +453,10 @@ test_exists(void)
 		 find(t, &cli2, NULL) == NULL,
 		 "backend key taken (by an alias): EEXIST, client key rolled back");
 	rte_errno = 0;
-	SK_CHECK(open_plain(t, &out, 0) == NULL && rte_errno == EEXIST,
+	SK_CHECK(open_conn(t, &out, 0) == NULL && rte_errno == EEXIST,
 		 "plain create on an alias's key: EEXIST");
 
-	pl = open_plain(t, &out2, 0);
+	pl = open_conn(t, &out2, 0);
 	rte_errno = 0;
 	SK_CHECK(pl != NULL && open_nat(t, &cli2, &out2, NAT_DNAT, 1, 0) == NULL &&
 		 rte_errno == EEXIST && find(t, &cli2, NULL) == NULL && find(t, &out2, NULL) == pl,
@@ -581,8 +507,8 @@ test_timeouts(void)
 	SK_CHECK(t != NULL, "timeout table created");
 	if (t == NULL)
 		return;
-	cs = open_plain(t, &syn, 0);
-	cu = open_plain(t, &udp, 0);
+	cs = open_conn(t, &syn, 0);
+	cu = open_conn(t, &udp, 0);
 	cn = open_nat(t, &cli, &out, NAT_DNAT, 1, 0);
 	SK_CHECK(cs && cu && cn && cs->tmo_class == SK_TMO_TCP_SYN && cu->tmo_class == SK_TMO_UDP &&
 		 cn->tmo_class == SK_TMO_TCP_ESTABLISHED, "classes: tcp_syn, udp, tcp_established");
@@ -635,7 +561,7 @@ test_key_ref(void)
 		struct sk_pkt_meta out = mk4(0x0a000000 + i, 0x0a090000 + i % 7,
 					     (uint16_t)(1024 + i), 8080, IPPROTO_TCP, SYN);
 		struct sk_conn *p = (i % 3) ? open_nat(t, &cli, &out, NAT_DNAT, i, 0)
-					    : open_plain(t, &cli, 0);
+					    : open_conn(t, &cli, 0);
 		struct sk_conn_key k;
 
 		if (p == NULL) {
@@ -706,7 +632,7 @@ test_churn(void)
 		} else {
 			int nat = (x >> 22) & 1;
 
-			c = nat ? open_nat(t, &cli, &out, NAT_DNAT, k, 0) : open_plain(t, &cli, 0);
+			c = nat ? open_nat(t, &cli, &out, NAT_DNAT, k, 0) : open_conn(t, &cli, 0);
 			if (c != NULL) {
 				kind[k] = nat ? 2 : 1;
 				live++;
