@@ -56,6 +56,17 @@ sk_conn_tcp_next(enum sk_tcp_state st, uint8_t tcp_flags, enum sk_conn_dir dir,
 			return orig ? SK_TCP_SYN_SENT : SK_TCP_SYN_RECV;
 		if (seg == SEG_SYNACK)
 			return SK_TCP_SYN_RECV;
+		/*
+		 * A bare ACK from the peer instead of its SYN+ACK: a server still
+		 * holding the same 4-tuple in TIME_WAIT answers a new SYN so
+		 * (RFC 9293 3.10.7.4; with DNAT the client's fresh port can meet
+		 * a backend tuple it used directly a minute ago).  The client
+		 * must see it to reset that old connection and retry: pass it,
+		 * state unchanged.
+		 */
+		if (!orig && (tcp_flags & (uint8_t)~(RTE_TCP_ECE_FLAG | RTE_TCP_CWR_FLAG)) ==
+		    RTE_TCP_ACK_FLAG)
+			return SK_TCP_SYN_SENT;
 		return -1;   /* ACK, data or FIN before the peer answered */
 
 	case SK_TCP_SYN_RECV:

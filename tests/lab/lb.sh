@@ -36,12 +36,22 @@ drops_now() {
 }
 
 weights_followed() {
-	local before after i fails=0
+	local before after i r fails=0
 	before=$(backend_conns web) || return 1
 	echo "drops before: $(drops_now)" >"$T/lb-weights.out"
 	# -m 5: a SYN lost on this shared 2-core VM is retransmitted after 1 s, 3 s
 	for ((i = 0; i < 200; i++)); do
-		nsx sk-client curl -s -o /dev/null -m 5 "http://$VIP/" || fails=$((fails + 1))
+		r=$(nsx sk-client curl -s -o /dev/null -m 5 -w '%{http_code} %{local_port} %{time_total}s' \
+			"http://$VIP/" 2>&1) || {
+			fails=$((fails + 1))
+			echo "request $i failed: $r; connections to the VIP not in time_wait:" \
+				>>"$T/lb-weights.out"
+			"$CTL" --json conns --dst "$VIP/32" --limit 5000 2>&1 | "$PY" -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d.get("connections", []):
+    if c.get("state") != "time_wait":
+        print(json.dumps(c))' >>"$T/lb-weights.out" 2>&1
+		}
 	done
 	after=$(backend_conns web) || return 1
 	echo "drops after: $(drops_now)" >>"$T/lb-weights.out"

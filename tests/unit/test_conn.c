@@ -549,11 +549,12 @@ test_tcp_update(void)
 	if (c == NULL)
 		goto out;
 
-	/* reply data before any SYN+ACK: dropped, connection untouched */
-	srv.tcp_flags = ACK;
+	/* reply data before any SYN+ACK: dropped, connection untouched (a bare
+	 * ACK would pass: test_tcp.c, "peer's stale TIME_WAIT") */
+	srv.tcp_flags = ACK | RTE_TCP_PSH_FLAG;
 	SK_CHECK(sk_conn_update(t, c, &srv, SK_DIR_REPLY, 100, now + 5) == SK_DROP_TCP_INVALID &&
 		 c->state == SK_TCP_SYN_SENT && c->pkts[SK_DIR_REPLY] == 0 && c->last_ms == now,
-		 "reply ACK in syn_sent: TCP_INVALID, not counted, not refreshed");
+		 "reply data in syn_sent: TCP_INVALID, not counted, not refreshed");
 	cli.tcp_flags = ACK;
 	SK_CHECK(sk_conn_update(t, c, &cli, SK_DIR_ORIG, 60, now + 5) == SK_DROP_TCP_INVALID,
 		 "orig ACK with no SYN+ACK seen: TCP_INVALID");

@@ -89,7 +89,8 @@ static const struct row rows[] = {
 	/* invalid: ACK/data/FIN before the handshake allows it */
 	{ SK_TCP_SYN_SENT, A, O, O, INVALID, "orig ACK with no SYN+ACK seen" },
 	{ SK_TCP_SYN_SENT, P | A, O, O, INVALID, "orig data in syn_sent" },
-	{ SK_TCP_SYN_SENT, A, Y, O, INVALID, "reply ACK in syn_sent" },
+	{ SK_TCP_SYN_SENT, A, Y, O, SK_TCP_SYN_SENT,
+	  "reply bare ACK in syn_sent passes (peer's stale TIME_WAIT: the client resets it)" },
 	{ SK_TCP_SYN_SENT, P | A, Y, O, INVALID, "reply data in syn_sent" },
 	{ SK_TCP_SYN_SENT, F | A, O, O, INVALID, "orig FIN in syn_sent" },
 	{ SK_TCP_SYN_SENT, F | A, Y, O, INVALID, "reply FIN in syn_sent" },
