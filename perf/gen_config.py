@@ -48,6 +48,14 @@ def memif(idx, sockdir, name, mac):
             % (idx, sockdir, name, mac))
 
 
+def port_dev(a, idx, name, mac):
+    """memif by default; --af-packet IFA,IFB puts the ports on kernel
+    interfaces (veth) instead: pktgen 23.x cannot run on memif."""
+    if a.af_packet:
+        return "net_af_packet%d,iface=%s" % (idx, a.af_packet.split(",")[idx])
+    return memif(idx, a.sockdir, name, mac)
+
+
 LB_BACKENDS = 16
 
 
@@ -85,9 +93,9 @@ def sekisho_conf(a):
     w('zones = ( "outside", "inside" );')
     w("interfaces = (")
     w('  { name = "outside"; device = "%s"; zone = "outside"; ipv4 = [ "192.168.10.1/24" ]; mac = "%s"; },'
-      % (memif(0, a.sockdir, "a", MAC_DP_OUT), MAC_DP_OUT))
+      % (port_dev(a, 0, "a", MAC_DP_OUT), MAC_DP_OUT))
     w('  { name = "inside"; device = "%s"; zone = "inside"; ipv4 = [ "192.168.20.1/24" ]; mac = "%s"; }'
-      % (memif(1, a.sockdir, "b", MAC_DP_IN), MAC_DP_IN))
+      % (port_dev(a, 1, "b", MAC_DP_IN), MAC_DP_IN))
     w(");")
     w('routes = ( { dst = "10.0.0.0/8"; via = "192.168.20.2"; interface = "inside"; } );')
     w("neighbors = (")
@@ -145,6 +153,8 @@ def main():
     p.add_argument("--prefix", default="sk-perf")
     p.add_argument("--sockdir", default="/tmp")
     p.add_argument("--tcp-loose", action="store_true")
+    p.add_argument("--af-packet", metavar="IFA,IFB",
+                   help="outside/inside on these kernel interfaces (net_af_packet) instead of memif")
     p.add_argument("--variant", type=int, default=0,
                    help="rename the fillers and shift their addresses (reload scenarios)")
     p.add_argument("--revoke", action="store_true", help="leave out bench-tcp (TCP accept)")

@@ -9,7 +9,7 @@ M.rx_port = "1"
 M.dst_mac = "02:00:00:00:10:01"   -- sekisho "outside" (gen_config.MAC_DP_OUT)
 M.src_ip = "10.254.0.0"           -- clients 10.254.0.0/16
 M.dst_ip = "10.253.0.1"           -- servers 10.253.0.0/16
-M.duration_ms = 10000
+M.duration_ms = tonumber(os.getenv("DURATION_MS") or "10000")
 
 -- Run traffic for duration_ms and print what came back, in the harness' units.
 function M.measure(name)
@@ -21,8 +21,18 @@ function M.measure(name)
 	local st = pktgen.portStats("all", "port")
 	local tx = st[tonumber(M.tx_port)].opackets
 	local rx = st[tonumber(M.rx_port)].ipackets
-	printf("%s: tx %d rx %d in %d ms: %.3f Mpps in, %.3f Mpps out\n", name, tx, rx,
-	       M.duration_ms, tx / M.duration_ms / 1000, rx / M.duration_ms / 1000)
+	print(string.format("%s: tx %d rx %d in %d ms: %.3f Mpps in, %.3f Mpps out", name, tx, rx,
+	       M.duration_ms, tx / M.duration_ms / 1000, rx / M.duration_ms / 1000))
+	-- perf/lab.py reads the figures from here (the screen is a vt100 page)
+	local out = os.getenv("PKTGEN_RESULT")
+	if out then
+		local f = io.open(out, "w")
+		f:write(string.format('{"name": "%s", "tx": %d, "rx": %d, "ms": %d}\n', name, tx, rx, M.duration_ms))
+		f:close()
+	end
+	if os.getenv("PKTGEN_QUIT") then
+		pktgen.quit()
+	end
 end
 
 -- Vary the client (source address, source port) over `flows` flows:
