@@ -201,7 +201,9 @@ reconcile(struct sk_cp *cp)
 		    t->backend >= s[t->service].backend_count)
 			continue;
 		k = s[t->service].backend_first + t->backend;
-		if (k >= nb || be[k].health == st[i].healthy)
+		/* Not probed yet (a restarted sekisho-cp): the dataplane's view
+		 * stands until the checker has one of its own. */
+		if (!st[i].checked || k >= nb || be[k].health == st[i].healthy)
 			continue;
 		memset(&req, 0, sizeof(req));
 		req.generation = gen;
@@ -227,11 +229,14 @@ sk_cp_health_tick(struct sk_cp *cp)
 	if (ch == NULL)
 		return;
 	now = now_ms();
-	if (!__atomic_exchange_n(&ch->dirty, 0, __ATOMIC_ACQ_REL) &&
-	    now - ch->last_ms < RECONCILE_MS)
+	if (!__atomic_load_n(&ch->dirty, __ATOMIC_ACQUIRE) && now - ch->last_ms < RECONCILE_MS)
 		return;
+	/* The REST thread may hold the mailbox for a long request (a commit):
+	 * never wait for it here, this loop also drains the dataplane's logs. */
+	if (pthread_mutex_trylock(&cp->dp_lock) != 0)
+		return;
+	__atomic_store_n(&ch->dirty, 0, __ATOMIC_RELEASE);
 	ch->last_ms = now;
-	pthread_mutex_lock(&cp->dp_lock);
 	reconcile(cp);
 	pthread_mutex_unlock(&cp->dp_lock);
 }

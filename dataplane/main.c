@@ -489,7 +489,13 @@ step_hctap(void)
 		return rc;
 	}
 	a = sk_image_sec(opt.image, SK_SEC_ADDRS, &n);
-	return sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, errbuf, sizeof(errbuf));
+	rc = sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, errbuf, sizeof(errbuf));
+	if (rc != 0) {
+		/* A failed step is not undone by teardown: close the tap here. */
+		sk_hctap_close(sk_dp.hc_port);
+		sk_dp.hc_port = UINT16_MAX;
+	}
+	return rc;
 }
 
 static void

@@ -19,10 +19,14 @@
 #include <string.h>
 
 #include "rest_priv.h"
+#include "sk_image.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const admin_states[] = { "up", "drain", "disabled" };
+/* The admin words, from the one list the config and the image share. */
+#define LB_STATE_WORD(e, w) #w,
+static const char *const admin_states[] = { SK_LB_STATE_LIST(LB_STATE_WORD) };
+#undef LB_STATE_WORD
 
 struct lb_field {
 	const char *metric, *type, *help;

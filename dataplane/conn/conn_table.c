@@ -262,7 +262,8 @@ sk_conn_slot_put(struct sk_conn_table *t, struct sk_conn *c)
 	/* The key is copied out first: rte_hash is about to recycle its slot. */
 	memcpy(&k, sk_conn_key_ref(t, c), sizeof(k));
 	RTE_VERIFY(rte_hash_del_key(t->h, &k) == (int32_t)(c - t->conns));
-	c->flags = 0;
+	/* Whole slot: a stale pointer (same burst) must not follow nat/link. */
+	memset(c, 0, sizeof(*c));
 	t->slots--;
 }
 

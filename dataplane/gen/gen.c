@@ -124,7 +124,8 @@ sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of
 	if (g->lb == NULL)
 		goto fail;
 	g->n_services = sk_lb_n_services(g->lb);
-	if (g->n_services > 0) {
+	/* Health-check replies go to the tap: without one there is none to find. */
+	if (g->n_services > 0 && g->st->health_tap[0] != '\0') {
 		g->hc = sk_hctap_set_build(g->image, len, (int)rte_socket_id());
 		if (g->hc == NULL) {
 			snprintf(err, errlen, "health-check endpoints: %s", rte_strerror(rte_errno));

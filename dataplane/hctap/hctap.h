@@ -103,9 +103,10 @@ int sk_hctap_kernel_port(const struct sk_hctap_set *s, uint16_t port);
  * Main lcore: give m (parsed, sk_pkt_meta valid: l2_len, family) to the
  * kernel.  Its L2 header (with any VLAN tag) is replaced by a plain Ethernet
  * header addressed to the tap's MAC, or the kernel would drop it as
- * PACKET_OTHERHOST.  m is consumed: sent, or freed and counted.
+ * PACKET_OTHERHOST.  m is consumed either way: 0 sent, -ENOBUFS the tap's
+ * queue was full, -EINVAL not an IP packet (freed); the caller counts it.
  */
-void sk_hctap_to_kernel(uint16_t tap_port, struct rte_mbuf *m);
+int sk_hctap_to_kernel(uint16_t tap_port, struct rte_mbuf *m);
 
 /*
  * Main lcore: up to n packets the kernel sent out of the tap.  Frames that

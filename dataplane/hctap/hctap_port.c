@@ -151,7 +151,7 @@ sk_hctap_close(uint16_t port)
 	rte_eal_hotplug_remove("vdev", SK_HCTAP_DEV);
 }
 
-void
+int
 sk_hctap_to_kernel(uint16_t tap_port, struct rte_mbuf *m)
 {
 	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
@@ -165,7 +165,7 @@ sk_hctap_to_kernel(uint16_t tap_port, struct rte_mbuf *m)
 	    (eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth))) == NULL) {
 		hctap_stats.to_kernel_failed++;
 		rte_pktmbuf_free(m);
-		return;
+		return -EINVAL;
 	}
 	rte_eth_macaddr_get(tap_port, &eth->dst_addr);
 	rte_ether_addr_copy(&eth->dst_addr, &eth->src_addr);
@@ -175,10 +175,11 @@ sk_hctap_to_kernel(uint16_t tap_port, struct rte_mbuf *m)
 	m->ol_flags &= ~(RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
 	if (rte_eth_tx_burst(tap_port, 0, &m, 1) == 1) {
 		hctap_stats.to_kernel++;
-		return;
+		return 0;
 	}
 	hctap_stats.to_kernel_failed++;
 	rte_pktmbuf_free(m);
+	return -ENOBUFS;
 }
 
 uint16_t

@@ -155,7 +155,10 @@ lb_rt_init_svc(struct sk_lb *lb, uint32_t si, const struct sk_lb *prev, int64_t 
 		if (pi < 0)
 			continue;
 		pb = &prev->bimg[p->gbe0 + (uint32_t)pi];
-		rt->health[i] = prt->health[pi];
+		/* A service now without checks ("none") is healthy by definition:
+		 * nothing would ever bring a carried-over "down" back. */
+		if (s->img.hc_type != SK_LB_HC_NONE)
+			rt->health[i] = prt->health[pi];
 		if (pb->state == b->state)
 			rt->admin[i] = prt->admin[pi];
 		if (pb->weight == b->weight)

@@ -273,9 +273,13 @@ slow_health(struct rte_mbuf *m)
 		main_drop(m, SK_DROP_LOCAL_UNHANDLED);
 		return;
 	}
+	/* Counted under exactly one door: taken by the kernel, or a drop. */
+	if (sk_hctap_to_kernel(sk_dp.hc_port, m) != 0) {
+		main_stats()->drops[SK_DROP_TX_FULL]++;
+		return;
+	}
 	main_stats()->consumed++;
 	main_stats()->tap_out++;
-	sk_hctap_to_kernel(sk_dp.hc_port, m);
 }
 
 /*

@@ -437,7 +437,13 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
 	enum sk_conn_dir dir;
 	int rc;
 
-	if (unlikely(c->nat != 0 || (c->flags & SK_CONN_F_ALIAS))) {
+	/* An earlier packet of this burst may have cut it (recheck, a disabled
+	 * backend): the bulk lookup's pointer is stale then. */
+	if (unlikely(!(c->flags & SK_CONN_F_LIVE))) {
+		drop(w, m, SK_DROP_POLICY_REVOKED);
+		return;
+	}
+	if (unlikely(c->nat != 0)) {
 		rc = sk_wlb_hit(w, g, m, c, src_is_a);
 		if (unlikely(rc != 0)) {
 			drop(w, m, (unsigned int)rc);
@@ -448,11 +454,6 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
 	}
 	dir = sk_conn_dir(c, src_is_a);
 	if (unlikely(c->gen != (uint32_t)g->id)) {
-		/* An earlier packet of this burst may have cut it already. */
-		if (!(c->flags & SK_CONN_F_LIVE)) {
-			drop(w, m, SK_DROP_POLICY_REVOKED);
-			return;
-		}
 		if (!recheck(g, c, pm, dir)) {
 			sk_conn_delete(w->conns, c);
 			drop(w, m, SK_DROP_POLICY_REVOKED);

@@ -151,7 +151,7 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 {
 	const struct sk_img_prefix *pool;
 	uint32_t n, seed = client_seed(pm), a;
-	uint16_t port;
+	uint16_t port, spare = 0;
 	int shared;
 
 	pool = sk_lb_snat(g->lb, ch->svc, &n);
@@ -168,16 +168,24 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 				     shared ? seed ^ (a * 0x9e3779b9u) : seed, shared ? 0 : a,
 				     &port) != 0)
 			break;
-		if (shared && sk_hctap_kernel_port(g->hc, port))
-			continue;
 		tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
 			  rk_orig_is_a);
-		if (sk_conn_lookup(w->conns, rk) == NULL) {
-			*sport = port;
-			return 0;
+		if (sk_conn_lookup(w->conns, rk) != NULL)
+			continue;
+		/* A free port in the kernel's range is kept in reserve only: a
+		 * worker's whole block may lie in that range. */
+		if (shared && sk_hctap_kernel_port(g->hc, port)) {
+			spare = spare != 0 ? spare : port;
+			continue;
 		}
+		*sport = port;
+		return 0;
 	}
-	return SK_DROP_NAT_NO_PORT;
+	if (spare == 0)
+		return SK_DROP_NAT_NO_PORT;
+	tuple_key(pm->family, pm->proto, *snat, spare, ch->addr, ch->port, rk, rk_orig_is_a);
+	*sport = spare;
+	return 0;
 }
 
 int
@@ -373,6 +381,10 @@ sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_
 		o = sk_nat_port_owner(pm->dport, sk_dp.n_workers);
 		return o >= 0 ? (uint16_t)o : w->idx;
 	}
+	/* Either direction between a DNAT backend and its peer: the peer's
+	 * endpoint decides, so a backend's own connections agree both ways. */
+	if (pm->lb_addr & SK_LB_ADDR_BACKEND)
+		return client_owner(pm->src, pm->sport);
 	if (sk_lb_addr_flags(g->lb, pm->family, pm->src) & SK_LB_ADDR_BACKEND)
 		return client_owner(pm->dst, pm->dport);
 	return w->idx;

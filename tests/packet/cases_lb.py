@@ -188,8 +188,8 @@ LB_CASES = [
          counters={"rules.lb-in.pkts": 1, "conns.created": 1, "forwarded": 2}),
 
     dict(name="lb_fullnat_from_interface_address",
-         # the SNAT source is the unit's own inside address: its port is
-         # chosen outside the kernel's ephemeral range (health probes)
+         # the SNAT source is the unit's own inside address (without a health
+         # tap the kernel holds no sockets there: the whole block is usable)
          rules=[LB_IN],
          conf={"services": [service("full", VIP4_FULL, "80", [("web1", WEB4, 8080, "")],
                                     fwd="fullnat", snat=["10.10.0.1"])]},
