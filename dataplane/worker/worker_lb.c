@@ -381,10 +381,11 @@ sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_
 		o = sk_nat_port_owner(pm->dport, sk_dp.n_workers);
 		return o >= 0 ? (uint16_t)o : w->idx;
 	}
-	/* Either direction between a DNAT backend and its peer: the peer's
-	 * endpoint decides, so a backend's own connections agree both ways. */
-	if (pm->lb_addr & SK_LB_ADDR_BACKEND)
-		return client_owner(pm->src, pm->sport);
+	/* A DNAT reply never opens a TCP connection: a backend's own SYN is a
+	 * plain flow, left where symmetric RSS put it (its answers come back
+	 * there too), so its two directions cannot end up on two workers. */
+	if (pm->proto == IPPROTO_TCP && sk_conn_tcp_is_syn(pm->tcp_flags))
+		return w->idx;
 	if (sk_lb_addr_flags(g->lb, pm->family, pm->src) & SK_LB_ADDR_BACKEND)
 		return client_owner(pm->dst, pm->dport);
 	return w->idx;
