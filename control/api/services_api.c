@@ -5,9 +5,8 @@
  * the dataplane (LB_STATUS), and the admin actions on one backend (LB_SET).
  *
  * A change names the generation whose image order its indices follow.  The
- * dataplane refuses it with -ESTALE when a commit got in between; then the
- * status is read again and the change retried once, so the operator sees a
- * 409 only when generations keep changing under the request.
+ * dataplane refuses it with -ESTALE when another generation runs (a commit
+ * from outside this daemon); the operator gets a 409 and re-reads.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -224,63 +223,59 @@ dp_fail(const struct sk_cp *cp, int rc, const char *err, struct sk_api_resp *res
 
 /*
  * Apply c to backend (si, bi) of the running generation: the admin state,
- * then the weight.  Each names the generation the dataplane reported; on
- * -ESTALE the status is read again and both are tried once more (they are
- * idempotent).  *before gets the runtime before the change (*have_before
- * set) once the status was read.  0 or -errno.
+ * then the weight, each naming the generation the dataplane reported.
+ * *before gets the runtime before the change (*have_before set) once the
+ * status was read.  0 or -errno; -ESTALE (409) when the dataplane runs
+ * another generation than the one whose image resolved the names: that
+ * happens only when a commit came from elsewhere (sekisho-cp --commit),
+ * and a second try under the same stale image could not fare better.
  */
 static int
 apply_change(struct sk_cp *cp, uint32_t si, uint32_t bi, const struct sk_api_lb_change *c,
 	     struct sk_shm_lb_backend *before, int *have_before, char *err, size_t errlen)
 {
-	int attempt, rc = -ESTALE;
+	struct sk_api_lb_view v = { .img = cp->running_img, .generation = cp->generation };
+	struct sk_shm_lb_backend *st = NULL;
+	const struct sk_shm_lb_backend *r;
+	struct sk_shm_lb_set set;
+	uint64_t gen = 0;
+	size_t n = 0;
+	int rc;
 
-	for (attempt = 0; attempt < 2 && rc == -ESTALE; attempt++) {
-		struct sk_api_lb_view v = { .img = cp->running_img, .generation = cp->generation };
-		struct sk_shm_lb_backend *st = NULL;
-		const struct sk_shm_lb_backend *r;
-		struct sk_shm_lb_set set;
-		uint64_t gen = 0;
-		size_t n = 0;
-
-		rc = sk_dplink_lb_status(cp->dp, &st, &n, &gen, err, errlen);
-		if (rc != 0)
-			return rc;
-		if (gen != cp->generation) {
-			/* The image we resolved the names in is not the one running. */
-			free(st);
-			snprintf(err, errlen, "the dataplane runs generation %" PRIu64
-				 ", the control plane knows %" PRIu64, gen, cp->generation);
-			rc = -ESTALE;
-			continue;
-		}
-		v.st = st;
-		v.n_st = n;
-		r = sk_api_lb_runtime(&v, si, bi);
-		if (r == NULL) {
-			free(st);
-			snprintf(err, errlen, "the dataplane has no runtime for this backend");
-			return -EIO;
-		}
-		*before = *r;
-		*have_before = 1;
+	rc = sk_dplink_lb_status(cp->dp, &st, &n, &gen, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (gen != cp->generation) {
 		free(st);
-		memset(&set, 0, sizeof(set));
-		set.generation = gen;
-		set.service = si;
-		set.backend = bi;
-		rc = 0;
-		if (c->has_admin) {
-			set.what = SK_SHM_LB_ADMIN;
-			set.value = c->admin;
-			rc = sk_dplink_lb_set(cp->dp, &set, err, errlen);
-		}
-		if (rc == 0 && c->has_weight) {
-			set.what = SK_SHM_LB_WEIGHT;
-			set.value = 0;
-			set.weight = c->weight;
-			rc = sk_dplink_lb_set(cp->dp, &set, err, errlen);
-		}
+		snprintf(err, errlen, "the dataplane runs generation %" PRIu64
+			 ", the control plane knows %" PRIu64, gen, cp->generation);
+		return -ESTALE;
+	}
+	v.st = st;
+	v.n_st = n;
+	r = sk_api_lb_runtime(&v, si, bi);
+	if (r == NULL) {
+		free(st);
+		snprintf(err, errlen, "the dataplane has no runtime for this backend");
+		return -EIO;
+	}
+	*before = *r;
+	*have_before = 1;
+	free(st);
+	memset(&set, 0, sizeof(set));
+	set.generation = gen;
+	set.service = si;
+	set.backend = bi;
+	if (c->has_admin) {
+		set.what = SK_SHM_LB_ADMIN;
+		set.value = c->admin;
+		rc = sk_dplink_lb_set(cp->dp, &set, err, errlen);
+	}
+	if (rc == 0 && c->has_weight) {
+		set.what = SK_SHM_LB_WEIGHT;
+		set.value = 0;
+		set.weight = c->weight;
+		rc = sk_dplink_lb_set(cp->dp, &set, err, errlen);
 	}
 	return rc;
 }
