@@ -1,33 +1,112 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- common.lua - shared settings for the Sekisho pktgen profiles.
+-- common.lua - shared settings and helpers for the Sekisho pktgen profiles
+-- (pktgen-DPDK 23.06.1; perf/lab.py drives them with --generator pktgen).
 -- Port 0 faces the appliance's "outside" interface, port 1 its "inside"
--- interface (the same layout as perf/gen_config.py).  Edit the MACs for two
--- real hosts: dst_mac = the appliance port's MAC.
+-- interface (the layout of perf/gen_config.py).  Edit the MACs for two real
+-- hosts: dst_mac = the appliance port's MAC.
+--
+-- Environment (all optional):
+--   DURATION_MS     measured send time (default 10000)
+--   PKTGEN_RESULT   write {"name","tx","rx","ms"} there as JSON at the end
+--   PKTGEN_MARK     write "start" / "stop" there around the measured phase
+--                   (perf/lab.py reads the DUT's counters in between)
+--   PKTGEN_QUIT     quit pktgen when the profile is done
 local M = {}
 M.tx_port = "0"
 M.rx_port = "1"
 M.dst_mac = "02:00:00:00:10:01"   -- sekisho "outside" (gen_config.MAC_DP_OUT)
+M.src_mac = "02:00:00:00:10:02"   -- generator port 0 (gen_config.MAC_GEN_OUT)
 M.src_ip = "10.254.0.0"           -- clients 10.254.0.0/16
 M.dst_ip = "10.253.0.1"           -- servers 10.253.0.0/16
 M.duration_ms = tonumber(os.getenv("DURATION_MS") or "10000")
+-- pktgen 23.06 builds range and sequence packets once per mbuf of the
+-- port's pool (MAX_MBUFS_PER_PORT = 24576) when a port starts, and then
+-- sends that pool over and over: one start shows at most 24576 distinct
+-- packets.  More flows (or a SYN flood) need one start per 24576 packets
+-- ("rounds", below); each start rebuilds the pool from where the range
+-- stopped.
+M.POOL = 24576
+M.sent_ms = 0
 
--- Run traffic for duration_ms and print what came back, in the harness' units.
-function M.measure(name)
+local function gcd(a, b)
+	while b ~= 0 do a, b = b, a % b end
+	return a
+end
+
+-- Run CLI commands (the Lua API of 23.06 lacks some, e.g. range TCP flags).
+function M.cli(lines)
+	local path = os.tmpname()
+	local f = io.open(path, "w")
+	f:write(table.concat(lines, "\n") .. "\n")
+	f:close()
+	pktgen.load(path)
+	os.remove(path)
+end
+
+function M.mark(state)
+	local path = os.getenv("PKTGEN_MARK")
+	if path then
+		local f = io.open(path, "w")
+		f:write(state .. "\n")
+		f:close()
+	end
+end
+
+local function sending(p)
+	return pktgen.isSending(p)[tonumber(p)] == "y"
+end
+
+-- Send for ms milliseconds.  rounds: one start per pool of packets, so
+-- that every packet sent is a different one of the range (no repeats until
+-- the range wraps).  max_pkts stops early (rounds only).  Returns packets
+-- asked for (rounds) or nil.
+function M.send(ms, rounds, max_pkts)
+	local p = M.tx_port
+	if not rounds then
+		pktgen.set(p, "count", 0)
+		pktgen.start(p)
+		pktgen.delay(ms)
+		pktgen.stop(p)
+		M.sent_ms = ms
+		return nil
+	end
+	local t, asked = 0, 0
+	while t < ms and (not max_pkts or asked < max_pkts) do
+		local n = M.POOL
+		if max_pkts then n = math.min(n, max_pkts - asked) end
+		pktgen.set(p, "count", n)
+		pktgen.start(p)
+		asked = asked + n
+		repeat
+			pktgen.delay(2)
+			t = t + 2
+		until not sending(p) or t >= ms + 60000
+	end
+	pktgen.stop(p)
+	pktgen.set(p, "count", 0)
+	M.sent_ms = t
+	return asked
+end
+
+-- Run traffic (M.send) and report what came back, in the harness' units.
+function M.measure(name, rounds, max_pkts)
 	pktgen.clr()
-	pktgen.start(M.tx_port)
-	pktgen.delay(M.duration_ms)
-	pktgen.stop(M.tx_port)
+	pktgen.delay(200)
+	M.mark("start")
+	M.send(M.duration_ms, rounds, max_pkts)
 	pktgen.delay(500)
+	M.mark("stop")
 	local st = pktgen.portStats("all", "port")
 	local tx = st[tonumber(M.tx_port)].opackets
 	local rx = st[tonumber(M.rx_port)].ipackets
+	local ms = M.sent_ms
 	print(string.format("%s: tx %d rx %d in %d ms: %.3f Mpps in, %.3f Mpps out", name, tx, rx,
-	       M.duration_ms, tx / M.duration_ms / 1000, rx / M.duration_ms / 1000))
+	       ms, tx / ms / 1000, rx / ms / 1000))
 	-- perf/lab.py reads the figures from here (the screen is a vt100 page)
 	local out = os.getenv("PKTGEN_RESULT")
 	if out then
 		local f = io.open(out, "w")
-		f:write(string.format('{"name": "%s", "tx": %d, "rx": %d, "ms": %d}\n', name, tx, rx, M.duration_ms))
+		f:write(string.format('{"name": "%s", "tx": %d, "rx": %d, "ms": %d}\n', name, tx, rx, ms))
 		f:close()
 	end
 	if os.getenv("PKTGEN_QUIT") then
@@ -35,24 +114,47 @@ function M.measure(name)
 	end
 end
 
--- Vary the client (source address, source port) over `flows` flows:
--- flow i = 10.254.0.0 + (i >> 10), sport 1024 + (i & 1023), as pcapgen.py.
-function M.flows(flows)
+-- Vary the client over `flows` flows: source address in 10.254.0.0/16,
+-- source port from 1024, server 10.253.0.1.  pktgen steps every range field
+-- once per packet (it cannot carry one field into the next as pcapgen.py's
+-- i >> 10 / i & 1023 does), so the flow count is split into H hosts x P
+-- ports with gcd(H, P) = 1: the pairs then repeat only after H * P = flows
+-- packets.  Same networks and flow count as pcapgen.py, other pairs.
+function M.flows(flows, dport)
 	local p = M.tx_port
-	local hosts = math.max(1, math.floor((flows + 1023) / 1024))
+	local hosts = 1
+	while not (flows % hosts == 0 and gcd(hosts, flows // hosts) == 1 and flows // hosts <= 64512) do
+		hosts = hosts + 1
+		if hosts > 65536 then error("no host x port split for " .. flows .. " flows") end
+	end
+	local ports = flows // hosts
+	M.range_tuples(hosts, ports, dport or 80)
+	return hosts, ports
+end
+
+function M.range_tuples(hosts, ports, dport)
+	local p = M.tx_port
+	pktgen.set_proto(p, "tcp")
 	pktgen.range.src_ip(p, "start", M.src_ip)
-	pktgen.range.src_ip(p, "inc", "0.0.0.1")
+	pktgen.range.src_ip(p, "inc", hosts > 1 and "0.0.0.1" or "0.0.0.0")
 	pktgen.range.src_ip(p, "min", M.src_ip)
-	pktgen.range.src_ip(p, "max", string.format("10.254.%d.%d", math.floor((hosts - 1) / 256), (hosts - 1) % 256))
+	pktgen.range.src_ip(p, "max", string.format("10.254.%d.%d", (hosts - 1) // 256, (hosts - 1) % 256))
 	pktgen.range.src_port(p, "start", 1024)
-	pktgen.range.src_port(p, "inc", 1)
+	pktgen.range.src_port(p, "inc", ports > 1 and 1 or 0)
 	pktgen.range.src_port(p, "min", 1024)
-	pktgen.range.src_port(p, "max", 1024 + math.min(flows, 1024) - 1)
+	pktgen.range.src_port(p, "max", 1024 + ports - 1)
 	pktgen.range.dst_ip(p, "start", M.dst_ip)
 	pktgen.range.dst_ip(p, "inc", "0.0.0.0")
 	pktgen.range.dst_ip(p, "min", M.dst_ip)
 	pktgen.range.dst_ip(p, "max", M.dst_ip)
+	pktgen.range.dst_port(p, "start", dport)
+	pktgen.range.dst_port(p, "inc", 0)
+	pktgen.range.dst_port(p, "min", dport)
+	pktgen.range.dst_port(p, "max", dport)
 	pktgen.range.dst_mac(p, "start", M.dst_mac)
+	pktgen.range.src_mac(p, "start", M.src_mac)
+	pktgen.range.pkt_size(p, "start", 64)
+	pktgen.range.pkt_size(p, "inc", 0)
 	pktgen.set_range(p, "on")
 end
 
