@@ -21,8 +21,10 @@ pktgen-DPDK running a Lua profile from perf/pktgen/, and every link is a
 veth pair used through net_af_packet (pktgen 23.x panics on memif) inside a
 network namespace of the lab's own (skperf<pid>); the three DUTs run on the
 same af_packet ports, so the ratio to the ceiling still compares like with
-like.  Scenarios no profile can express are skipped, not approximated
-silently (pktgen_plan()).
+like.  imix and mix replay this path's own pcaps through pktgen's PCAP mode
+(-s 0:FILE; mix once, in file order), est-* and syn-* are pktgen ranges.
+Scenarios no profile can express are skipped, not approximated silently
+(pktgen_plan()).
 
 Cores (2 on the lab VM): generator main lcore 0 (sleeps on its prompt),
 forwarding lcore 1; DUT main lcore 1 (sleeps), worker lcore 0.  l3fwd runs on
@@ -134,22 +136,20 @@ def pktgen_plan(sc, quick):
                 "around the commit; pktgen (--in-memory, Lua-driven) has none: use "
                 "--generator testpmd")
     if sc["path"] == "mix":
-        return ("pktgen cannot interleave established ACKs, new SYNs and denied SYNs in one "
-                "stream (a range has one set of TCP flags, a sequence at most 16 packets): "
-                "use --generator testpmd")
+        # The pcap of the memif path, replayed once (count = its packets).
+        return {"profile": "mix.lua", "pcap": True, "env": {}, "kind": "onepass",
+                "flows": sc["flows"], "note": "pcapgen.py's mix pcap replayed once in file order "
+                "(pktgen -s, count = the file's packets): the same packets as the memif path"}
     if sc["path"] == "new":
         n = 1000000 if quick else 2000000
         return {"profile": "synflood.lua", "env": {"PKTS": str(n)}, "kind": "onepass", "n": n,
                 "flows": 0, "note": "%d SYNs, one per tuple, in rounds of 24576 (one start of "
                 "pktgen per mbuf pool)" % n}
-    if sc.get("sizes") and not os.environ.get("SK_PKTGEN_IMIX"):
-        return ("perf/pktgen/imix.lua (a 12-packet sequence, exact 7:4:1) does not run right on "
-                "pktgen 23.06.1 here: only sequence entry 0 got its fields, entries 1-11 went "
-                "out as pktgen's default packet (seen with tcpdump on the veth), so the DUTs "
-                "dropped them; not measured (SK_PKTGEN_IMIX=1 runs it anyway)")
     if sc.get("sizes"):
-        return {"profile": "imix.lua", "env": {}, "kind": "infinite", "flows": 12,
-                "note": "exact 7:4:1 IMIX as a 12-packet pktgen sequence: 12 flows, not 1K"}
+        return {"profile": "imix.lua", "pcap": True, "kind": "infinite", "flows": sc["flows"],
+                "env": {"WARMUP_MS": str(2000 + sc["flows"] // 100)},
+                "note": "pcapgen.py's IMIX pcap (%s flows, 64/594/1518 B 7:4:1) replayed in a "
+                "loop (pktgen -s): the same packets as the memif path" % _h(sc["flows"])}
     if sc["kind"] == "infinite":
         if _split(sc["flows"]) is None:
             return ("%d flows cannot be a pktgen range: it steps source address and port "
@@ -568,11 +568,14 @@ class Lab:
                    DURATION_MS=str(int((self.window + 3) * 1000) if plan["kind"] == "infinite"
                                    else 120000), **plan["env"])
         ports = " ".join("--vdev net_af_packet%d,iface=%s" % (i, v[0]) for i, v in enumerate(VETHS))
+        # A pcap profile replays the scenario's file on port 0 (pktgen -s
+        # loads it into a pool of its own when the port starts).
+        pcap = ("-s 0:%s " % shlex.quote(plan["pcap_path"])) if plan.get("pcap_path") else ""
         # Main lcore 0 runs the Lua profile (it sleeps in pktgen.delay); lcore 1
         # does RX and TX of both ports.  pktgen wants a terminal: script(1).
         cmd = ("%s -l 0,1 --main-lcore 0 --in-memory --file-prefix %s --no-pci %s -- -P "
-               "-m '1.[0-1]' -f %s" % (shlex.quote(PKTGEN), pre, ports,
-                                       shlex.quote(os.path.join(PKTGEN_DIR, plan["profile"]))))
+               "-m '1.[0-1]' %s-f %s" % (shlex.quote(PKTGEN), pre, ports, pcap,
+                                         shlex.quote(os.path.join(PKTGEN_DIR, plan["profile"]))))
         g = Proc("gen-pktgen-" + sc["name"], self.wrap(["script", "-qfec", cmd, "/dev/null"]),
                  self.tmp, stdin=True, env=env, cwd=os.path.join(HERE, ".."))
         self.procs.append(g)
@@ -595,8 +598,20 @@ class Lab:
             time.sleep(0.05)
         return False
 
+    def pcap_plan(self, sc, plan, quick):
+        """A pcap profile replays the memif path's file (written here); one
+        pass = its packet count.  Returns the MiB pktgen's pcap pool takes
+        (one mbuf per packet, a short file repeated up to 24576)."""
+        plan["pcap_path"], n = self.pcap_for(sc, quick)
+        if plan["kind"] == "onepass":
+            plan["n"] = n
+            plan["env"]["PKTS"] = str(n)
+        big = max(s for s, _ in sc["sizes"]) if sc.get("sizes") else 60
+        mbufs = max(n, (24576 // n) * n)
+        return mbufs * (GEN_MBUF_OVERHEAD + 128 + big) / (1 << 20)
+
     def run_one_pktgen(self, sc, dut, plan):
-        # The profile's flow count (IMIX: 12) and kind replace the pcap's.
+        # The profile's flow count and kind replace the pcap's.
         psc = dict(sc, flows=plan["flows"], kind=plan["kind"], _n=plan.get("n"))
         d = self.start_dut(psc, dut)
         if d is None:
@@ -611,9 +626,11 @@ class Lab:
             dt = Telemetry(d.prefix)
             if not self.wait_mark(g, "start", 180):
                 import re
-                tail = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]", " ", g.text())
+                tail = " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]", " ", g.text()).split())
+                # A panic's cause comes before its backtrace.
+                why = tail[tail.find("PANIC"):][:300] if "PANIC" in tail else tail[-400:]
                 raise RuntimeError("pktgen did not start sending (log %s, rc %s): ...%s" % (
-                    g.logpath, g.p.poll(), " ".join(tail.split())[-400:]))
+                    g.logpath, g.p.poll(), why))
             s0 = self.snap(dt, dut)
             if plan["kind"] == "infinite":
                 samples = self.measure_steady(dt, dut, psc, s0)
@@ -876,9 +893,10 @@ def main(argv=None):
             if plan:
                 entry["generator_note"] = plan["note"]
             if sc["kind"] == "infinite" or plan:
-                if plan:    # pktgen's pools are fixed; the pcap is not loaded
-                    need = ((plan["flows"] or plan.get("n", 0)) * sc.get("slots_per_conn", 1) * BYTES_PER_CONN_EST * 1.25
-                            / (1 << 20) + 1024 + PKTGEN_HUGE_MB)
+                if plan:    # pktgen's pools are fixed, plus the pcap's if any
+                    pcap_mb = lab.pcap_plan(sc, plan, quick) if plan.get("pcap") else 0
+                    need = (max(plan["flows"], plan.get("n") or 0) * sc.get("slots_per_conn", 1) *
+                            BYTES_PER_CONN_EST * 1.25 / (1 << 20) + 1024 + PKTGEN_HUGE_MB + pcap_mb)
                 else:
                     need = (sc["flows"] * sc.get("slots_per_conn", 1) * BYTES_PER_CONN_EST * 1.25 +
                             sc["flows"] * (GEN_MBUF_OVERHEAD + (2176 if sc.get("sizes") else 256))) / (1 << 20) + 1024

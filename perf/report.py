@@ -43,6 +43,21 @@ def e2e_table(e2e):
     return "\n".join(rows)
 
 
+def gen_table(e2e):
+    """pktgen runs: what the generator sent and got back against what the DUT saw."""
+    rows = ["| scenario | DUT | pktgen profile | pktgen tx Mpps | pktgen rx Mpps | DUT in Mpps | pkts offered |",
+            "|---|---|---|---:|---:|---:|---:|"]
+    for sc in e2e["scenarios"]:
+        for r in sc.get("runs", []):
+            g = r.get("gen") or {}
+            if "mpps_tx" not in g:
+                continue
+            rows.append("| %s | %s | %s | %.3f | %.3f | %s | %s |" % (
+                sc["name"], r["dut"], r.get("gen_profile", "-"), g["mpps_tx"], g["mpps_rx"],
+                _fmt(r.get("mpps_in"), 3), _fmt(r.get("pkts_offered"))))
+    return "\n".join(rows)
+
+
 def _is_lb(r):
     return "lookup" in r["stages"]
 
@@ -202,6 +217,9 @@ def write(d):
                (" pktgen's own count per run (tx -> rx) is in the JSON (`gen`); scenarios its "
                 "profiles cannot express are listed as skipped." if gen == "pktgen" else ""),
                "", e2e_table(e), "", "![e2e](e2e-%s.png)" % e["mode"], ""]
+        if gen == "pktgen":
+            md += ["pktgen's side (its port 0 tx, port 1 rx, over its whole send time; the DUT "
+                   "column is the measured window):", "", gen_table(e), ""]
     if reload_:
         md += ["## Reload under load (sekisho-cp --commit, %s, %d CPUs, started %s)" % (
             reload_["host"], reload_["cpus"], reload_["started"]), "",

@@ -88,12 +88,44 @@ function M.send(ms, rounds, max_pkts)
 	return asked
 end
 
--- Run traffic (M.send) and report what came back, in the harness' units.
-function M.measure(name, rounds, max_pkts)
+-- Send exactly n packets with one start (count = n), capped at ms.  With
+-- the pcap of pktgen -s in a pool of its own (one mbuf per packet of the
+-- file, filled in file order, a FIFO ring without a per-lcore cache) and n
+-- = the file's packet count, that is one pass over the file in its order:
+-- pktgen retries what the PMD refuses instead of dropping it.
+function M.send_count(n, ms)
+	local p = M.tx_port
+	pktgen.set(p, "count", n)
+	pktgen.start(p)
+	local t = 0
+	repeat
+		pktgen.delay(2)
+		t = t + 2
+	until not sending(p) or t >= ms
+	pktgen.stop(p)
+	pktgen.set(p, "count", 0)
+	M.sent_ms = t
+	return n
+end
+
+-- Replay the pcap given on pktgen's command line (-s 0:FILE, as perf/lab.py
+-- does; perf/pcapgen.py writes the files): the packets go out as they are
+-- in the file (MACs, sizes, flags), no range or sequence is applied.
+function M.pcap()
+	pktgen.pcap(M.tx_port, "on")
+end
+
+-- Run traffic (M.send, or M.send_count when once) and report what came
+-- back, in the harness' units.
+function M.measure(name, rounds, max_pkts, once)
 	pktgen.clr()
 	pktgen.delay(200)
 	M.mark("start")
-	M.send(M.duration_ms, rounds, max_pkts)
+	if once then
+		M.send_count(max_pkts, M.duration_ms)
+	else
+		M.send(M.duration_ms, rounds, max_pkts)
+	end
 	pktgen.delay(500)
 	M.mark("stop")
 	local st = pktgen.portStats("all", "port")
