@@ -471,10 +471,12 @@ sk_acl_build_opts(const struct sk_image_hdr *img, const char *name, int socket,
 		rte_errno = -rc;
 		return NULL;
 	}
-	/* Threads only for a set big enough to pay for them, and only as many
-	 * as there are CPUs outside the workers' (control cpuset + caller). */
-	if ((uint64_t)total4 + total6 >= o->par_min &&
-	    (total4 > o->split_min || total6 > o->split_min || (total4 != 0 && total6 != 0)))
+	/* Threads only when there are two big contexts to build (a family to
+	 * split, or two families of par_min rules or more; a tiny second job
+	 * saves nothing), and only as many as there are CPUs outside the
+	 * workers' (control cpuset + caller). */
+	if (total4 > o->split_min || total6 > o->split_min ||
+	    (total4 >= o->par_min && total6 >= o->par_min))
 		cpus = o->cpus != 0 ? o->cpus : sk_acl_par_cpus();
 	threads = RTE_MIN(cpus, (uint32_t)SK_ACL_MAX_PARTS);
 

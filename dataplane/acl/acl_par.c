@@ -33,17 +33,21 @@ struct par_run {
 };
 
 static void
+run_job(struct sk_acl_job *jb)
+{
+	struct rte_acl_config cfg = *jb->cfg;
+
+	cfg.max_size = jb->max_size;
+	jb->rc = rte_acl_build(jb->ctx, &cfg);
+}
+
+static void
 run_jobs(struct par_run *r)
 {
 	uint32_t j;
 
-	while ((j = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->n) {
-		struct sk_acl_job *jb = &r->jobs[j];
-		struct rte_acl_config cfg = *jb->cfg;
-
-		cfg.max_size = jb->max_size;
-		jb->rc = rte_acl_build(jb->ctx, &cfg);
-	}
+	while ((j = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->n)
+		run_job(&r->jobs[j]);
 }
 
 static void *
@@ -65,12 +69,17 @@ sk_acl_par_build(struct sk_acl_job *jobs, uint32_t n, uint32_t threads)
 	threads = RTE_MIN(threads, (uint32_t)RTE_DIM(tid) + 1);
 	for (i = 0; i < n; i++)
 		jobs[i].rc = 0;
+	/* The caller keeps the first (largest) job: its malloc arena is warm
+	 * from earlier builds, a new thread's takes page faults. */
+	r.next = 1;
 	for (i = 0; i + 1 < threads; i++) {
 		snprintf(tname, sizeof(tname), "sk-aclbld-%u", i);
 		if (rte_ctrl_thread_create(&tid[started], tname, NULL, par_thread, &r) != 0)
 			break;
 		started++;
 	}
+	if (n != 0)
+		run_job(&jobs[0]);
 	run_jobs(&r);
 	for (i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);

@@ -70,9 +70,9 @@ enum {
 #define SK_ACL_SPLIT_MIN (32u * 1024u)
 
 /*
- * Fewer expanded rules than this (both families together) build inline on
- * the calling thread: a few thousand rules build in milliseconds, and the
- * control threads would cost more than they save.
+ * Two unsplit families build on two threads only when both have at least
+ * this many expanded rules: a few thousand rules build in milliseconds, and
+ * a control thread would cost more than it saves.
  */
 #define SK_ACL_PAR_MIN 4096u
 
@@ -101,7 +101,7 @@ struct sk_acl {
 struct sk_acl_build_opts {
 	uint32_t split_min;  /* split a family above this many expanded rules */
 	uint32_t max_parts;  /* parts per family, 1..SK_ACL_MAX_PARTS */
-	uint32_t par_min;    /* build inline below this many rules in all */
+	uint32_t par_min;    /* both families this big: build them in parallel */
 	uint32_t cpus;       /* 0: probe the control cpuset; else use this many */
 	int32_t fail_ctx;    /* test: this context (build order) gets an
 			      * impossible max_size, so its rte_acl_build fails;

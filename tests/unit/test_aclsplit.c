@@ -715,6 +715,47 @@ test_defaults(void)
 	SK_CHECK(acl != NULL && p4 == 1 && p6 == 1 && th == 1,
 		 "one CPU: no split, built inline (%u/%u, %u threads)", p4, p6, th);
 	sk_acl_free(acl);
+	/* no split, two CPUs: the families build side by side when both are
+	 * at least par_min rules, else inline */
+	{
+		struct sk_acl_build_opts o;
+		struct sk_acl *fp, *dflt;
+		struct sk_pkt_meta m[64], *pm[64];
+		uint32_t ra[64], rb[64], diff = 0, k;
+
+		sk_acl_build_opts_default(&o);
+		o.split_min = UINT32_MAX;
+		o.cpus = 2;
+		o.par_min = 1000;
+		fp = img == NULL ? NULL : sk_acl_build_opts(img, "fampar", SOCKET_ID_ANY, &o, err,
+							    sizeof(err));
+		sk_acl_layout(fp, &p4, &p6, &th);
+		SK_CHECK(fp != NULL && p4 == 1 && p6 == 1 && th == 2,
+			 "two big families, no split: built side by side (%u/%u, %u threads)",
+			 p4, p6, th);
+		o.par_min = 100000;
+		acl = img == NULL ? NULL : sk_acl_build_opts(img, "famseq", SOCKET_ID_ANY, &o, err,
+							     sizeof(err));
+		sk_acl_layout(acl, &p4, &p6, &th);
+		SK_CHECK(acl != NULL && th == 1, "families under par_min: inline (%u threads)", th);
+		dflt = img == NULL ? NULL : sk_acl_build(img, "dflt2", SOCKET_ID_ANY, err,
+							 sizeof(err));
+		for (k = 0; k < 64; k++) {
+			rnd_packet(&rs, &m[k]);
+			pm[k] = &m[k];
+		}
+		if (fp != NULL && dflt != NULL) {
+			sk_acl_classify_burst(fp, pm, 64, ra);
+			sk_acl_classify_burst(dflt, pm, 64, rb);
+			for (k = 0; k < 64; k++)
+				diff += ra[k] != rb[k] || ra[k] != ref_classify(&rs, &m[k]);
+		}
+		SK_CHECK(fp != NULL && dflt != NULL && diff == 0,
+			 "side-by-side build classifies as the default one (%u differ)", diff);
+		sk_acl_free(fp);
+		sk_acl_free(acl);
+		sk_acl_free(dflt);
+	}
 	cpus = sk_acl_par_cpus();
 	printf("# control cpuset + caller: %u CPUs (EAL -l 0, %ld online)\n", cpus,
 	       sysconf(_SC_NPROCESSORS_ONLN));
