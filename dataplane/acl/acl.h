@@ -44,9 +44,17 @@ struct sk_acl;
 /*
  * Build from the image's SK_SEC_RULES/PREFIXES/PORTS; img must have passed
  * sk_image_verify().  name must be unique among live classifiers (the rte_acl
- * contexts are named "<name>_4" and "<name>_6", so at most RTE_ACL_NAMESIZE - 3
- * characters).  Returns NULL, sets rte_errno and writes a message to err on
- * failure.  Main lcore (or an offline tool); not on the hot path.
+ * contexts are named "<name>_4" and "<name>_6", and "<name>_4<p>" for part p
+ * of a split family, so at most RTE_ACL_NAMESIZE - 4 characters).  Returns
+ * NULL, sets rte_errno and writes a message to err on failure.  Main lcore
+ * (or an offline tool); not on the hot path.
+ *
+ * Large rule sets build in parallel: the two families' contexts, and a
+ * family of more than SK_ACL_SPLIT_MIN expanded rules split into up to
+ * SK_ACL_MAX_PARTS contexts of contiguous rule slices, are built at once on
+ * the calling thread plus DPDK control threads (the control cpuset: CPUs no
+ * EAL lcore uses).  With no such CPU the build is one context per family on
+ * the calling thread, as for small sets.  Returns when every thread is done.
  */
 struct sk_acl *sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
 			    char *err, size_t errlen);
@@ -69,5 +77,9 @@ uint32_t sk_acl_classify_one(const struct sk_acl *acl, const struct sk_pkt_meta 
 
 /* Number of rte_acl rules after expansion (v4, v6), for reports. */
 void sk_acl_stats(const struct sk_acl *acl, uint32_t *rules4, uint32_t *rules6);
+
+/* rte_acl contexts per family (0: none) and the threads the build ran on. */
+void sk_acl_layout(const struct sk_acl *acl, uint32_t *parts4, uint32_t *parts6,
+		   uint32_t *threads);
 
 #endif /* SK_ACL_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * acl_build.c - compile the image's rules into two rte_acl contexts (IPv4,
- * IPv6).  Runs on the main lcore or in an offline tool, never per packet.
+ * acl_build.c - compile the image's rules into rte_acl contexts: one per
+ * family (IPv4, IPv6), or for a large family several, each from a
+ * contiguous slice of its rules, built in parallel (acl_par.c).  Runs on the
+ * main lcore or in an offline tool, never per packet.
  *
  * Every image rule becomes the cross product of its lists
  * (src x dst x sport x dport) of rte_acl rules, all with userdata = index + 1
@@ -235,27 +237,19 @@ expand_rule(struct expand_ctx *x, uint32_t idx, const struct sk_img_rule *r,
 }
 
 /*
- * Build the context of one family.  *out stays NULL when no rule applies
- * (not an error).  Returns 0 or -errno with err set.
+ * Check a family's rules and count what they expand to (0: no rule applies
+ * to the family, not an error).  Returns 0 or -errno with err set.
  */
 static int
-build_family(const struct sk_image_hdr *img, const char *name, uint8_t family, int socket,
-	     struct rte_acl_ctx **out, uint32_t *nrules, char *err, size_t errlen)
+fam_count(const struct sk_image_hdr *img, uint8_t family, uint32_t *total_out,
+	  char *err, size_t errlen)
 {
-	uint32_t nr, np, nport, i;
+	uint32_t nr, np, i;
 	const struct sk_img_rule *rules = sk_image_sec(img, SK_SEC_RULES, &nr);
 	const struct sk_img_prefix *pfx = sk_image_sec(img, SK_SEC_PREFIXES, &np);
-	const struct sk_img_portrange *ports = sk_image_sec(img, SK_SEC_PORTS, &nport);
-	struct rte_acl_config cfg;
-	struct rte_acl_param prm;
-	struct expand_ctx x;
-	struct rte_acl_ctx *ctx;
-	char ctx_name[RTE_ACL_NAMESIZE];
 	uint64_t total = 0;
-	int rc;
 
-	*out = NULL;
-	*nrules = 0;
+	*total_out = 0;
 	for (i = 0; i < nr; i++) {
 		const struct sk_img_rule *r = &rules[i];
 
@@ -274,71 +268,190 @@ build_family(const struct sk_image_hdr *img, const char *name, uint8_t family, i
 			return -E2BIG;
 		}
 	}
-	if (total == 0)
-		return 0;
+	*total_out = (uint32_t)total;
+	return 0;
+}
 
-	memset(&cfg, 0, sizeof(cfg));
-	fill_defs(&cfg, family);
+/* "<name>_4" for the first part, "<name>_4<p>" for the others. */
+static void
+ctx_name_of(char *buf, size_t len, const char *name, uint8_t family, uint32_t part)
+{
+	if (part == 0)
+		snprintf(buf, len, "%s_%u", name, family);
+	else
+		snprintf(buf, len, "%s_%u%u", name, family, part);
+}
+
+/*
+ * Expand a family's rules (total of them, counted by fam_count) and load
+ * them into fam->nparts contexts, part p taking the p-th contiguous slice in
+ * rule order.  The contexts are created here, serially, and recorded in fam
+ * as they are, so that sk_acl_free releases them on any later failure; they
+ * are built by the caller.  Returns 0 or -errno with err set.
+ */
+static int
+fam_load(const struct sk_image_hdr *img, const char *name, uint8_t family, int socket,
+	 uint32_t total, uint32_t nparts, struct rte_acl_config *cfg,
+	 struct sk_acl_fam *fam, char *err, size_t errlen)
+{
+	uint32_t nr, np, nport, i, p;
+	const struct sk_img_rule *rules = sk_image_sec(img, SK_SEC_RULES, &nr);
+	const struct sk_img_prefix *pfx = sk_image_sec(img, SK_SEC_PREFIXES, &np);
+	const struct sk_img_portrange *ports = sk_image_sec(img, SK_SEC_PORTS, &nport);
+	struct expand_ctx x;
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	fill_defs(cfg, family);
 	x.family = family;
 	x.naddr = family == 4 ? 1 : 4;
-	x.stride = RTE_ACL_RULE_SZ(cfg.num_fields);
+	x.stride = RTE_ACL_RULE_SZ(cfg->num_fields);
 	x.n = 0;
 	x.buf = calloc(total, x.stride);
 	if (x.buf == NULL) {
-		(void)sk_err_set(err, errlen, 0, "out of memory for %" PRIu64 " IPv%u rules", total, family);
+		(void)sk_err_set(err, errlen, 0, "out of memory for %u IPv%u rules", total, family);
 		return -ENOMEM;
 	}
 	for (i = 0; i < nr; i++)
 		if (rule_width(&rules[i], pfx, family) != 0)
 			expand_rule(&x, i, &rules[i], pfx, ports);
 
-	snprintf(ctx_name, sizeof(ctx_name), "%s_%u", name, family);
-	prm = (struct rte_acl_param){ .name = ctx_name, .socket_id = socket,
-		.rule_size = (uint32_t)x.stride, .max_rule_num = x.n };
-	ctx = rte_acl_create(&prm);
-	if (ctx == NULL) {
-		rc = -(rte_errno ? rte_errno : ENOMEM);
-		(void)sk_err_set(err, errlen, 0, "rte_acl_create %s: %s", ctx_name, rte_strerror(-rc));
-		goto out;
+	for (p = 0; p < nparts; p++) {
+		/* Even slices; one image rule may straddle two parts, which is
+		 * harmless: both halves carry the same userdata. */
+		uint32_t lo = (uint32_t)((uint64_t)x.n * p / nparts);
+		uint32_t hi = (uint32_t)((uint64_t)x.n * (p + 1) / nparts);
+		char ctx_name[RTE_ACL_NAMESIZE];
+		struct rte_acl_param prm;
+		struct rte_acl_ctx *ctx;
+
+		ctx_name_of(ctx_name, sizeof(ctx_name), name, family, p);
+		/* rte_acl_create hands back an existing context of the same
+		 * name: never share (and later free) another classifier's. */
+		if (rte_acl_find_existing(ctx_name) != NULL) {
+			(void)sk_err_set(err, errlen, 0, "acl: context '%s' already exists", ctx_name);
+			rc = -EEXIST;
+			break;
+		}
+		prm = (struct rte_acl_param){ .name = ctx_name, .socket_id = socket,
+			.rule_size = (uint32_t)x.stride, .max_rule_num = hi - lo };
+		ctx = rte_acl_create(&prm);
+		if (ctx == NULL) {
+			rc = -(rte_errno ? rte_errno : ENOMEM);
+			(void)sk_err_set(err, errlen, 0, "rte_acl_create %s: %s", ctx_name,
+				rte_strerror(-rc));
+			break;
+		}
+		fam->ctx[p] = ctx;
+		fam->part_rules[p] = hi - lo;
+		fam->nparts = p + 1;
+		rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)(x.buf + lo * x.stride),
+				       hi - lo);
+		if (rc != 0) {
+			(void)sk_err_set(err, errlen, 0, "rte_acl_add_rules %s: %s", ctx_name,
+				rte_strerror(-rc));
+			break;
+		}
 	}
-	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)x.buf, x.n);
-	if (rc != 0) {
-		(void)sk_err_set(err, errlen, 0, "rte_acl_add_rules %s: %s", ctx_name, rte_strerror(-rc));
-		rte_acl_free(ctx);
-		goto out;
-	}
-	rc = rte_acl_build(ctx, &cfg);
-	if (rc != 0) {
-		(void)sk_err_set(err, errlen, 0, "rte_acl_build %s (%u rules): %s", ctx_name, x.n,
-			rte_strerror(-rc));
-		rte_acl_free(ctx);
-		goto out;
-	}
-	/* The rules are compiled into the runtime tries; the copy is not needed. */
-	rte_acl_reset_rules(ctx);
-	*out = ctx;
-	*nrules = x.n;
-out:
+	if (rc == 0)
+		fam->rules = x.n;
+	/* rte_acl_add_rules copied the rules into the contexts. */
 	free(x.buf);
 	return rc;
 }
 
-struct sk_acl *
-sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
-	     char *err, size_t errlen)
+/* Parts for a family of n expanded rules when the build may use cpus CPUs. */
+static uint32_t
+fam_parts(uint32_t n, uint32_t cpus, const struct sk_acl_build_opts *o)
 {
+	uint32_t want;
+
+	if (n == 0)
+		return 0;
+	if (n <= o->split_min || cpus <= 1)
+		return 1;
+	want = (uint32_t)(((uint64_t)n + o->split_min - 1) / o->split_min);
+	want = RTE_MIN(want, cpus);
+	want = RTE_MIN(want, o->max_parts);
+	return RTE_MAX(want, 1u);
+}
+
+void
+sk_acl_build_opts_default(struct sk_acl_build_opts *o)
+{
+	*o = (struct sk_acl_build_opts){ .split_min = SK_ACL_SPLIT_MIN,
+		.max_parts = SK_ACL_MAX_PARTS, .par_min = SK_ACL_PAR_MIN, .cpus = 0,
+		.fail_ctx = -1 };
+}
+
+/* Build every loaded context (in parallel where it pays); 0 or -errno. */
+static int
+build_all(struct sk_acl *acl, const char *name, const struct rte_acl_config cfg[2],
+	  uint32_t threads, const struct sk_acl_build_opts *o, char *err, size_t errlen)
+{
+	struct sk_acl_job jobs[2 * SK_ACL_MAX_PARTS], t;
+	struct sk_acl_fam *fams[2] = { &acl->f4, &acl->f6 };
+	static const uint8_t family[2] = { 4, 6 };
+	uint32_t f, p, n = 0, i, j;
+
+	for (f = 0; f < 2; f++)
+		for (p = 0; p < fams[f]->nparts; p++) {
+			jobs[n] = (struct sk_acl_job){ .ctx = fams[f]->ctx[p], .cfg = &cfg[f],
+				.rules = fams[f]->part_rules[p], .nparts = fams[f]->nparts,
+				.part = p,
+				/* 64 bytes: no trie fits, rte_acl_build fails
+				 * with ERANGE (the test's failing part) */
+				.max_size = o->fail_ctx == (int32_t)n ? 64 : 0 };
+			ctx_name_of(jobs[n].name, sizeof(jobs[n].name), name, family[f], p);
+			n++;
+		}
+	if (n == 0)
+		return 0;
+	/* Largest first, so that the last job to start is a small one. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && jobs[j].rules > jobs[j - 1].rules; j--) {
+			t = jobs[j];
+			jobs[j] = jobs[j - 1];
+			jobs[j - 1] = t;
+		}
+	acl->threads = sk_acl_par_build(jobs, n, threads);
+	/* Every job has finished; report the first failure, the caller frees
+	 * every context (built or not). */
+	for (i = 0; i < n; i++)
+		if (jobs[i].rc != 0) {
+			(void)sk_err_set(err, errlen, 0,
+				"rte_acl_build %s (%u rules, part %u of %u): %s", jobs[i].name,
+				jobs[i].rules, jobs[i].part + 1, jobs[i].nparts,
+				rte_strerror(-jobs[i].rc));
+			return jobs[i].rc;
+		}
+	/* The rules are compiled into the runtime tries; the copies are not needed. */
+	for (i = 0; i < n; i++)
+		rte_acl_reset_rules(jobs[i].ctx);
+	return 0;
+}
+
+struct sk_acl *
+sk_acl_build_opts(const struct sk_image_hdr *img, const char *name, int socket,
+		  const struct sk_acl_build_opts *o, char *err, size_t errlen)
+{
+	struct rte_acl_config cfg[2];
 	char probe[RTE_ACL_NAMESIZE];
+	uint32_t total4 = 0, total6 = 0, cpus = 1, threads;
 	struct sk_acl *acl;
 	int rc;
 
-	if (img == NULL || name == NULL || strlen(name) + 3 > RTE_ACL_NAMESIZE - 1) {
+	if (img == NULL || name == NULL || o == NULL ||
+	    strlen(name) + 3 > RTE_ACL_NAMESIZE - 1 || o->split_min == 0 ||
+	    o->max_parts == 0 || o->max_parts > SK_ACL_MAX_PARTS) {
 		(void)sk_err_set(err, errlen, 0, "acl: bad arguments or name too long (max %d)",
 			RTE_ACL_NAMESIZE - 4);
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	/* rte_acl_create returns an existing context of the same name;
-	 * refuse rather than share (and later free) another generation's. */
+	 * refuse rather than share (and later free) another generation's.
+	 * (fam_load checks every part's name again.) */
 	snprintf(probe, sizeof(probe), "%s_4", name);
 	if (rte_acl_find_existing(probe) != NULL) {
 		(void)sk_err_set(err, errlen, 0, "acl: classifier '%s' already exists", name);
@@ -351,15 +464,38 @@ sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
 		rte_errno = EEXIST;
 		return NULL;
 	}
+	rc = fam_count(img, 4, &total4, err, errlen);
+	if (rc == 0)
+		rc = fam_count(img, 6, &total6, err, errlen);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;
+	}
+	/* Threads only when there are two big contexts to build (a family to
+	 * split, or two families of par_min rules or more; a tiny second job
+	 * saves nothing), and only as many as there are CPUs outside the
+	 * workers' (control cpuset + caller). */
+	if (total4 > o->split_min || total6 > o->split_min ||
+	    (total4 >= o->par_min && total6 >= o->par_min))
+		cpus = o->cpus != 0 ? o->cpus : sk_acl_par_cpus();
+	threads = RTE_MIN(cpus, (uint32_t)SK_ACL_MAX_PARTS);
+
 	acl = rte_zmalloc_socket("sk_acl", sizeof(*acl), 0, socket);
 	if (acl == NULL) {
 		(void)sk_err_set(err, errlen, 0, "acl: out of memory");
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	rc = build_family(img, name, 4, socket, &acl->ctx4, &acl->rules4, err, errlen);
+	acl->threads = 1;
+	rc = 0;
+	if (total4 != 0)
+		rc = fam_load(img, name, 4, socket, total4, fam_parts(total4, threads, o),
+			      &cfg[0], &acl->f4, err, errlen);
+	if (rc == 0 && total6 != 0)
+		rc = fam_load(img, name, 6, socket, total6, fam_parts(total6, threads, o),
+			      &cfg[1], &acl->f6, err, errlen);
 	if (rc == 0)
-		rc = build_family(img, name, 6, socket, &acl->ctx6, &acl->rules6, err, errlen);
+		rc = build_all(acl, name, cfg, threads, o, err, errlen);
 	if (rc != 0) {
 		sk_acl_free(acl);
 		rte_errno = -rc;
@@ -368,13 +504,27 @@ sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
 	return acl;
 }
 
+struct sk_acl *
+sk_acl_build(const struct sk_image_hdr *img, const char *name, int socket,
+	     char *err, size_t errlen)
+{
+	struct sk_acl_build_opts o;
+
+	sk_acl_build_opts_default(&o);
+	return sk_acl_build_opts(img, name, socket, &o, err, errlen);
+}
+
 void
 sk_acl_free(struct sk_acl *acl)
 {
+	uint32_t p;
+
 	if (acl == NULL)
 		return;
-	rte_acl_free(acl->ctx4);
-	rte_acl_free(acl->ctx6);
+	for (p = 0; p < acl->f4.nparts; p++)
+		rte_acl_free(acl->f4.ctx[p]);
+	for (p = 0; p < acl->f6.nparts; p++)
+		rte_acl_free(acl->f6.ctx[p]);
 	rte_free(acl);
 }
 
@@ -382,7 +532,18 @@ void
 sk_acl_stats(const struct sk_acl *acl, uint32_t *rules4, uint32_t *rules6)
 {
 	if (rules4 != NULL)
-		*rules4 = acl != NULL ? acl->rules4 : 0;
+		*rules4 = acl != NULL ? acl->f4.rules : 0;
 	if (rules6 != NULL)
-		*rules6 = acl != NULL ? acl->rules6 : 0;
+		*rules6 = acl != NULL ? acl->f6.rules : 0;
+}
+
+void
+sk_acl_layout(const struct sk_acl *acl, uint32_t *parts4, uint32_t *parts6, uint32_t *threads)
+{
+	if (parts4 != NULL)
+		*parts4 = acl != NULL ? acl->f4.nparts : 0;
+	if (parts6 != NULL)
+		*parts6 = acl != NULL ? acl->f6.nparts : 0;
+	if (threads != NULL)
+		*threads = acl != NULL ? acl->threads : 0;
 }
