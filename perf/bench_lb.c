@@ -288,7 +288,7 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 		pm->handoff = 0;
 		if (g->n_services != 0) {
 			pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-			if (pm->lb_addr & SK_LB_ADDR_VIP) {
+			if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
 				pm->lb_addr |= SK_LB_ADDR_LATE;
 				ip[n_ip++] = pkts[i];
 				continue;

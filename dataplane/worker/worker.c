@@ -254,9 +254,9 @@ admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 }
 
 /*
- * The rest of admission for a packet to a VIP (SK_LB_ADDR_LATE): its
- * service, and the route unless a service matched (routed once the backend
- * is known).  admit() leaves this to the connection lookup's miss, or to a
+ * The rest of admission for a packet to a VIP or SNAT address
+ * (SK_LB_ADDR_LATE): a VIP's service, and the route unless a service
+ * matched (routed once the backend is known).  admit() leaves this to the connection lookup's miss, or to a
  * hit that needs it (sk_wlb_hit_needs_admit()): a NAT connection's own
  * packets need neither.  1 to go on, 0 when m was
  * dealt with; the same outcome as if admit() had done it.
@@ -325,7 +325,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	if (g->n_services != 0) {
 		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
 		/* Service match and route wait for the connection lookup. */
-		if (pm->lb_addr & SK_LB_ADDR_VIP) {
+		if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
 			pm->lb_addr |= SK_LB_ADDR_LATE;
 			return m;
 		}
