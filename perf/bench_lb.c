@@ -194,6 +194,38 @@ drop(struct sk_bench_result *r, unsigned int reason)
 	r->drop_reason = reason;
 }
 
+/* admit()'s route (the bench's traffic is routed or it is a failure). */
+static int
+admit_route(struct sk_bench_result *r, const struct sk_gen *g, struct sk_pkt_meta *pm)
+{
+	struct sk_route_result rr;
+
+	if (sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
+		drop(r, SK_DROP_NO_ROUTE);
+		return 0;
+	}
+	pm->out_iface = rr.iface;
+	pm->out_zone = g->ifaces[rr.iface].zone;
+	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+	return 1;
+}
+
+/* worker.c late_admit(): a VIP's service match (or route) on a miss. */
+static int
+late_admit(struct sk_bench_result *r, const struct sk_gen *g, struct sk_pkt_meta *pm)
+{
+	pm->lb_addr &= (uint8_t)~SK_LB_ADDR_LATE;
+	if (pm->lb_addr & SK_LB_ADDR_VIP) {
+		int svc = sk_lb_svc_match(g->lb, pm);
+
+		if (svc >= 0) {
+			pm->lb_svc = (uint16_t)(svc + 1);
+			return 1;
+		}
+	}
+	return admit_route(r, g, pm);
+}
+
 static void
 hit(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
     uint8_t sia)
@@ -201,6 +233,9 @@ hit(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf *m, struc
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	int rc;
 
+	if ((pm->lb_addr & SK_LB_ADDR_LATE) && sk_wlb_hit_needs_admit(g, pm, c, sia) &&
+	    !late_admit(r, g, pm))
+		return;
 	if (c->nat != 0 || (c->flags & SK_CONN_F_ALIAS)) {
 		rc = sk_wlb_hit(&wk, g, m, c, sia);
 	} else {
@@ -238,7 +273,6 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 	t[1] = rte_rdtsc();
 	for (i = 0; i < n; i++) {       /* admit() */
 		struct sk_pkt_meta *pm = sk_pkt_meta(pkts[i]);
-		struct sk_route_result rr;
 
 		if (pm->kind == SK_PKT_DROP) {
 			drop(r, pm->drop);
@@ -254,24 +288,14 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 		pm->handoff = 0;
 		if (g->n_services != 0) {
 			pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-			if (pm->lb_addr & SK_LB_ADDR_VIP) {
-				int svc = sk_lb_svc_match(g->lb, pm);
-
-				if (svc >= 0) {
-					pm->lb_svc = (uint16_t)(svc + 1);
-					ip[n_ip++] = pkts[i];
-					continue;
-				}
+			if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
+				pm->lb_addr |= SK_LB_ADDR_LATE;
+				ip[n_ip++] = pkts[i];
+				continue;
 			}
 		}
-		if (sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
-			drop(r, SK_DROP_NO_ROUTE);
-			continue;
-		}
-		pm->out_iface = rr.iface;
-		pm->out_zone = g->ifaces[rr.iface].zone;
-		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
-		ip[n_ip++] = pkts[i];
+		if (admit_route(r, g, pm))
+			ip[n_ip++] = pkts[i];
 	}
 	t[2] = rte_rdtsc();
 	for (i = 0; i < n_ip; i++)      /* process_admitted(): stage 2 */
@@ -298,6 +322,8 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 			continue;
 		}
 		/* miss(): one worker, so sk_wlb_owner() is this one; no health tap */
+		if ((pm->lb_addr & SK_LB_ADDR_LATE) && !late_admit(r, g, pm))
+			continue;
 		if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&
 		    pm->out_zone != SK_ZONE_LOCAL) {
 			drop(r, SK_DROP_NAT_STRAY);

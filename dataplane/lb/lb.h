@@ -81,13 +81,19 @@ struct sk_lb_tuple {
 };
 
 /*
- * Toeplitz (rte_softrss) over the 5-tuple with a fixed key, then a murmur3
- * finaliser so that hash % M sees well-mixed bits.  Deterministic across
- * workers and restarts (the key is a constant), so every worker and the
- * standby unit pick the same backend for the same flow.
+ * CRC32-C (rte_hash_crc) over the 5-tuple from a fixed seed, then a murmur3
+ * finaliser so that hash % M sees well-mixed bits.  A pure function of the
+ * tuple: the same on every worker, after a restart, on the standby unit and
+ * in the offline trace, with or without the CPU's CRC instruction, so they
+ * all pick the same backend for the same flow.  Input, in this order, each
+ * as rte_hash_crc_{8,4}byte of a little-endian load: src (4 bytes for IPv4,
+ * two 8-byte words for IPv6), dst likewise, sport << 16 | dport,
+ * family << 8 | proto.  The seed is SK_LB_HASH_SEED.
  */
+#define SK_LB_HASH_SEED 0x5e4b1d0bu
 uint32_t sk_lb_hash_tuple(const struct sk_lb_tuple *t);
-/* The same over the source address only (source-hash scheduling). */
+/* The same over the source address, then the family as a 4-byte word
+ * (source-hash scheduling). */
 uint32_t sk_lb_hash_src(uint8_t family, const uint8_t src[16]);
 
 /* ---- Maglev ----------------------------------------------------------- */

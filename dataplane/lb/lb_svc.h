@@ -33,6 +33,12 @@ struct sk_lb;
 #define SK_LB_ADDR_VIP  0x01  /* some service's VIP */
 #define SK_LB_ADDR_SNAT 0x02  /* some full-NAT service's SNAT source */
 #define SK_LB_ADDR_BACKEND 0x04 /* some DNAT service's backend (never answered in ARP/ND) */
+/*
+ * Not an address flag: set by the worker's admission on a packet to a VIP
+ * or SNAT address whose service match and route wait for the connection
+ * lookup (worker.c late_admit()); never returned by sk_lb_addr_flags().
+ */
+#define SK_LB_ADDR_LATE 0x80
 
 /*
  * Compile the services of a verified image for n_workers workers.  prev is

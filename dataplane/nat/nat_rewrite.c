@@ -70,17 +70,23 @@ nat_adjust(uint16_t hc, uint32_t delta)
 	return (uint16_t)~s;
 }
 
-void
-sk_nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src,
-	       uint16_t sport, const uint8_t *dst, uint16_t dport)
+/*
+ * The rewrite for one family: v4 is a constant at both call sites below, so
+ * the compiler turns the address copies and delta loops into fixed-size
+ * loads and stores (one always-inline core specialised by a constant, as
+ * VPP does; half the instructions of the generic version for IPv4).
+ */
+static __rte_always_inline void
+nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src, uint16_t sport,
+	    const uint8_t *dst, uint16_t dport, const int v4)
 {
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l2_len);
 	uint8_t *l4 = ip + pm->l3_len;
 	uint32_t hdr_off = (uint32_t)pm->l2_len + pm->l3_len;
-	unsigned int alen = pm->family == 4 ? 4 : 16;
-	unsigned int aw = alen / 2;
-	uint8_t *ip_src = ip + (pm->family == 4 ? NAT_V4_SRC : NAT_V6_SRC);
-	uint8_t *ip_dst = ip + (pm->family == 4 ? NAT_V4_DST : NAT_V6_DST);
+	const unsigned int alen = v4 ? 4 : 16;
+	const unsigned int aw = alen / 2;
+	uint8_t *ip_src = ip + (v4 ? NAT_V4_SRC : NAT_V6_SRC);
+	uint8_t *ip_dst = ip + (v4 ? NAT_V4_DST : NAT_V6_DST);
 	uint32_t addr_delta = 0, port_delta = 0;
 	uint16_t nport;
 	int ck_off = -1;
@@ -97,7 +103,7 @@ sk_nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src,
 		memcpy(ip_dst, dst, alen);
 		memcpy(pm->dst, dst, alen);
 	}
-	if (pm->family == 4 && addr_delta != 0)
+	if (v4 && addr_delta != 0)
 		nat_wr16(ip + NAT_V4_CKSUM, nat_adjust(nat_rd16(ip + NAT_V4_CKSUM), addr_delta));
 
 	switch (pm->proto) {
@@ -136,7 +142,7 @@ sk_nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src,
 
 	uint16_t ck = nat_rd16(l4 + ck_off);
 	/* IPv4 UDP checksum 0: the sender computed none, and none it stays. */
-	if (is_udp && pm->family == 4 && ck == 0)
+	if (is_udp && v4 && ck == 0)
 		return;
 	if (addr_delta + port_delta == 0)
 		return;
@@ -145,4 +151,14 @@ sk_nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src,
 	if (is_udp && ck == 0)
 		ck = 0xffff;
 	nat_wr16(l4 + ck_off, ck);
+}
+
+void
+sk_nat_rewrite(struct rte_mbuf *m, struct sk_pkt_meta *pm, const uint8_t *src,
+	       uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	if (pm->family == 4)
+		nat_rewrite(m, pm, src, sport, dst, dport, 1);
+	else
+		nat_rewrite(m, pm, src, sport, dst, dport, 0);
 }

@@ -69,6 +69,39 @@ int sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *
 int sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
 	       uint8_t src_is_a);
 
+/*
+ * A packet to a VIP or SNAT address whose admission was left to later
+ * (SK_LB_ADDR_LATE, worker.c late_admit()) hit connection c: must it finish
+ * the admission (service match, or the route when no service matches)
+ * before the hit?  Not for the two kinds of packet that make up a NAT
+ * connection's traffic, whose outcome is known without it:
+ *  - client -> VIP on a NAT primary admitted by this generation: its
+ *    service matched when the generation created or re-checked the
+ *    connection (the same family, proto, VIP and port; a generation's
+ *    services do not change), so admission would have left it unrouted, as
+ *    sk_wlb_hit() wants;
+ *  - backend -> SNAT source on a full-NAT alias: the config puts every
+ *    SNAT address on a connected subnet, so admission would have routed it
+ *    (the link, or local for an interface address; not a broadcast in a
+ *    unicast frame), and sk_wlb_hit() replaces that route by the client's.
+ *    (One config is not covered: an SNAT address that is its subnet's
+ *    broadcast address; admission dropped every reply to it.)
+ * Everything else (plain connections, DNAT replies, cut slots, the other
+ * directions, a primary of an older generation) is admitted in full first,
+ * as if admit() had done it.
+ */
+static inline int
+sk_wlb_hit_needs_admit(const struct sk_gen *g, const struct sk_pkt_meta *pm,
+		       const struct sk_conn *c, uint8_t src_is_a)
+{
+	if (!(c->flags & SK_CONN_F_LIVE) || c->nat == 0)
+		return 1;
+	if (!(c->flags & SK_CONN_F_ALIAS))
+		return c->gen != (uint32_t)g->id || sk_conn_dir(c, src_is_a) != SK_DIR_ORIG;
+	return c->nat != SK_LB_FWD_FULLNAT + 1 || pm->l2_mcast ||
+	       sk_conn_dir(c, src_is_a) != SK_DIR_REPLY;
+}
+
 /* The worker that owns the flow of a packet that missed this worker's table. */
 uint16_t sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g,
 		      const struct sk_pkt_meta *pm);

@@ -222,6 +222,63 @@ set_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone
 }
 
 /*
+ * Admission's routing of pm->dst: local, broadcast (dropped), no route
+ * (ICMP error, dropped) or the next hop.  1 to go on, 0 when m was dealt with.
+ */
+static int
+admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_route_result rr;
+
+	switch (sk_gen_dst(g, pm, &rr)) {
+	case SK_GEN_DST_LOCAL:
+		pm->out_iface = pm->in_iface;
+		pm->out_zone = SK_ZONE_LOCAL;
+		return 1;
+	case SK_GEN_DST_BROADCAST:
+		drop(w, m, SK_DROP_IP_BROADCAST);
+		return 0;
+	case SK_GEN_DST_NO_ROUTE:
+		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NET,
+				ICMP6_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
+		drop(w, m, SK_DROP_NO_ROUTE);
+		return 0;
+	case SK_GEN_DST_ROUTED:
+		break;
+	}
+	pm->out_iface = rr.iface;
+	pm->out_zone = g->ifaces[rr.iface].zone;
+	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
+	return 1;
+}
+
+/*
+ * The rest of admission for a packet to a VIP or SNAT address
+ * (SK_LB_ADDR_LATE): a VIP's service, and the route unless a service
+ * matched (routed once the backend is known).  admit() leaves this to the connection lookup's miss, or to a
+ * hit that needs it (sk_wlb_hit_needs_admit()): a NAT connection's own
+ * packets need neither.  1 to go on, 0 when m was
+ * dealt with; the same outcome as if admit() had done it.
+ */
+static int
+late_admit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+
+	pm->lb_addr &= (uint8_t)~SK_LB_ADDR_LATE;
+	if (pm->lb_addr & SK_LB_ADDR_VIP) {
+		int svc = sk_lb_svc_match(g->lb, pm);
+
+		if (svc >= 0) {
+			pm->lb_svc = (uint16_t)(svc + 1);
+			return 1;
+		}
+	}
+	return admit_route(w, g, m);
+}
+
+/*
  * Stage 1 for one packet: L2/L3 admission, fragments, local vs route.
  * Returns the (possibly reassembled) packet to go on with, or NULL when it
  * was dealt with here.
@@ -232,7 +289,6 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	const struct sk_gen_iface *in = &g->ifaces[iface];
-	struct sk_route_result rr;
 	uint8_t why;
 
 	if (unlikely(pm->kind == SK_PKT_DROP)) {
@@ -268,36 +324,13 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	}
 	if (g->n_services != 0) {
 		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-		if (pm->lb_addr & SK_LB_ADDR_VIP) {
-			int svc = sk_lb_svc_match(g->lb, pm);
-
-			/* Routed once the backend is known (or the connection's). */
-			if (svc >= 0) {
-				pm->lb_svc = (uint16_t)(svc + 1);
-				return m;
-			}
+		/* Service match and route wait for the connection lookup. */
+		if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
+			pm->lb_addr |= SK_LB_ADDR_LATE;
+			return m;
 		}
 	}
-	switch (sk_gen_dst(g, pm, &rr)) {
-	case SK_GEN_DST_LOCAL:
-		pm->out_iface = iface;
-		pm->out_zone = SK_ZONE_LOCAL;
-		return m;
-	case SK_GEN_DST_BROADCAST:
-		drop(w, m, SK_DROP_IP_BROADCAST);
-		return NULL;
-	case SK_GEN_DST_NO_ROUTE:
-		send_icmp_error(w, g, m, ICMP4_UNREACH, ICMP4_UNREACH_NET,
-				ICMP6_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
-		drop(w, m, SK_DROP_NO_ROUTE);
-		return NULL;
-	case SK_GEN_DST_ROUTED:
-		break;
-	}
-	pm->out_iface = rr.iface;
-	pm->out_zone = g->ifaces[rr.iface].zone;
-	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
-	return m;
+	return admit_route(w, g, m) ? m : NULL;
 }
 
 /* A log record for a rule (or zone default) with `log`; never waits. */
@@ -437,6 +470,9 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
 	enum sk_conn_dir dir;
 	int rc;
 
+	if (unlikely(pm->lb_addr & SK_LB_ADDR_LATE) && sk_wlb_hit_needs_admit(g, pm, c, src_is_a) &&
+	    !late_admit(w, g, m))
+		return;
 	/* An earlier packet of this burst may have cut it (recheck, a disabled
 	 * backend): the bulk lookup's pointer is stale then. */
 	if (unlikely(!(c->flags & SK_CONN_F_LIVE))) {
@@ -503,6 +539,8 @@ miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_
 	int rc;
 
 	*is_lb = 0;
+	if ((pm->lb_addr & SK_LB_ADDR_LATE) && !late_admit(w, g, m))
+		return 0;
 	if (g->n_services != 0) {
 		owner = sk_wlb_owner(w, g, pm);
 		if (owner != w->idx) {

@@ -19,10 +19,10 @@ from scapy.layers.l2 import Ether, ARP
 from scapy.layers.inet import ICMP
 from scapy.packet import Raw
 
-from pktcase import (OUTSIDE, INSIDE, PORT_MAC, PORT_IP4, CLIENT_MAC, WEB_MAC,
+from pktcase import (OUTSIDE, INSIDE, DMZ, PORT_MAC, PORT_IP4, CLIENT_MAC, WEB_MAC,
                      CLIENT4, WEB4, CLIENT6, WEB6,
                      Expect, generated, from_host, tcp4, tcp6, udp4, forwarded,
-                     time_exceeded_for)
+                     time_exceeded_for, net_unreach_for)
 
 VIP4, VIP6, VIP4_FULL = "203.0.113.80", "2001:db8:ff::80", "203.0.113.81"
 SNAT4 = "10.10.0.2"
@@ -129,6 +129,14 @@ BIG_UDP_VIP = Ether(bytes(BIG_UDP_VIP))
 FULL_PORT = snat_port(CLIENT4, 40002)
 SYNACK_FULL = from_host(IP(src=WEB4, dst=SNAT4, id=7) /
                         TCP(sport=8080, dport=FULL_PORT, flags="SA", seq=1, ack=3001))
+
+
+VIP_FAR = "198.51.100.80"
+SYN_FAR_80 = tcp4(CLIENT4, VIP_FAR, 40003, 80, "S", seq=5000)
+SYN_FAR_81 = tcp4(CLIENT4, VIP_FAR, 40004, 81, "S", seq=6000)
+DMZ1 = "192.0.2.20"
+SYN_FROM_VIPHOST = tcp4(CLIENT4, DMZ1, 22, 40100, "S", seq=100)
+SYNACK_TO_VIPHOST = tcp4(DMZ1, CLIENT4, 40100, 22, "SA", seq=700, ack=101)
 
 
 def too_big_for(pkt, mtu):
@@ -242,6 +250,31 @@ LB_CASES = [
                                     TCP(sport=8080, dport=5555, flags="SA"))]},
          outputs={},
          counters={"drops.nat_stray": 1}),
+
+    # A VIP's port that no service has is routed like any other address,
+    # whether the connection table misses (the service match and route of
+    # admission run then) or hits a plain connection (perf5: admission no
+    # longer matches services before the lookup).
+    dict(name="lb_vip_other_port_no_route",
+         # the VIP is on no connected subnet: port 80 is balanced, port 81
+         # has no route (ICMP error, as before services existed)
+         rules=[LB_IN], conf={"services": [service("far", VIP_FAR, "80",
+                                                   [("web1", WEB4, 8080, "")])]},
+         inputs={OUTSIDE: [SYN_FAR_81, SYN_FAR_80]},
+         outputs={OUTSIDE: [net_unreach_for(SYN_FAR_81)], INSIDE: [to_backend(SYN_FAR_80)]},
+         counters={"drops.no_route": 1, "local.icmp_errors": 1, "conns.created": 1,
+                   "forwarded": 1}),
+
+    dict(name="lb_vip_other_port_plain_connection",
+         # the client's own address is also a VIP (port 80); it opens a
+         # connection from port 22 to dmz1, whose answer (a hit on the plain
+         # connection, to the VIP address, port 22) must be routed back to it
+         rules=[rule("to-dmz", "accept", "outside", "dmz", "tcp", [DMZ1 + "/32"], "40100")],
+         conf={"services": [service("cweb", CLIENT4, "80", [("web1", WEB4, 8080, "")])]},
+         inputs={OUTSIDE: [SYN_FROM_VIPHOST]},
+         later={DMZ: [SYNACK_TO_VIPHOST]},
+         outputs={DMZ: [forwarded(SYN_FROM_VIPHOST)], OUTSIDE: [forwarded(SYNACK_TO_VIPHOST)]},
+         counters={"rules.to-dmz.pkts": 1, "conns.created": 1, "forwarded": 2}),
 
     dict(name="lb_arp_for_vip_answered",
          rules=[], conf={"services": [WEB_SVC]},
