@@ -366,6 +366,37 @@ const struct sk_cfg_key sk_cfg_keys_service[] = {
 };
 const size_t sk_cfg_nkeys_service = sizeof(sk_cfg_keys_service) / sizeof(sk_cfg_keys_service[0]);
 
+/*
+ * The IPv4 subnet's network or broadcast address of a connected prefix
+ * holding a (prefixes up to /30; /31 and /32 have neither), else NULL.
+ * The dataplane drops packets to a subnet broadcast before NAT, and a host
+ * would not answer such a source anyway, so an SNAT address there is refused.
+ */
+static const char *
+snat_subnet_edge(const struct sk_cfg *cfg, uint8_t family, const uint8_t addr[16],
+		 const struct sk_img_prefix **on)
+{
+	uint32_t i, a, host;
+
+	if (family != 4)
+		return NULL;
+	a = ((uint32_t)addr[0] << 24) | ((uint32_t)addr[1] << 16) | ((uint32_t)addr[2] << 8) |
+	    addr[3];
+	for (i = 0; i < cfg->addrs.n; i++) {
+		const struct sk_img_prefix *p = sk_cfg_vec_at(&cfg->addrs, i);
+
+		if (p->plen > 30 || !sk_cfg_pfx_contains(p, family, addr))
+			continue;
+		host = (uint32_t)((1ull << (32 - p->plen)) - 1);
+		*on = p;
+		if ((a & host) == 0)
+			return "network";
+		if ((a & host) == host)
+			return "broadcast";
+	}
+	return NULL;
+}
+
 static void
 parse_snat(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_service *sv)
 {
@@ -383,7 +414,9 @@ parse_snat(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_servic
 	}
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(g, (unsigned int)i);
+		const struct sk_img_prefix *on = NULL;
 		struct sk_img_prefix p, *q;
+		const char *edge;
 		uint32_t j;
 		int ifc;
 
@@ -399,6 +432,19 @@ parse_snat(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_servic
 		ifc = sk_cfg_iface_on_link(cfg, p.family, p.addr);
 		if (ifc < 0) {
 			sk_cfg_err(c, e, "%s: snat: %s is on no connected subnet", c->where, ip);
+			continue;
+		}
+		edge = snat_subnet_edge(cfg, p.family, p.addr, &on);
+		if (edge != NULL) {
+			uint8_t nw[16] = { 0 };
+			char net[64];
+			unsigned int b;
+
+			for (b = 0; b < on->plen; b++)
+				nw[b / 8] |= (uint8_t)(on->addr[b / 8] & (0x80u >> (b % 8)));
+			sk_cfg_ip_str(on->family, nw, net, sizeof(net));
+			sk_cfg_err(c, e, "%s: snat: %s is the %s address of %s/%u", c->where, ip,
+				   edge, net, on->plen);
 			continue;
 		}
 		for (j = sv->snat_first; j < cfg->snats.n; j++)
