@@ -201,7 +201,10 @@ step_pool(void)
 			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	sk_dp.exc_ring = rte_ring_create("sk_exc", 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
+	/* Workers enqueue in RTS mode: a preempted worker must not stall the
+	 * others (classic MP makes each producer wait for the earlier ones). */
+	sk_dp.exc_ring = rte_ring_create("sk_exc", 4096, (int)rte_socket_id(),
+					 RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
 	if (sk_dp.exc_ring == NULL) {
 		snprintf(errbuf, sizeof(errbuf), "slow-path ring: %s", rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -247,7 +250,7 @@ step_workers(void)
 
 		snprintf(name, sizeof(name), "sk_handoff%u", i);
 		sk_dp.workers[i].handoff = rte_ring_create(name, 4096, (int)rte_socket_id(),
-							   RING_F_SC_DEQ);
+							   RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
 		if (sk_dp.workers[i].handoff == NULL) {
 			snprintf(errbuf, sizeof(errbuf), "handoff ring: %s",
 				 rte_strerror(rte_errno));

@@ -113,7 +113,7 @@ static void
 to_slow_path(struct sk_worker *w, struct rte_mbuf *m, uint8_t why)
 {
 	sk_pkt_meta(m)->exc = why;
-	if (rte_ring_mp_enqueue(sk_dp.exc_ring, m) != 0)
+	if (rte_ring_enqueue(sk_dp.exc_ring, m) != 0) /* RTS producers: main.c */
 		drop(w, m, SK_DROP_EXCEPTION_FULL);
 }
 
@@ -518,7 +518,7 @@ static void
 handoff(struct sk_worker *w, struct rte_mbuf *m, uint16_t owner)
 {
 	sk_pkt_meta(m)->handoff = 1;
-	if (rte_ring_mp_enqueue(sk_dp.workers[owner].handoff, m) != 0) {
+	if (rte_ring_enqueue(sk_dp.workers[owner].handoff, m) != 0) {
 		drop(w, m, SK_DROP_HANDOFF_FULL);
 		return;
 	}

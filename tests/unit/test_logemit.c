@@ -79,6 +79,10 @@ test_ring_shape(struct rte_ring *ring)
 		 "capacity %u = SK_LOG_RING_SIZE - 1", rte_ring_get_capacity(ring));
 	SK_CHECK(ring->flags & RING_F_SC_DEQ, "single-consumer dequeue");
 	SK_CHECK(!(ring->flags & RING_F_SP_ENQ), "multi-producer enqueue");
+	/* Classic MP lets one preempted producer stall the others (the
+	 * producers test below then ran for minutes on two shared CPUs). */
+	SK_CHECK(rte_ring_get_prod_sync_type(ring) == RTE_RING_SYNC_MT_RTS,
+		 "producers in RTS (relaxed tail) mode");
 	again = sk_log_ring_create(SOCKET_ID_ANY);
 	SK_CHECK(again == NULL && rte_errno == EEXIST, "a second ring of that name: EEXIST");
 	SK_CHECK(sizeof(struct sk_logrec) % 8 == 0, "record is %zu bytes (8-byte multiple)",
