@@ -41,6 +41,7 @@ struct sk_bench_env {
 	uint32_t order_len;
 	unsigned int repeat;              /* rounds of an established path, best kept */
 	int prefetch_peer;                /* --prefetch-peer: the experiment of docs/perf.md */
+	int warm;                         /* --warm: sk_wlb_warm before policy, as the worker */
 	int quick;
 	uint32_t est_pkts, new_pkts;
 };

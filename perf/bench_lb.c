@@ -355,6 +355,8 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 		k++;
 	}
 	n_miss = k;
+	if (env->warm && n_miss != 0)     /* as process_admitted() */
+		sk_wlb_warm(&wk, g, miss_meta, nw, miss_lb, n_miss);
 	t[5] = rte_rdtsc();
 	if (n_miss != 0)
 		sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);

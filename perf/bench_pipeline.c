@@ -68,6 +68,7 @@ static struct sk_bench_result results[64];
 static int use_huge;            /* --huge: EAL on hugepages */
 static unsigned int repeat = 1; /* --repeat: rounds of the established path, best kept */
 static int prefetch_peer = 1;   /* --prefetch-peer: the worker calls it (1) */
+static int lb_warm = 1;         /* --warm 0: leave out sk_wlb_warm (A/B) */
 static unsigned int n_results;
 
 /* ---- config and generation ---- */
@@ -511,6 +512,7 @@ main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "prefetch-peer", required_argument, NULL, 'P' },
 		{ "est-pkts", required_argument, NULL, 'e' },
+		{ "warm", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t conn_sizes[] = { 1000, 100000, 1000000 };
@@ -524,7 +526,7 @@ main(int argc, char **argv)
 	uint32_t new_pkts, est_pkts, est_opt = 0;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "qj:p:Hr:P:e:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qj:p:Hr:P:e:W:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = 1;
@@ -546,6 +548,9 @@ main(int argc, char **argv)
 		case 'P':
 			prefetch_peer = atoi(optarg);
 			break;
+		case 'W':
+			lb_warm = atoi(optarg) != 0;
+			break;
 		case 'e':
 			/* packets per established round (callgrind runs want few) */
 			est_opt = (uint32_t)strtoul(optarg, NULL, 10) / BURST * BURST;
@@ -553,7 +558,8 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: %s [--quick] [--huge] [--repeat N] [--json FILE]"
 				" [--path established|new|denied|lb|lb-new|lb-est]"
-				" [--prefetch-peer 0|1|2] [--est-pkts N] [-- EAL args]\n", argv[0]);
+				" [--prefetch-peer 0|1|2] [--warm 0|1] [--est-pkts N] [-- EAL args]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -600,7 +606,7 @@ main(int argc, char **argv)
 		order[i] = (uint32_t)rte_rand();
 	env = (struct sk_bench_env){ .pool = pool, .mbufs = mbufs, .mac = &mac_out,
 				     .order = order, .order_len = order_len, .repeat = repeat,
-				     .prefetch_peer = prefetch_peer, .quick = quick,
+				     .prefetch_peer = prefetch_peer, .warm = lb_warm, .quick = quick,
 				     .est_pkts = est_pkts, .new_pkts = new_pkts };
 
 	printf("# TSC %" PRIu64 " Hz, burst %d, 64-byte TCP/IPv4, %s\n", rte_get_tsc_hz(), BURST,

@@ -51,6 +51,17 @@ int sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_me
 void sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw);
 
 /*
+ * Before policy, for the new connections of a burst (pms[i] with is_lb[i]
+ * after sk_wlb_prepare): look up the backend-side key each will most likely
+ * take (DNAT: its only one; full NAT: the first SNAT candidate) in one bulk
+ * lookup.  Nothing is decided here: it brings those keys' rte_hash buckets
+ * into the cache with the misses overlapped, so that sk_wlb_create's lookup
+ * and insert do not take one cache miss after the other.
+ */
+void sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *const pms[],
+		 const struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n);
+
+/*
  * Policy accepted: create the NAT connection (choosing the SNAT source for
  * full NAT), translate m, count it.  0 to forward; -EEXIST when the client's
  * key was created by an earlier packet of the burst (look it up and treat m

@@ -617,6 +617,8 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 	}
 	if (n_miss == 0)
 		return;
+	if (g->n_services != 0)
+		sk_wlb_warm(w, g, miss_meta, nw, miss_lb, n_miss);
 
 	/* Stage 3: policy for all misses at once, then act on each verdict. */
 	sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);

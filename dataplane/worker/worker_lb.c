@@ -143,30 +143,48 @@ client_seed(const struct sk_pkt_meta *pm)
 	return rte_hash_crc_4byte(pm->sport, h);
 }
 
+/* Full NAT: the client's SNAT source address (NULL: the service has none). */
+static const uint8_t *
+snat_addr(const struct sk_gen *g, const struct sk_lb_choice *ch, uint32_t seed)
+{
+	const struct sk_img_prefix *pool;
+	uint32_t n;
+
+	pool = sk_lb_snat(g->lb, ch->svc, &n);
+	return pool == NULL || n == 0 ? NULL : pool[seed % n].addr;
+}
+
+/*
+ * Candidate a of the SNAT port search.  Shared (an interface address):
+ * candidates spread over the block, since a walk from one seed could spend
+ * every try inside the kernel's range.  Candidate 0 is the same either way.
+ */
+static int
+snat_try(const struct sk_worker *w, const struct sk_pkt_meta *pm, const struct sk_lb_choice *ch,
+	 const uint8_t *snat, uint32_t seed, int shared, uint32_t a, uint16_t *port)
+{
+	return sk_nat_snat_port(w->nat_rss, sk_dp.n_workers, w->idx, pm->family, pm->proto, snat,
+				ch->addr, ch->port, shared ? seed ^ (a * 0x9e3779b9u) : seed,
+				shared ? 0 : a, port);
+}
+
 /* Full NAT: an SNAT source and port whose reply tuple no connection uses. */
 static int
 pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
 	  const struct sk_lb_choice *ch, const uint8_t **snat, uint16_t *sport,
 	  struct sk_conn_key *rk, uint8_t *rk_orig_is_a)
 {
-	const struct sk_img_prefix *pool;
-	uint32_t n, seed = client_seed(pm), a;
+	uint32_t seed = client_seed(pm), a;
 	uint16_t port, spare = 0;
 	int shared;
 
-	pool = sk_lb_snat(g->lb, ch->svc, &n);
-	if (pool == NULL || n == 0)
+	*snat = snat_addr(g, ch, seed);
+	if (*snat == NULL)
 		return SK_DROP_NAT_NO_PORT;
-	*snat = pool[seed % n].addr;
 	/* An interface address is also the kernel's (health-check probes). */
 	shared = g->hc != NULL && sk_gen_local_addr(g, pm->family, *snat) >= 0;
 	for (a = 0; a < SNAT_TRIES; a++) {
-		/* Shared: candidates spread over the block (a walk from one seed
-		 * could spend every try inside the kernel's range). */
-		if (sk_nat_snat_port(w->nat_rss, sk_dp.n_workers, w->idx, pm->family, pm->proto,
-				     *snat, ch->addr, ch->port,
-				     shared ? seed ^ (a * 0x9e3779b9u) : seed, shared ? 0 : a,
-				     &port) != 0)
+		if (snat_try(w, pm, ch, *snat, seed, shared, a, &port) != 0)
 			break;
 		tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
 			  rk_orig_is_a);
@@ -186,6 +204,37 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 	tuple_key(pm->family, pm->proto, *snat, spare, ch->addr, ch->port, rk, rk_orig_is_a);
 	*sport = spare;
 	return 0;
+}
+
+void
+sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *const pms[],
+	    const struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n)
+{
+	struct sk_conn_key rk[SK_BURST_MAX];
+	struct sk_conn *found[SK_BURST_MAX];
+	uint16_t i, k = 0;
+	uint8_t orig;
+
+	for (i = 0; i < n && k < SK_BURST_MAX; i++) {
+		const struct sk_pkt_meta *pm = pms[i];
+		const struct sk_lb_choice *ch = &nw[i].ch;
+		const uint8_t *src = pm->src;
+		uint16_t sport = pm->sport;
+
+		if (!is_lb[i])
+			continue;
+		if (ch->fwd == SK_LB_FWD_FULLNAT) {
+			uint32_t seed = client_seed(pm);
+
+			src = snat_addr(g, ch, seed);
+			if (src == NULL || snat_try(w, pm, ch, src, seed, 0, 0, &sport) != 0)
+				continue;
+		}
+		tuple_key(pm->family, pm->proto, src, sport, ch->addr, ch->port, &rk[k++], &orig);
+	}
+	/* Only the buckets' presence in the cache is wanted: results unused. */
+	if (k != 0)
+		sk_conn_lookup_burst(w->conns, rk, k, found);
 }
 
 int
