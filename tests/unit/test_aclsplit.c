@@ -22,44 +22,17 @@
 #include "sk_test.h"
 #include "sk_test_eal.h"
 #include "sk_test_image.h"
+#include "sk_test_acl.h"
 #include "sk_image_api.h"
 #include "acl/acl.h"
 #include "acl/acl_priv.h"
 
-#define NZONES 4
+#define NZONES SK_TEST_ACL_ZONES
 #define TCP 6
 #define UDP 17
 #define ICMP 1
 
 /* ---------------------------------------------------------------- rule sets */
-
-struct ruleset {
-	struct sk_img_rule *rules;
-	uint32_t nr;
-	struct sk_img_prefix *pfx;
-	uint32_t np;
-	struct sk_img_portrange *ports;
-	uint32_t nport;
-};
-
-static void
-rs_init(struct ruleset *rs, uint32_t rules)
-{
-	memset(rs, 0, sizeof(*rs));
-	rs->rules = calloc(rules, sizeof(*rs->rules));
-	rs->pfx = calloc(rules * 4 + 1, sizeof(*rs->pfx));
-	rs->ports = calloc(rules * 3 + 1, sizeof(*rs->ports));
-	if (rs->rules == NULL || rs->pfx == NULL || rs->ports == NULL)
-		abort();
-}
-
-static void
-rs_fini(struct ruleset *rs)
-{
-	free(rs->rules);
-	free(rs->pfx);
-	free(rs->ports);
-}
 
 static struct sk_img_rule *
 rs_new_rule(struct ruleset *rs)
@@ -106,34 +79,6 @@ rs_add_dport(struct ruleset *rs, struct sk_img_rule *r, uint16_t lo, uint16_t hi
 	r->dport_count++;
 }
 
-static void *
-image_build(const struct ruleset *rs)
-{
-	struct sk_img_settings st;
-	struct sk_img_zone zones[NZONES];
-	struct sk_img_iface ifs[1];
-	const void *data[SK_SEC__MAX] = { 0 };
-	uint32_t cnt[SK_SEC__MAX] = { 0 };
-	size_t len;
-	int i;
-
-	sk_test_settings(&st);
-	memset(zones, 0, sizeof(zones));
-	for (i = 0; i < NZONES; i++)
-		snprintf(zones[i].name, sizeof(zones[i].name), "z%d", i + 1);
-	memset(ifs, 0, sizeof(ifs));
-	strcpy(ifs[0].name, "eth0");
-	ifs[0].zone = 1;
-	ifs[0].mtu = 1500;
-	data[SK_SEC_SETTINGS] = &st; cnt[SK_SEC_SETTINGS] = 1;
-	data[SK_SEC_ZONES] = zones; cnt[SK_SEC_ZONES] = NZONES;
-	data[SK_SEC_IFACES] = ifs; cnt[SK_SEC_IFACES] = 1;
-	data[SK_SEC_RULES] = rs->rules; cnt[SK_SEC_RULES] = rs->nr;
-	data[SK_SEC_PREFIXES] = rs->pfx; cnt[SK_SEC_PREFIXES] = rs->np;
-	data[SK_SEC_PORTS] = rs->ports; cnt[SK_SEC_PORTS] = rs->nport;
-	return sk_test_image(data, cnt, &len);
-}
-
 /* Build with forced knobs: split above split_min, up to max_parts, cpus CPUs. */
 static struct sk_acl *
 build(const void *img, const char *name, uint32_t split_min, uint32_t max_parts,
@@ -152,96 +97,7 @@ build(const void *img, const char *name, uint32_t split_min, uint32_t max_parts,
 
 /* --------------------------------------------------------------- reference */
 
-static int
-pfx_contains(const struct sk_img_prefix *p, uint8_t family, const uint8_t *a)
-{
-	uint32_t full = p->plen / 8, rest = p->plen % 8;
-
-	if (p->family != family || memcmp(p->addr, a, full) != 0)
-		return 0;
-	return rest == 0 || ((p->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
-static int
-list_match(const struct ruleset *rs, uint32_t first, uint32_t count, uint8_t fam,
-	   const uint8_t *a)
-{
-	uint32_t i;
-
-	if (count == 0)
-		return 1;
-	for (i = 0; i < count; i++)
-		if (pfx_contains(&rs->pfx[first + i], fam, a))
-			return 1;
-	return 0;
-}
-
-static int
-ports_match(const struct ruleset *rs, uint32_t first, uint32_t count, uint16_t v)
-{
-	uint32_t i;
-
-	if (count == 0)
-		return 1;
-	for (i = 0; i < count; i++)
-		if (rs->ports[first + i].lo <= v && v <= rs->ports[first + i].hi)
-			return 1;
-	return 0;
-}
-
-/* Linear first match over the image rules, from the documented semantics. */
-static uint32_t
-ref_classify(const struct ruleset *rs, const struct sk_pkt_meta *m)
-{
-	int icmp = m->proto == ICMP || m->proto == 58;
-	uint16_t ks = icmp ? m->icmp_type : m->sport;
-	uint16_t kd = icmp ? m->icmp_code : m->dport;
-	uint32_t i;
-
-	if (m->kind != SK_PKT_IP || (m->family != 4 && m->family != 6))
-		return 0;
-	for (i = 0; i < rs->nr; i++) {
-		const struct sk_img_rule *r = &rs->rules[i];
-
-		if ((r->family != 0 && r->family != m->family) ||
-		    (r->proto != SK_PROTO_ANY && r->proto != m->proto) ||
-		    (r->from_zone != SK_ZONE_ANY && r->from_zone != m->in_zone) ||
-		    (r->to_zone != SK_ZONE_ANY && r->to_zone != m->out_zone))
-			continue;
-		if (!list_match(rs, r->src_first, r->src_count, m->family, m->src) ||
-		    !list_match(rs, r->dst_first, r->dst_count, m->family, m->dst))
-			continue;
-		if (r->proto == ICMP || r->proto == 58) {
-			if ((r->icmp_type != SK_ICMP_ANY && r->icmp_type != ks) ||
-			    (r->icmp_code != SK_ICMP_ANY && r->icmp_code != kd))
-				continue;
-		} else if (!ports_match(rs, r->sport_first, r->sport_count, ks) ||
-			   !ports_match(rs, r->dport_first, r->dport_count, kd)) {
-			continue;
-		}
-		return i + 1;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------ random sets */
-
-static uint64_t rng_state = 0x6a09e667f3bcc909ULL;
-
-static uint32_t
-rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
-}
-
-static uint32_t
-rnd_in(uint32_t lo, uint32_t hi)
-{
-	return lo + rnd() % (hi - lo + 1);
-}
 
 /* Addresses near a few bases, so that rules overlap and order matters. */
 static void
@@ -416,10 +272,10 @@ test_random(void)
 	uint32_t *want, *r1, *rs4, *rs3, i, bad1 = 0, bads = 0, bads3 = 0, hits = 0, none = 0;
 	uint32_t p4, p6, th, e4, e6, s4, s6;
 
-	rs_init(&rs, NRULES);
+	rs_init(&rs, NRULES, NRULES * 4 + 1, NRULES * 3 + 1);
 	for (i = 0; i < NRULES; i++)
 		rnd_rule(&rs);
-	img = image_build(&rs);
+	img = image_build(&rs, NULL);
 	SK_CHECK(img != NULL, "random set: image verifies");
 	if (img == NULL)
 		return;
@@ -514,7 +370,7 @@ test_overlap(uint8_t family)
 	/* broad rules: index 1500 (part 1) and 2500, 3500 (parts 2, 3) */
 	static const uint32_t broad[] = { 1500, 2500, 3500 };
 
-	rs_init(&rs, n);
+	rs_init(&rs, n, n * 4 + 1, n * 3 + 1);
 	for (i = 0; i < n; i++) {
 		struct sk_img_rule *r = rs_new_rule(&rs);
 		uint32_t b;
@@ -536,7 +392,7 @@ test_overlap(uint8_t family)
 		rs_add_dst(&rs, r, a, family == 4 ? 32 : 128);
 		rs_add_dport(&rs, r, 80, 80);
 	}
-	img = image_build(&rs);
+	img = image_build(&rs, NULL);
 	acl = img == NULL ? NULL : build(img, "ovl", 1000, 4, 4, -1, err, sizeof(err));
 	SK_CHECK(acl != NULL, "IPv%u overlap set builds split (%s)", family, err);
 	if (acl == NULL)
@@ -628,11 +484,11 @@ test_failure(void)
 	struct rte_acl_param prm;
 	struct rte_acl_ctx *foreign;
 
-	rng_state = 0x3c6ef372fe94f82bULL;
-	rs_init(&rs, 800);
+	rnd_seed(0x3c6ef372fe94f82bULL);
+	rs_init(&rs, 800, 800 * 4 + 1, 800 * 3 + 1);
 	for (i = 0; i < 800; i++)
 		rnd_rule(&rs);
-	img = image_build(&rs);
+	img = image_build(&rs, NULL);
 	if (img == NULL) {
 		SK_CHECK(0, "failure set: image verifies");
 		return;
@@ -698,11 +554,11 @@ test_defaults(void)
 	struct sk_acl *acl;
 	uint32_t p4, p6, th, i, cpus;
 
-	rng_state = 0xbb67ae8584caa73bULL;
-	rs_init(&rs, 3000);
+	rnd_seed(0xbb67ae8584caa73bULL);
+	rs_init(&rs, 3000, 3000 * 4 + 1, 3000 * 3 + 1);
 	for (i = 0; i < 3000; i++)
 		rnd_rule(&rs);
-	img = image_build(&rs);
+	img = image_build(&rs, NULL);
 	acl = img == NULL ? NULL : sk_acl_build(img, "dflt", SOCKET_ID_ANY, err, sizeof(err));
 	SK_CHECK(acl != NULL, "default build (%s)", err);
 	sk_acl_layout(acl, &p4, &p6, &th);
@@ -768,6 +624,7 @@ test_defaults(void)
 int
 main(int argc, char **argv)
 {
+	rnd_seed(0x6a09e667f3bcc909ULL);
 	(void)argc;
 	if (sk_test_eal_init(argv[0]) < 0) {
 		printf("not ok 1 - EAL init: %s\n", rte_strerror(rte_errno));
