@@ -31,6 +31,14 @@ struct sk_wlb_new {
 	struct sk_lb_choice ch;
 	uint8_t vip[16];      /* the client's destination, restored after policy */
 	uint16_t vport;
+	/* Set by sk_wlb_warm (rk_set), used by sk_wlb_create instead of
+	 * computing it again: the backend-side key (full NAT: that of SNAT
+	 * candidate 0, source snat:sport0). */
+	uint8_t rk_set;
+	uint8_t rk_orig_is_a;
+	uint16_t sport0;
+	const uint8_t *snat;
+	struct sk_conn_key rk;
 };
 
 /*
@@ -52,14 +60,15 @@ void sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw);
 
 /*
  * Before policy, for the new connections of a burst (pms[i] with is_lb[i]
- * after sk_wlb_prepare): look up the backend-side key each will most likely
- * take (DNAT: its only one; full NAT: the first SNAT candidate) in one bulk
- * lookup.  Nothing is decided here: it brings those keys' rte_hash buckets
- * into the cache with the misses overlapped, so that sk_wlb_create's lookup
- * and insert do not take one cache miss after the other.
+ * after sk_wlb_prepare): build the backend-side key each will most likely
+ * take (DNAT: its only one; full NAT: the first SNAT candidate) into nw[i]
+ * and look them all up in one bulk lookup.  Nothing is decided here: the
+ * lookup brings those keys' rte_hash buckets into the cache with the misses
+ * overlapped, so that sk_wlb_create's lookup and insert do not take one
+ * cache miss after the other.
  */
 void sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *const pms[],
-		 const struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n);
+		 struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n);
 
 /*
  * Policy accepted: create the NAT connection (choosing the SNAT source for
@@ -94,9 +103,9 @@ int sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, 
  *  - backend -> SNAT source on a full-NAT alias: the config puts every
  *    SNAT address on a connected subnet, so admission would have routed it
  *    (the link, or local for an interface address; not a broadcast in a
- *    unicast frame), and sk_wlb_hit() replaces that route by the client's.
- *    (One config is not covered: an SNAT address that is its subnet's
- *    broadcast address; admission dropped every reply to it.)
+ *    unicast frame: the config refuses an SNAT address at its subnet's
+ *    network or broadcast address), and sk_wlb_hit() replaces that route
+ *    by the client's.
  * Everything else (plain connections, DNAT replies, cut slots, the other
  * directions, a primary of an older generation) is admitted in full first,
  * as if admit() had done it.

@@ -53,6 +53,7 @@ sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *
 	rc = sk_lb_select(g->lb, w->idx, pm->lb_svc - 1u, pm, w->now_ms, &nw->ch);
 	if (rc != 0)
 		return rc;
+	nw->rk_set = 0;
 	memcpy(nw->vip, pm->dst, 16);
 	nw->vport = pm->dport;
 	memcpy(pm->dst, nw->ch.addr, 16);
@@ -171,23 +172,32 @@ snat_try(const struct sk_worker *w, const struct sk_pkt_meta *pm, const struct s
 /* Full NAT: an SNAT source and port whose reply tuple no connection uses. */
 static int
 pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
-	  const struct sk_lb_choice *ch, const uint8_t **snat, uint16_t *sport,
+	  const struct sk_wlb_new *nw, const uint8_t **snat, uint16_t *sport,
 	  struct sk_conn_key *rk, uint8_t *rk_orig_is_a)
 {
+	const struct sk_lb_choice *ch = &nw->ch;
 	uint32_t seed = client_seed(pm), a;
 	uint16_t port, spare = 0;
 	int shared;
 
-	*snat = snat_addr(g, ch, seed);
+	*snat = nw->rk_set ? nw->snat : snat_addr(g, ch, seed);
 	if (*snat == NULL)
 		return SK_DROP_NAT_NO_PORT;
 	/* An interface address is also the kernel's (health-check probes). */
 	shared = g->hc != NULL && sk_gen_local_addr(g, pm->family, *snat) >= 0;
 	for (a = 0; a < SNAT_TRIES; a++) {
-		if (snat_try(w, pm, ch, *snat, seed, shared, a, &port) != 0)
-			break;
-		tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
-			  rk_orig_is_a);
+		if (a == 0 && nw->rk_set) {
+			/* sk_wlb_warm's candidate 0; an earlier connection of the
+			 * burst may have taken it since: looked up below. */
+			port = nw->sport0;
+			*rk = nw->rk;
+			*rk_orig_is_a = nw->rk_orig_is_a;
+		} else {
+			if (snat_try(w, pm, ch, *snat, seed, shared, a, &port) != 0)
+				break;
+			tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
+				  rk_orig_is_a);
+		}
 		if (sk_conn_lookup(w->conns, rk) != NULL)
 			continue;
 		/* A free port in the kernel's range is kept in reserve only: a
@@ -208,16 +218,16 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 
 void
 sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *const pms[],
-	    const struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n)
+	    struct sk_wlb_new nw[], const uint8_t is_lb[], uint16_t n)
 {
 	struct sk_conn_key rk[SK_BURST_MAX];
 	struct sk_conn *found[SK_BURST_MAX];
 	uint16_t i, k = 0;
-	uint8_t orig;
 
 	for (i = 0; i < n && k < SK_BURST_MAX; i++) {
 		const struct sk_pkt_meta *pm = pms[i];
-		const struct sk_lb_choice *ch = &nw[i].ch;
+		struct sk_wlb_new *x = &nw[i];
+		const struct sk_lb_choice *ch = &x->ch;
 		const uint8_t *src = pm->src;
 		uint16_t sport = pm->sport;
 
@@ -230,7 +240,12 @@ sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *con
 			if (src == NULL || snat_try(w, pm, ch, src, seed, 0, 0, &sport) != 0)
 				continue;
 		}
-		tuple_key(pm->family, pm->proto, src, sport, ch->addr, ch->port, &rk[k++], &orig);
+		tuple_key(pm->family, pm->proto, src, sport, ch->addr, ch->port, &x->rk,
+			  &x->rk_orig_is_a);
+		x->snat = src;
+		x->sport0 = sport;
+		x->rk_set = 1;
+		rk[k++] = x->rk;
 	}
 	/* Only the buckets' presence in the cache is wanted: results unused. */
 	if (k != 0)
@@ -254,9 +269,12 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 	int rc;
 
 	if (fullnat) {
-		rc = pick_snat(w, g, pm, ch, &snat, &sport, &rk, &rk_orig_is_a);
+		rc = pick_snat(w, g, pm, nw, &snat, &sport, &rk, &rk_orig_is_a);
 		if (rc != 0)
 			return rc;
+	} else if (nw->rk_set) {
+		rk = nw->rk;
+		rk_orig_is_a = nw->rk_orig_is_a;
 	} else {
 		tuple_key(pm->family, pm->proto, pm->src, pm->sport, ch->addr, ch->port, &rk,
 			  &rk_orig_is_a);
