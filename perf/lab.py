@@ -550,12 +550,7 @@ class Lab:
                 g.send("quit")
                 g.stop(30)
             res["dut_exit"] = rc
-        if dut == "sekisho" and os.path.exists(d.stats_file):
-            with open(d.stats_file) as f:
-                final = json.load(f)
-            res["final_drops"] = {k: v for k, v in final.get("drops", {}).items() if v}
-            res["conns_final"] = final.get("conns", {})
-            res["compile_s"] = round(sc.get("_compile_s", 0), 2)
+        self.add_final(res, d, dut, sc)
         return res
 
     # --- pktgen as the generator (Lua profile; it runs on its own and marks
@@ -655,13 +650,19 @@ class Lab:
                 g.kill_tree(signal.SIGTERM)
                 g.stop(10)
             res["dut_exit"] = self.stop_dut(d, dut)
-        if dut == "sekisho" and os.path.exists(d.stats_file):
-            with open(d.stats_file) as f:
-                final = json.load(f)
-            res["final_drops"] = {k: v for k, v in final.get("drops", {}).items() if v}
-            res["conns_final"] = final.get("conns", {})
-            res["compile_s"] = round(psc.get("_compile_s", 0), 2)
+        self.add_final(res, d, dut, psc)
         return res
+
+    @staticmethod
+    def add_final(res, d, dut, sc):
+        """sekisho-dp's last stats (written at exit) into res."""
+        if dut != "sekisho" or not os.path.exists(d.stats_file):
+            return
+        with open(d.stats_file) as f:
+            final = json.load(f)
+        res["final_drops"] = {k: v for k, v in final.get("drops", {}).items() if v}
+        res["conns_final"] = final.get("conns", {})
+        res["compile_s"] = round(sc.get("_compile_s", 0), 2)
 
     @staticmethod
     def stop_dut(d, dut):
