@@ -256,10 +256,11 @@ admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 /*
  * The rest of admission for a packet to a VIP or SNAT address
  * (SK_LB_ADDR_LATE): a VIP's service, and the route unless a service
- * matched (routed once the backend is known).  admit() leaves this to the connection lookup's miss, or to a
- * hit that needs it (sk_wlb_hit_needs_admit()): a NAT connection's own
- * packets need neither.  1 to go on, 0 when m was
- * dealt with; the same outcome as if admit() had done it.
+ * matched (routed once the backend is known).  admit() leaves this to the
+ * connection lookup's miss, or to a hit that needs it
+ * (sk_wlb_hit_needs_admit()): a NAT connection's own packets need neither.
+ * 1 to go on, 0 when m was dealt with; the same outcome as if admit() had
+ * done it.
  */
 static int
 late_admit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
