@@ -436,15 +436,13 @@ parse_snat(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_servic
 		}
 		edge = snat_subnet_edge(cfg, p.family, p.addr, &on);
 		if (edge != NULL) {
-			uint8_t nw[16] = { 0 };
+			struct sk_img_prefix nw = *on;
 			char net[64];
-			unsigned int b;
 
-			for (b = 0; b < on->plen; b++)
-				nw[b / 8] |= (uint8_t)(on->addr[b / 8] & (0x80u >> (b % 8)));
-			sk_cfg_ip_str(on->family, nw, net, sizeof(net));
+			sk_cfg_pfx_mask(&nw);
+			sk_cfg_ip_str(nw.family, nw.addr, net, sizeof(net));
 			sk_cfg_err(c, e, "%s: snat: %s is the %s address of %s/%u", c->where, ip,
-				   edge, net, on->plen);
+				   edge, net, nw.plen);
 			continue;
 		}
 		for (j = sv->snat_first; j < cfg->snats.n; j++)
