@@ -35,6 +35,8 @@ sec_vec(const struct sk_cfg *cfg, unsigned int id)
 	case SK_SEC_SERVICES: return &cfg->services;
 	case SK_SEC_BACKENDS: return &cfg->backends;
 	case SK_SEC_SNAT: return &cfg->snats;
+	case SK_SEC_HA: return &cfg->ha;
+	case SK_SEC_ADDR_HA: return &cfg->addr_ha;
 	default: return NULL;
 	}
 }

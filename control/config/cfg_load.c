@@ -75,6 +75,8 @@ cfg_alloc(void)
 	cfg->services.size = sizeof(struct sk_img_service);
 	cfg->backends.size = sizeof(struct sk_img_backend);
 	cfg->snats.size = sizeof(struct sk_img_prefix);
+	cfg->ha.size = sizeof(struct sk_img_ha);
+	cfg->addr_ha.size = sizeof(struct sk_img_addr_ha);
 	return cfg;
 }
 
@@ -96,6 +98,8 @@ sk_cfg_free(struct sk_cfg *cfg)
 	sk_cfg_vec_free(&cfg->services);
 	sk_cfg_vec_free(&cfg->backends);
 	sk_cfg_vec_free(&cfg->snats);
+	sk_cfg_vec_free(&cfg->ha);
+	sk_cfg_vec_free(&cfg->addr_ha);
 	free(cfg);
 }
 

@@ -51,6 +51,8 @@ struct sk_cfg {
 	struct sk_cfg_vec services;   /* struct sk_img_service */
 	struct sk_cfg_vec backends;   /* struct sk_img_backend, grouped per service */
 	struct sk_cfg_vec snats;      /* struct sk_img_prefix, grouped per service */
+	struct sk_cfg_vec ha;         /* struct sk_img_ha: 0 (standalone) or 1 */
+	struct sk_cfg_vec addr_ha;    /* struct sk_img_addr_ha: 0, or parallel to addrs */
 	uint32_t nconnected;
 	struct sk_cfg_mgmt mgmt;      /* control plane only, never in the image */
 	struct sk_cfg_logging logging; /* control plane only, not in the image */

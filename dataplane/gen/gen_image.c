@@ -41,6 +41,8 @@ static const size_t sec_elem[SK_SEC__MAX] = {
 	[SK_SEC_SERVICES] = sizeof(struct sk_img_service),
 	[SK_SEC_BACKENDS] = sizeof(struct sk_img_backend),
 	[SK_SEC_SNAT] = sizeof(struct sk_img_prefix),
+	[SK_SEC_HA] = sizeof(struct sk_img_ha),
+	[SK_SEC_ADDR_HA] = sizeof(struct sk_img_addr_ha),
 };
 
 static int
@@ -200,6 +202,45 @@ verify_rules(const struct sk_image_hdr *h, uint32_t nzones, char *err, size_t er
 	return 0;
 }
 
+/* The HA section and the per-address HA records (sk_image.h invariants). */
+static int
+verify_ha(const struct sk_image_hdr *h, uint32_t nif, uint32_t naddr, char *err, size_t errlen)
+{
+	uint32_t nha, nah, i;
+	const struct sk_img_ha *ha = sk_image_sec(h, SK_SEC_HA, &nha);
+	const struct sk_img_addr_ha *ah = sk_image_sec(h, SK_SEC_ADDR_HA, &nah);
+
+	if (nha > 1)
+		return sk_err_set(err, errlen, -EINVAL, "HA section holds %u records", nha);
+	if (nah != (nha == 1 ? naddr : 0))
+		return sk_err_set(err, errlen, -EINVAL, "HA address records: %u for %u addresses",
+				  nah, naddr);
+	for (i = 0; i < nah; i++)
+		if (ah[i].unit > SK_HA_UNITS ||
+		    (ah[i].unit == 0) != ((ah[i].flags & SK_ADDR_FLOATING) != 0))
+			return sk_err_set(err, errlen, -EINVAL, "HA address record %u invalid", i);
+	if (nha == 0)
+		return 0;
+	if (!str_ok(ha->cluster, sizeof(ha->cluster)) || !str_ok(ha->psk_file, sizeof(ha->psk_file)) ||
+	    !str_ok(ha->hook, sizeof(ha->hook)))
+		return sk_err_set(err, errlen, -EINVAL, "HA: string not terminated");
+	if (ha->dp_iface != SK_HA_NO_IFACE && ha->dp_iface >= nif)
+		return sk_err_set(err, errlen, -EINVAL, "HA: heartbeat interface out of range");
+	if (ha->hb_interval_ms == 0 || ha->dead_ms <= ha->hb_interval_ms)
+		return sk_err_set(err, errlen, -EINVAL, "HA: dead interval must exceed the heartbeat");
+	for (i = 0; i < SK_HA_UNITS; i++) {
+		const struct sk_img_ha_unit *u = &ha->unit[i];
+
+		if ((u->ha_family != 4 && u->ha_family != 6) ||
+		    (u->dp_family != 0 && u->dp_family != 4 && u->dp_family != 6) ||
+		    u->priority == 0 || u->priority > SK_HA_PRIO_MAX ||
+		    !str_ok(u->lcores, sizeof(u->lcores)) ||
+		    !str_ok(u->file_prefix, sizeof(u->file_prefix)))
+			return sk_err_set(err, errlen, -EINVAL, "HA unit %u invalid", i + 1);
+	}
+	return 0;
+}
+
 int
 sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 {
@@ -296,7 +337,11 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 		if (pr[i].lo > pr[i].hi)
 			return sk_err_set(err, errlen, -EINVAL, "port range %u inverted", i);
 
-	int rc = verify_rules(h, nz, err, errlen);
+	int rc = verify_ha(h, nif, naddr, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	rc = verify_rules(h, nz, err, errlen);
 
 	return rc != 0 ? rc : verify_services(h, nif, err, errlen);
 }

@@ -21,7 +21,8 @@
 #include <stdint.h>
 
 #define SK_IMAGE_MAGIC     0x4d494b53u /* "SKIM" little-endian */
-#define SK_IMAGE_VERSION   3 /* 2: virtual services (SK_SEC_SERVICES..SNAT); 3: settings.health_tap */
+#define SK_IMAGE_VERSION   4 /* 2: virtual services (SK_SEC_SERVICES..SNAT); 3: settings.health_tap;
+				* 4: HA pair (SK_SEC_HA, SK_SEC_ADDR_HA) */
 #define SK_IMAGE_BYTE_ORDER 0x01020304u
 
 #define SK_NAME_MAX     32  /* names incl. NUL */
@@ -75,6 +76,9 @@ enum sk_image_sec_id {
 	SK_SEC_SERVICES,      /* struct sk_img_service, id = index + 1 */
 	SK_SEC_BACKENDS,      /* struct sk_img_backend, grouped per service, in service order */
 	SK_SEC_SNAT,          /* struct sk_img_prefix: fullnat sources, grouped per service */
+	SK_SEC_HA,            /* 0 or 1 x struct sk_img_ha: the HA pair (none = standalone unit) */
+	SK_SEC_ADDR_HA,       /* struct sk_img_addr_ha: 0 records (standalone), or one per
+			       * SK_SEC_ADDRS record, same index: which unit owns it, floating */
 	SK_SEC__MAX
 };
 
@@ -292,6 +296,63 @@ struct sk_img_backend {
 	uint16_t weight;        /* 0 = no new connections */
 	uint16_t reserved;
 	uint32_t conn_limit;    /* 0 = no limit */
+};
+
+/*
+ * The HA pair (docs/ha.md).  One config text, and so one image, runs on both
+ * units: what belongs to one unit is recorded for both and each process picks
+ * its own by its unit id (`--unit N`, never part of the image).  Invariants
+ * sk_image_verify() guarantees a reader:
+ *  - SK_SEC_HA holds 0 records (standalone: behaves exactly as before) or 1;
+ *  - SK_SEC_ADDR_HA holds 0 records when SK_SEC_HA does, else exactly as
+ *    many as SK_SEC_ADDRS; record i describes address i;
+ *  - unit[] addresses have the family they say; dp_iface is an interface id
+ *    or SK_HA_NO_IFACE; strings are NUL-terminated.
+ */
+#define SK_HA_UNITS      2          /* unit ids are 1 and 2 */
+#define SK_HA_NO_IFACE   0xffff
+#define SK_HA_PATH_MAX   128        /* psk_file, hook incl. NUL */
+#define SK_HA_PRIO_MAX   255
+
+struct sk_img_ha_unit {
+	uint16_t priority;      /* 1..255: the higher is active when both are healthy */
+	uint8_t ha_family;      /* 4 or 6: the HA link address */
+	uint8_t dp_family;      /* 4 or 6, 0 = no dataplane heartbeat */
+	uint16_t ha_port;       /* TCP port this unit's sekisho-cp listens on */
+	uint16_t reserved;
+	uint8_t ha_addr[16];    /* this unit's HA link address (sekisho-cp binds it) */
+	uint8_t dp_addr[16];    /* this unit's own address on dp_iface: the dataplane
+				 * heartbeat's source (and the peer's destination) */
+	char lcores[64];        /* "" = settings.lcores (two units on one machine) */
+	char file_prefix[64];   /* "" = settings.file_prefix */
+};
+
+struct sk_img_ha {
+	char cluster[SK_NAME_MAX];   /* the pair's identity: both units must agree */
+	char psk_file[SK_HA_PATH_MAX]; /* pre-shared key: read by each process, never copied here */
+	char hook[SK_HA_PATH_MAX];   /* takeover hook executable, "" = none */
+	uint8_t preempt;             /* 1: the higher priority takes over from a healthy active */
+	uint8_t has_floating_mac;    /* 1: the active answers for floating addresses with mac */
+	uint8_t floating_mac[6];
+	uint16_t dp_iface;           /* data interface of the dataplane heartbeat, SK_HA_NO_IFACE */
+	uint16_t dp_port;            /* its UDP port */
+	uint32_t hb_interval_ms;     /* heartbeat period on both paths */
+	uint32_t dead_ms;            /* a path is silent after this long without a heartbeat */
+	uint32_t preempt_hold_ms;    /* a returning unit waits this long before preempting */
+	uint32_t garp_count;         /* gratuitous ARP / unsolicited NA per floating address */
+	uint32_t garp_interval_ms;   /* spacing between them */
+	uint32_t hook_timeout_ms;    /* the takeover hook is killed after this */
+	uint32_t hook_retries;       /* further tries after a failure */
+	uint32_t reserved;
+	struct sk_img_ha_unit unit[SK_HA_UNITS]; /* [0] = unit 1, [1] = unit 2 */
+};
+
+#define SK_ADDR_FLOATING 0x01   /* owned by the active unit only */
+
+struct sk_img_addr_ha {
+	uint8_t unit;    /* 0 = floating (any unit may carry it), 1 or 2 = that unit's own */
+	uint8_t flags;   /* SK_ADDR_FLOATING when unit is 0 */
+	uint16_t reserved;
 };
 
 #endif /* SK_IMAGE_H */

@@ -18,11 +18,12 @@
 #define SK_SHM_H
 
 #include <stdint.h>
+#include "sk_ha.h"
 
 #define SK_SHM_CTL_NAME "sk_ctl"
 #define SK_SHM_STATS_NAME "sk_stats"
 #define SK_SHM_MAGIC 0x54434b53u /* "SKCT" */
-#define SK_SHM_VERSION 2 /* 2: LB_SET/LB_STATUS */
+#define SK_SHM_VERSION 3 /* 2: LB_SET/LB_STATUS; 3: the HA block */
 
 enum sk_shm_op {
 	SK_SHM_OP_NONE = 0,
@@ -132,6 +133,8 @@ struct sk_shm_ctl {
 	uint64_t resp_count;
 	uint64_t resp_len;         /* bytes written to resp_buf */
 	char resp_msg[256];
+
+	struct sk_shm_ha ha;       /* the HA pair (sk_ha.h); all zero when standalone */
 };
 
 #endif /* SK_SHM_H */

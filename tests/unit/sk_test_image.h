@@ -42,7 +42,8 @@ sk_test_image(const void *const data[SK_SEC__MAX], const uint32_t cnt[SK_SEC__MA
 		sizeof(struct sk_img_rule), sizeof(struct sk_img_prefix),
 		sizeof(struct sk_img_portrange), sizeof(struct sk_img_zonepol),
 		sizeof(struct sk_img_service), sizeof(struct sk_img_backend),
-		sizeof(struct sk_img_prefix),
+		sizeof(struct sk_img_prefix), sizeof(struct sk_img_ha),
+		sizeof(struct sk_img_addr_ha),
 	};
 	struct sk_image_hdr *h;
 	size_t len = sizeof(*h), off;
