@@ -268,7 +268,7 @@ sk_cp_daemon(const char *config_path)
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
 	struct sk_rest_conf rc;
-	char err[512], *text;
+	char err[512], *text, *state_dir;
 	void *img = NULL;
 	size_t tlen = 0, ilen = 0;
 	int rc_exit = 0;
@@ -294,7 +294,14 @@ sk_cp_daemon(const char *config_path)
 		fprintf(stderr, "%s: %s\n", config_path, err);
 		return 1;
 	}
-	cp.state_dir = sk_cfg_mgmt(cfg)->state_dir;
+	/* A copy: cfg is freed below when an archived generation is adopted,
+	 * and the state directory outlives it. */
+	state_dir = strdup(sk_cfg_mgmt(cfg)->state_dir);
+	if (state_dir == NULL) {
+		fprintf(stderr, "sekisho-cp: out of memory\n");
+		return 1;
+	}
+	cp.state_dir = state_dir;
 	if (mkdir_p(cp.state_dir) != 0 ||
 	    sk_store_open(cp.state_dir, 0, &cp.store, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sekisho-cp: state dir %s: %s\n", cp.state_dir, err);
@@ -389,6 +396,7 @@ out:
 	sk_cfg_free(cp.running);
 	free(cp.running_text);
 	free(cp.running_img);
+	free(state_dir);
 	printf("sekisho-cp: stopped\n");
 	return rc_exit;
 }
