@@ -2,7 +2,7 @@
 /*
  * rest.h - the HTTPS side of the REST API: a libmicrohttpd server bound to
  * the `management` listen address, TLS only, clients outside the admin
- * networks refused (403) before anything else, bearer tokens checked
+ * networks closed at accept, before the TLS handshake, bearer tokens checked
  * against SHA-256 hashes (401), bodies accumulated up to a limit (413),
  * JSON bodies parsed (400 with line/column), requests routed over the
  * route tables of api/api.h with {x} path parameters (404/405).  Every
@@ -73,6 +73,8 @@ uint16_t sk_rest_port(const struct sk_rest *r);
 /* Replace tokens and admin networks (the live part of `management`).
  * -ENOKEY if mgmt has no tokens (the old ones stay). */
 int sk_rest_set_access(struct sk_rest *r, const struct sk_cfg_mgmt *mgmt);
+/* Connections closed at accept because the peer is outside the admin networks. */
+uint64_t sk_rest_refused_peers(const struct sk_rest *r);
 
 /*
  * TLS material for a server: the configured tls.cert/tls.key, or else the

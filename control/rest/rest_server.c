@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rest_server.c - the libmicrohttpd server: one internal polling thread,
- * TLS only, bound to the configured address.  A request goes through the
- * gates in this order, each answered before the body is read:
- *   admin network (403) -> bearer token (401) -> route (404/405) ->
- *   Content-Length (413)
+ * TLS only, bound to the configured address.  A client outside the
+ * admin networks is closed at accept, before the TLS handshake (nothing of
+ * the unit, not even its certificate, is shown to it; counted).  A request
+ * then goes through the gates in this order, each answered before the
+ * body is read:
+ *   admin network (403: the list changed since accept) -> bearer token
+ *   (401) -> route (404/405) -> Content-Length (413)
  * then the body is accumulated (413 past the limit), parsed as JSON when
  * it is JSON (400 with line/column), and the handler runs on this thread.
  */
@@ -38,6 +41,7 @@ struct sk_rest {
 	size_t body_max;
 	uint16_t port;
 	char *cert_pem, *key_pem;   /* MHD keeps pointers to these */
+	uint64_t refused_peers;     /* connections closed at accept (MHD thread writes) */
 };
 
 /* Per request: lives from the first call of the access handler to the
@@ -169,6 +173,27 @@ send_error(struct MHD_Connection *conn, struct req *q, int status, const char *c
 
 	sk_api_error(&resp, status, code, details, "%s", msg);
 	return send_resp(conn, q, &resp, www_auth, allow);
+}
+
+/* Accept policy: runs on MHD's thread for every new TCP connection,
+ * before TLS; a peer outside the admin networks gets a closed socket. */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct sk_rest *r = cls;
+	char peer[INET6_ADDRSTRLEN];
+
+	(void)addrlen;
+	if (sk_rest_access_peer_ok(&r->acl, addr, peer, sizeof(peer)))
+		return MHD_YES;
+	__atomic_fetch_add(&r->refused_peers, 1, __ATOMIC_RELAXED);
+	return MHD_NO;
+}
+
+uint64_t
+sk_rest_refused_peers(const struct sk_rest *r)
+{
+	return r != NULL ? __atomic_load_n(&r->refused_peers, __ATOMIC_RELAXED) : 0;
 }
 
 /* The checks made as soon as the headers are in, before any body byte. */
@@ -495,7 +520,7 @@ sk_rest_create(const struct sk_rest_conf *conf, struct sk_rest **out, char *err,
 	if (m->listen_family == 6)
 		flags |= MHD_USE_IPv6;
 	errno = 0;
-	r->mhd = MHD_start_daemon(flags, m->listen_port, NULL, NULL, on_request, r,
+	r->mhd = MHD_start_daemon(flags, m->listen_port, on_accept, r, on_request, r,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, r,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
 		MHD_OPTION_HTTPS_MEM_CERT, r->cert_pem,
