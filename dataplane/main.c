@@ -548,6 +548,7 @@ static int
 step_hctap(void)
 {
 	const struct sk_img_prefix *a;
+	struct sk_img_prefix *mine;
 	uint32_t n;
 	int rc;
 
@@ -561,7 +562,21 @@ step_hctap(void)
 		return rc;
 	}
 	a = sk_image_sec(opt.image, SK_SEC_ADDRS, &n);
-	rc = sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, errbuf, sizeof(errbuf));
+	/* HA: the kernel carries this unit's addresses, never the peer's. */
+	mine = malloc(sizeof(*mine) * (n > 0 ? n : 1));
+	if (mine == NULL) {
+		rc = -ENOMEM;
+		snprintf(errbuf, sizeof(errbuf), "out of memory");
+	} else {
+		uint32_t i, k = 0, nah;
+		const struct sk_img_addr_ha *ah = sk_image_sec(opt.image, SK_SEC_ADDR_HA, &nah);
+
+		for (i = 0; i < n; i++)
+			if (nah != n || ah[i].unit == 0 || ah[i].unit == opt.unit)
+				mine[k++] = a[i];
+		rc = sk_hctap_set_addrs(sk_dp.hc_ifname, mine, k, errbuf, sizeof(errbuf));
+		free(mine);
+	}
 	if (rc != 0) {
 		/* A failed step is not undone by teardown: close the tap here. */
 		sk_hctap_close(sk_dp.hc_port);
