@@ -105,6 +105,7 @@ sk_ha_init(const void *image, uint8_t unit, int start_role, char *err, size_t er
 	struct sk_shm_ha *s = shm();
 
 	memset(s, 0, sizeof(*s));
+	memset(&ha, 0, sizeof(ha));
 	__atomic_store_n(&sk_ha_role_now, SK_HA_ROLE_INIT, __ATOMIC_RELEASE);
 	if (n == 0)
 		return 0;
