@@ -8,9 +8,11 @@
 #include <endian.h>
 #include <stdio.h>
 #include <string.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "ha_hb.h"
 
@@ -64,14 +66,53 @@ sk_ha_hb_key_file(const char *path, uint8_t key[SK_HA_HB_KEY_LEN], char *err, si
 	return rc;
 }
 
+/*
+ * One HMAC context kept keyed: OpenSSL's one-shot HMAC() fetches the
+ * digest and sets the key up on every call, most of a heartbeat's cost on
+ * a main lcore whose caches are cold after its naps.  Only the main lcore
+ * (and single-threaded tests) call this.
+ */
+static struct {
+	EVP_MAC_CTX *ctx;
+	uint8_t key[SK_HA_HB_KEY_LEN];
+} mc;
+
+static EVP_MAC_CTX *
+mac_ctx(const uint8_t key[SK_HA_HB_KEY_LEN])
+{
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *m;
+
+	if (mc.ctx != NULL && CRYPTO_memcmp(mc.key, key, SK_HA_HB_KEY_LEN) == 0)
+		return EVP_MAC_init(mc.ctx, NULL, 0, NULL) == 1 ? mc.ctx : NULL; /* same key */
+	EVP_MAC_CTX_free(mc.ctx);
+	mc.ctx = NULL;
+	m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (m == NULL)
+		return NULL;
+	mc.ctx = EVP_MAC_CTX_new(m);
+	EVP_MAC_free(m);
+	if (mc.ctx == NULL || EVP_MAC_init(mc.ctx, key, SK_HA_HB_KEY_LEN, p) != 1) {
+		EVP_MAC_CTX_free(mc.ctx);
+		mc.ctx = NULL;
+		return NULL;
+	}
+	memcpy(mc.key, key, SK_HA_HB_KEY_LEN);
+	return mc.ctx;
+}
+
 static int
 mac_of(const uint8_t key[SK_HA_HB_KEY_LEN], const struct sk_ha_dphb *h,
        uint8_t mac[SK_HA_DPHB_MAC_LEN])
 {
-	unsigned int len = SK_HA_DPHB_MAC_LEN;
+	EVP_MAC_CTX *c = mac_ctx(key);
+	size_t len = 0;
 
-	if (HMAC(EVP_sha256(), key, SK_HA_HB_KEY_LEN, (const uint8_t *)h,
-		 offsetof(struct sk_ha_dphb, mac), mac, &len) == NULL || len != SK_HA_DPHB_MAC_LEN)
+	if (c == NULL || EVP_MAC_update(c, (const uint8_t *)h, offsetof(struct sk_ha_dphb, mac)) != 1 ||
+	    EVP_MAC_final(c, mac, &len, SK_HA_DPHB_MAC_LEN) != 1 || len != SK_HA_DPHB_MAC_LEN)
 		return -EIO;
 	return 0;
 }
