@@ -370,7 +370,9 @@ sk_ha_rx(const struct sk_gen *g, struct rte_mbuf *m, uint32_t now)
 	if (s->role == SK_HA_ROLE_ACTIVE && f.role == SK_HA_ROLE_ACTIVE &&
 	    (f.term > s->term || (f.term == s->term && ha.unit == 2))) {
 		s->fenced++;
-		set_role(SK_HA_ROLE_STANDBY, s->term, "fenced: peer active with a newer term", now);
+		set_role(SK_HA_ROLE_STANDBY, s->term,
+			 f.term > s->term ? "fenced: peer active with a newer term"
+					  : "fenced: peer active, same term, unit 1 keeps", now);
 	}
 out:
 	rte_pktmbuf_free(m);
