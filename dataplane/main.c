@@ -2,7 +2,7 @@
 /*
  * main.c - sekisho-dp, the dataplane process (DPDK primary).
  *
- *   sekisho-dp --image FILE [--stats-file FILE] [-- EAL args...]
+ *   sekisho-dp --image FILE [--stats-file FILE] [--unit N] [--ha-role R] [-- EAL args...]
  *
  * EAL arguments come from the image's dataplane settings (lcores, memory,
  * file prefix, devices); anything after "--" is appended for the operator's
@@ -32,6 +32,9 @@
 #include "ctl/ctl.h"
 #include "nat/nat.h"
 #include "hctap/hctap.h"
+#include "ha/ha.h"
+
+#define SK_UNIT_FILE "/etc/sekisho/unit"
 
 struct sk_dp sk_dp;
 
@@ -41,6 +44,10 @@ static struct {
 	void *image;
 	size_t image_len;
 	const struct sk_img_settings *st;
+	int unit;                 /* HA unit id, 0 = not given */
+	int ha_role;              /* --ha-role: enum sk_ha_role, -1 = INIT */
+	const char *lcores;       /* settings.lcores or the HA unit's override */
+	const char *file_prefix;
 	int n_eal_extra;
 	char **eal_extra;
 } opt;
@@ -50,9 +57,13 @@ static char errbuf[512];
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: sekisho-dp --image FILE [--stats-file FILE] [-- EAL args...]\n"
+	fprintf(fp, "usage: sekisho-dp --image FILE [--stats-file FILE] [--unit N] [--ha-role R]"
+		    " [-- EAL args...]\n"
 		    "  --image FILE       config image made by 'sekisho-cp --compile'\n"
-		    "  --stats-file FILE  write all counters as JSON here on exit\n");
+		    "  --stats-file FILE  write all counters as JSON here on exit\n"
+		    "  --unit N           HA unit id, 1 or 2 (default: " SK_UNIT_FILE ")\n"
+		    "  --ha-role R        HA: start in role R (active|standby) instead of init;\n"
+		    "                     a test/lab aid, sekisho-cp's wish overrides it\n");
 }
 
 static int
@@ -61,11 +72,14 @@ parse_args(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "image", required_argument, NULL, 'i' },
 		{ "stats-file", required_argument, NULL, 's' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "ha-role", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
+	opt.ha_role = -1;
 	while ((c = getopt_long(argc, argv, "i:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -73,6 +87,23 @@ parse_args(int argc, char **argv)
 			break;
 		case 's':
 			opt.stats_path = optarg;
+			break;
+		case 'u':
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+				fprintf(stderr, "sekisho-dp: --unit must be 1 or 2\n");
+				return -EINVAL;
+			}
+			opt.unit = optarg[0] - '0';
+			break;
+		case 'r':
+			if (strcmp(optarg, "active") == 0) {
+				opt.ha_role = SK_HA_ROLE_ACTIVE;
+			} else if (strcmp(optarg, "standby") == 0) {
+				opt.ha_role = SK_HA_ROLE_STANDBY;
+			} else {
+				fprintf(stderr, "sekisho-dp: --ha-role must be active or standby\n");
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -101,15 +132,53 @@ is_pci_addr(const char *dev)
 	       sscanf(dev, "%x:%x.%x%c", &b, &s, &f, &tail) >= 3;
 }
 
+/* No --unit: the unit file, if it exists ("1" or "2", whitespace around). */
+static int
+unit_from_file(void)
+{
+	FILE *fp = fopen(SK_UNIT_FILE, "r");
+	int u = 0;
+	char tail;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, " %d %c", &u, &tail) != 1 || (u != 1 && u != 2))
+		u = -1;
+	fclose(fp);
+	return u;
+}
+
 /* ---- start-up steps ---- */
 
 static int
 step_image(void)
 {
+	const struct sk_img_ha *ha;
+	uint32_t nha;
+
 	opt.image = sk_image_load_file(opt.image_path, &opt.image_len, errbuf, sizeof(errbuf));
 	if (opt.image == NULL)
 		return -EINVAL;
 	opt.st = sk_image_settings(opt.image);
+	opt.lcores = opt.st->lcores;
+	opt.file_prefix = opt.st->file_prefix;
+	ha = sk_image_sec(opt.image, SK_SEC_HA, &nha);
+	if (nha == 0)
+		return 0; /* standalone: --unit and the unit file do not matter */
+	if (opt.unit == 0)
+		opt.unit = unit_from_file();
+	if (opt.unit != 1 && opt.unit != 2) {
+		snprintf(errbuf, sizeof(errbuf), "%s is an HA image (cluster \"%s\"): this unit's "
+			 "id is needed: --unit 1|2 or %s %s", opt.image_path, ha->cluster,
+			 SK_UNIT_FILE, opt.unit < 0 ? "(holds no 1 or 2)" : "(absent)");
+		return -EINVAL;
+	}
+	/* Two units on one machine (a lab): each its own cores and prefix. */
+	if (ha->unit[opt.unit - 1].lcores[0] != '\0')
+		opt.lcores = ha->unit[opt.unit - 1].lcores;
+	if (ha->unit[opt.unit - 1].file_prefix[0] != '\0')
+		opt.file_prefix = ha->unit[opt.unit - 1].file_prefix;
+	sk_gen_set_ha_unit((uint8_t)opt.unit);
 	return 0;
 }
 
@@ -135,10 +204,10 @@ step_eal(void)
 	eal_argv[eal_argc++] = (char *)"sekisho-dp";
 	/* "0-1" is a plain core list (-l); "(0-2)@(0-1)" maps lcores onto
 	 * CPUs (--lcores), e.g. more lcores than a small VM has CPUs. */
-	eal_argv[eal_argc++] = strpbrk(opt.st->lcores, "@(") != NULL ? (char *)"--lcores"
-								      : (char *)"-l";
-	eal_argv[eal_argc++] = (char *)opt.st->lcores;
-	snprintf(eal_store[k], sizeof(eal_store[k]), "--file-prefix=%s", opt.st->file_prefix);
+	eal_argv[eal_argc++] = strpbrk(opt.lcores, "@(") != NULL ? (char *)"--lcores"
+								 : (char *)"-l";
+	eal_argv[eal_argc++] = (char *)opt.lcores;
+	snprintf(eal_store[k], sizeof(eal_store[k]), "--file-prefix=%s", opt.file_prefix);
 	eal_argv[eal_argc++] = eal_store[k++];
 	snprintf(eal_store[k], sizeof(eal_store[k]), "%u", opt.st->memory_mb);
 	eal_argv[eal_argc++] = (char *)"-m";
@@ -231,7 +300,7 @@ step_workers(void)
 	sk_dp.n_workers = (uint16_t)opt.st->workers;
 	if (rte_lcore_count() < sk_dp.n_workers + 1u || sk_dp.n_workers > SK_MAX_WORKERS) {
 		snprintf(errbuf, sizeof(errbuf), "%u workers need %u lcores; lcores \"%s\" give %u",
-			 sk_dp.n_workers, sk_dp.n_workers + 1, opt.st->lcores, rte_lcore_count());
+			 sk_dp.n_workers, sk_dp.n_workers + 1, opt.lcores, rte_lcore_count());
 		return -EINVAL;
 	}
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -479,6 +548,7 @@ static int
 step_hctap(void)
 {
 	const struct sk_img_prefix *a;
+	struct sk_img_prefix *mine;
 	uint32_t n;
 	int rc;
 
@@ -492,7 +562,21 @@ step_hctap(void)
 		return rc;
 	}
 	a = sk_image_sec(opt.image, SK_SEC_ADDRS, &n);
-	rc = sk_hctap_set_addrs(sk_dp.hc_ifname, a, n, errbuf, sizeof(errbuf));
+	/* HA: the kernel carries this unit's addresses, never the peer's. */
+	mine = malloc(sizeof(*mine) * (n > 0 ? n : 1));
+	if (mine == NULL) {
+		rc = -ENOMEM;
+		snprintf(errbuf, sizeof(errbuf), "out of memory");
+	} else {
+		uint32_t i, k = 0, nah;
+		const struct sk_img_addr_ha *ah = sk_image_sec(opt.image, SK_SEC_ADDR_HA, &nah);
+
+		for (i = 0; i < n; i++)
+			if (nah != n || ah[i].unit == 0 || ah[i].unit == opt.unit)
+				mine[k++] = a[i];
+		rc = sk_hctap_set_addrs(sk_dp.hc_ifname, mine, k, errbuf, sizeof(errbuf));
+		free(mine);
+	}
 	if (rc != 0) {
 		/* A failed step is not undone by teardown: close the tap here. */
 		sk_hctap_close(sk_dp.hc_port);
@@ -508,6 +592,12 @@ undo_hctap(void)
 		return;
 	sk_hctap_close(sk_dp.hc_port);
 	sk_dp.hc_port = UINT16_MAX;
+}
+
+static int
+step_ha(void)
+{
+	return sk_ha_init(opt.image, (uint8_t)opt.unit, opt.ha_role, errbuf, sizeof(errbuf));
 }
 
 static int
@@ -535,6 +625,7 @@ static const struct {
 	{ "neigh", step_neigh, undo_neigh },
 	{ "generation", step_gen, undo_gen },
 	{ "tables", step_tables, undo_tables },
+	{ "ha", step_ha, NULL },
 	{ "telemetry", step_telemetry, NULL },
 };
 

@@ -19,6 +19,53 @@
 #include "hctap/hctap.h"
 #include "pkt/pkt_meta.h"
 
+static uint8_t ha_unit;
+
+void
+sk_gen_set_ha_unit(uint8_t unit)
+{
+	ha_unit = unit;
+}
+
+uint8_t
+sk_gen_ha_unit(void)
+{
+	return ha_unit;
+}
+
+/* Not the other HA unit's address (always true standalone). */
+static inline int
+addr_mine(const struct sk_gen *g, uint32_t i)
+{
+	return g->addr_ha == NULL || g->addr_ha[i] != SK_GEN_ADDR_OTHER;
+}
+
+/* Who owns each interface address in an HA image (SK_SEC_ADDR_HA). */
+static int
+gen_addr_ha(struct sk_gen *g, char *err, size_t errlen)
+{
+	uint32_t nha, nah, i;
+	const struct sk_img_addr_ha *ah;
+
+	g->ha = sk_image_sec(g->hdr, SK_SEC_HA, &nha);
+	if (nha == 0) {
+		g->ha = NULL;
+		return 0;
+	}
+	/* ha_unit 0 (offline tools: trace, verify): every address is the unit's. */
+	ah = sk_image_sec(g->hdr, SK_SEC_ADDR_HA, &nah);
+	g->addr_ha = calloc(nah > 0 ? nah : 1, 1);
+	if (g->addr_ha == NULL) {
+		snprintf(err, errlen, "out of memory for HA address owners");
+		return -ENOMEM;
+	}
+	for (i = 0; i < nah; i++)
+		g->addr_ha[i] = ah[i].unit == 0 ? SK_GEN_ADDR_FLOATING
+			      : ha_unit == 0 || ah[i].unit == ha_unit ? SK_GEN_ADDR_OWN
+			      : SK_GEN_ADDR_OTHER;
+	return 0;
+}
+
 static void
 gen_zone_defaults(struct sk_gen *g)
 {
@@ -56,7 +103,22 @@ gen_ifaces(struct sk_gen *g, const uint16_t *port_of_iface)
 			rte_eth_macaddr_get(gi->port_id, &gi->mac);
 		gi->addr_first = f[i].addr_first;
 		gi->addr_count = f[i].addr_count;
+		/* Errors leave from an address of this unit: its own first (an
+		 * HA standby has only those), then a floating one. */
 		for (j = f[i].addr_first; j < f[i].addr_first + f[i].addr_count; j++) {
+			if (g->addr_ha != NULL && g->addr_ha[j] != SK_GEN_ADDR_OWN)
+				continue;
+			if (g->addrs[j].family == 4 && !gi->has4) {
+				memcpy(gi->addr4, g->addrs[j].addr, 4);
+				gi->has4 = 1;
+			} else if (g->addrs[j].family == 6 && !gi->has6) {
+				memcpy(gi->addr6, g->addrs[j].addr, 16);
+				gi->has6 = 1;
+			}
+		}
+		for (j = f[i].addr_first; g->addr_ha != NULL && j < f[i].addr_first + f[i].addr_count; j++) {
+			if (g->addr_ha[j] != SK_GEN_ADDR_FLOATING)
+				continue;
 			if (g->addrs[j].family == 4 && !gi->has4) {
 				memcpy(gi->addr4, g->addrs[j].addr, 4);
 				gi->has4 = 1;
@@ -98,6 +160,8 @@ sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of
 	g->rules = sk_image_sec(g->hdr, SK_SEC_RULES, &g->n_rules);
 	sk_image_sec(g->hdr, SK_SEC_ZONES, &nz);
 	g->n_zones = (uint16_t)(nz + 1);
+	if (gen_addr_ha(g, err, errlen) != 0)
+		goto fail;
 	gen_ifaces(g, port_of_iface);
 	gen_zone_defaults(g);
 
@@ -148,6 +212,7 @@ sk_gen_free(struct sk_gen *g)
 	sk_lb_free(g->lb);
 	sk_hctap_set_free(g->hc);
 	rte_free(g->rule_ctr);
+	free(g->addr_ha);
 	free(g->image);
 	rte_free(g);
 }
@@ -166,9 +231,27 @@ sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]
 
 	/* A handful of addresses per unit: a linear scan beats a hash here. */
 	for (i = 0; i < n; i++)
-		if (a[i].family == family && addr_eq(family, a[i].addr, addr))
+		if (a[i].family == family && addr_eq(family, a[i].addr, addr) && addr_mine(g, i))
 			return a[i].iface;
 	return -1;
+}
+
+int
+sk_gen_floating(const struct sk_gen *g, uint8_t family, const uint8_t addr[16])
+{
+	uint32_t n, i;
+	const struct sk_img_prefix *a;
+
+	if (g->ha == NULL)
+		return 0;
+	if (g->n_services != 0 &&
+	    (sk_lb_addr_flags(g->lb, family, addr) & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)))
+		return 1;
+	a = sk_image_sec(g->hdr, SK_SEC_ADDRS, &n);
+	for (i = 0; i < n; i++)
+		if (a[i].family == family && addr_eq(family, a[i].addr, addr))
+			return g->addr_ha[i] == SK_GEN_ADDR_FLOATING;
+	return 0;
 }
 
 int
@@ -201,7 +284,7 @@ sk_gen_dst(const struct sk_gen *g, const struct sk_pkt_meta *pm, struct sk_route
 		gi = &g->ifaces[rr->iface];
 		for (i = gi->addr_first; i < gi->addr_first + gi->addr_count; i++)
 			if (g->addrs[i].family == pm->family &&
-			    addr_eq(pm->family, g->addrs[i].addr, pm->dst))
+			    addr_eq(pm->family, g->addrs[i].addr, pm->dst) && addr_mine(g, i))
 				return SK_GEN_DST_LOCAL;
 	}
 	if (pm->l2_mcast)

@@ -66,7 +66,28 @@ struct sk_gen {
 	uint16_t n_workers;          /* the lb's worker rows */
 	/* health-check endpoints whose replies go to the kernel's tap (NULL = none) */
 	struct sk_hctap_set *hc;
+	/* HA pair (sk_ha.h): NULL for a standalone image.  addr_ha[i] says who
+	 * owns SK_SEC_ADDRS record i: SK_GEN_ADDR_* below. */
+	const struct sk_img_ha *ha;
+	uint8_t *addr_ha;
 };
+
+/* Who owns an interface address in an HA image (gen->addr_ha). */
+#define SK_GEN_ADDR_OWN      0 /* this unit's own (or standalone): always the unit's */
+#define SK_GEN_ADDR_FLOATING 1 /* the active unit's */
+#define SK_GEN_ADDR_OTHER    2 /* the other unit's: not an address of this unit at all */
+
+/*
+ * The HA unit this process is (1 or 2; 0 = standalone).  Set once at start,
+ * before the first sk_gen_build: every generation of an HA image keeps this
+ * unit's own addresses and the floating ones and ignores the other unit's.
+ */
+void sk_gen_set_ha_unit(uint8_t unit);
+uint8_t sk_gen_ha_unit(void);
+
+/* Is addr (of family) one the HA active unit owns: a floating interface
+ * address, a VIP or an SNAT source?  0 in a standalone generation. */
+int sk_gen_floating(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]);
 
 /*
  * Compile a verified image.  port_of_iface[i] is the DPDK port of interface i
@@ -113,7 +134,8 @@ enum sk_gen_dst sk_gen_dst(const struct sk_gen *g, const struct sk_pkt_meta *pm,
  */
 int sk_gen_owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t addr[16]);
 
-/* Interface id owning `addr` (exact match on an interface address), or -1. */
+/* Interface id owning `addr` (exact match on an interface address of this
+ * unit: its own or floating, never the other HA unit's), or -1. */
 int sk_gen_local_addr(const struct sk_gen *g, uint8_t family, const uint8_t addr[16]);
 
 /* Directed broadcast of a connected IPv4 subnet of interface iface? */

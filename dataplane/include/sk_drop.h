@@ -51,7 +51,8 @@
 	X(LOCAL_UNHANDLED,   "local_unhandled",     "addressed to this unit and no local service takes it") \
 	X(EXCEPTION_FULL,    "exception_full",      "slow-path ring to the main lcore full") \
 	X(TX_FULL,           "tx_full",             "transmit queue full") \
-	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment")
+	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
+	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses")
 
 enum sk_drop_reason {
 #define SK_DROP_ENUM(e, name, desc) SK_DROP_##e,

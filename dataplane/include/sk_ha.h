@@ -98,7 +98,8 @@ struct sk_ha_dphb {
 	uint8_t unit;              /* sender's unit id */
 	uint8_t role;              /* sender's role in force */
 	uint8_t cluster[32];       /* sk_img_ha.cluster, NUL padded */
-	uint64_t boot;             /* sender's boot id (random at start) */
+	uint64_t boot;             /* sender's boot id: unix seconds at start << 32 | 32 random
+				    * bits, so a later boot compares greater */
 	uint64_t seq;              /* per boot, from 1 */
 	uint64_t term;
 	uint64_t generation;       /* sender's running config generation */

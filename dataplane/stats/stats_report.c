@@ -16,6 +16,14 @@
 #include "worker/dp.h"
 #include "conn/conn.h"
 #include "neigh/neigh.h"
+#include "ha/ha.h"
+
+/* The HA block's counters as reported (only when HA is enabled, so a
+ * standalone unit's output is unchanged). */
+#define HA_CTR_LIST(X) \
+	X(unit) X(term) X(applied_seq) X(role_changes) X(fenced) X(garp_sent) \
+	X(hb_tx) X(hb_rx) X(hb_bad_mac) X(hb_replay) X(hb_malformed) X(hb_tx_fail) \
+	X(peer_rx_ms) X(now_ms) X(peer_unit) X(peer_term) X(peer_generation)
 
 struct conn_totals {
 	uint64_t active, capacity, created, expired, deleted, invalid;
@@ -133,6 +141,21 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_container(d, "local", local, 0);
 	rte_tel_data_add_dict_container(d, "ports", ports, 0);
 	rte_tel_data_add_dict_container(d, "conns", conns, 0);
+	if (sk_dp.ctl != NULL && sk_dp.ctl->ha.enabled) {
+		const struct sk_shm_ha *h = &sk_dp.ctl->ha;
+		struct rte_tel_data *ha = rte_tel_data_alloc();
+
+		if (ha == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(ha);
+		rte_tel_data_add_dict_string(ha, "role", sk_ha_role_name(h->role));
+		rte_tel_data_add_dict_string(ha, "peer_role", sk_ha_role_name(h->peer_role));
+#define HA_TEL(f) rte_tel_data_add_dict_u64(ha, #f, h->f);
+		HA_CTR_LIST(HA_TEL)
+#undef HA_TEL
+		rte_tel_data_add_dict_u64(ha, "hb_cycles", sk_ha_hb_cycles());
+		rte_tel_data_add_dict_container(d, "ha", ha, 0);
+	}
 	return 0;
 }
 
@@ -243,6 +266,18 @@ sk_stats_json(void)
 		"refused", (json_int_t)sum.drops[SK_DROP_CONN_TABLE_FULL],
 		"created", (json_int_t)ct.created, "expired", (json_int_t)ct.expired,
 		"deleted", (json_int_t)ct.deleted));
+	if (sk_dp.ctl != NULL && sk_dp.ctl->ha.enabled) {
+		const struct sk_shm_ha *h = &sk_dp.ctl->ha;
+
+		o = json_object();
+		json_object_set_new(o, "role", json_string(sk_ha_role_name(h->role)));
+		json_object_set_new(o, "peer_role", json_string(sk_ha_role_name(h->peer_role)));
+#define HA_JSON(f) json_object_set_new(o, #f, json_integer((json_int_t)h->f));
+		HA_CTR_LIST(HA_JSON)
+#undef HA_JSON
+		json_object_set_new(o, "hb_cycles", json_integer((json_int_t)sk_ha_hb_cycles()));
+		json_object_set_new(root, "ha", o);
+	}
 	return root;
 }
 

@@ -18,6 +18,7 @@
 #include "local/local.h"
 #include "ctl/ctl.h"
 #include "hctap/hctap.h"
+#include "ha/ha.h"
 #include "pkt/pkt_parse.h"
 #include "route/route.h"
 
@@ -138,7 +139,8 @@ learn(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t ip[1
 static int
 owns(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8_t *addr)
 {
-	return sk_gen_owns(g, iface, family, addr);
+	/* HA: floating addresses, VIPs and SNAT sources only while active. */
+	return sk_ha_may_answer(g, iface, family, addr);
 }
 
 static void
@@ -373,6 +375,9 @@ sk_slow_main(void)
 			case SK_EXC_HEALTH:
 				slow_health(pkts[i]);
 				break;
+			case SK_EXC_HA:
+				sk_ha_rx(g, pkts[i], now);
+				break;
 			default:
 				slow_resolve(g, pkts[i], now);
 				break;
@@ -380,6 +385,7 @@ sk_slow_main(void)
 		}
 		n += slow_from_tap(g, now);
 		sk_ctl_poll();
+		sk_ha_poll(g, now);
 		if (now - last_tick >= TICK_MS) {
 			tick(g, now);
 			last_tick = now;

@@ -15,6 +15,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "ha/ha.h"
 #include "dp.h"
 #include "fwd.h"
 #include "pkt/pkt_parse.h"
@@ -322,6 +323,20 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	if (unlikely(is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
 		return NULL;
+	}
+	/* HA pair: the heartbeat to the main lcore; a non-active unit keeps
+	 * only what is addressed to its own per-unit addresses (ha/ha.h). */
+	if (unlikely(g->ha != NULL)) {
+		switch (sk_ha_admit(g, pm, w->ha_fence)) {
+		case SK_HA_TO_MAIN:
+			to_slow_path(w, m, SK_EXC_HA);
+			return NULL;
+		case SK_HA_DROP:
+			drop(w, m, SK_DROP_HA_STANDBY);
+			return NULL;
+		case SK_HA_PASS:
+			break;
+		}
 	}
 	if (g->n_services != 0) {
 		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
@@ -747,6 +762,7 @@ sk_worker_main(void *arg)
 
 		w->now_ms = sk_dp_now_ms();
 		w->cur_gen = g;
+		w->ha_fence = sk_ha_fence(g);
 		got = drain_handoff(w, g);
 		for (i = 0; i < w->n_rxp; i++) {
 			p = w->rxp[i].port;

@@ -545,3 +545,5 @@ from cases_lb import LB_CASES  # noqa: E402
 CASES += LB_CASES
 from cases_handoff import HANDOFF_CASES  # noqa: E402
 CASES += HANDOFF_CASES
+from cases_ha import HA_CASES  # noqa: E402
+CASES += HA_CASES
