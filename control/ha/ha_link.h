@@ -44,6 +44,8 @@
 #include <sys/socket.h>
 #include "ha.h"
 
+struct sk_ha_link;  /* opaque */
+
 /* Message types: X(ENUM, word, wire number).  Wire numbers never change.
  * HELLO and READY are the link's own and never reach on_msg. */
 #define SK_HA_MSG_LIST(X) \
