@@ -249,9 +249,8 @@ deliver(struct sk_ha_link *l, struct sk_ha_conn *c, const struct sk_ha_frame_hdr
 {
 	uint8_t f = h->flags;
 
+	/* Whole messages (CTRL) may sit between the chunks of a BULK one. */
 	if (f == (SK_HA_FLAG_FIRST | SK_HA_FLAG_LAST)) {
-		if (c->rs != NULL)
-			return fail(l, ERR(MALFORMED), "whole message inside a chunked one");
 		l->st.msgs_recv++;
 		l->cfg.on_msg(l->cfg.ctx, h->type, p, h->len);
 		return 0;
