@@ -70,7 +70,7 @@ size_t sk_ha_frame_encode(struct sk_ha_mac *m, const struct sk_ha_frame_hdr *h,
 int sk_ha_frame_verify(struct sk_ha_mac *m, const uint8_t *frame, uint32_t h_len);
 
 /* session key = HMAC(key, "sekisho ha session" | nonce1 | nonce2), nonce1
- * being unit 1's.  0 or -EIO. */
+ * being the HELLO nonce of the end that dialed the connection.  0 or -EIO. */
 int sk_ha_session_key(const uint8_t key[SK_HA_KEY_LEN], const uint8_t nonce1[SK_HA_NONCE_LEN],
 		      const uint8_t nonce2[SK_HA_NONCE_LEN], uint8_t out[SK_HA_KEY_LEN])
 	__attribute__((warn_unused_result));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "ha_link_priv.h"
@@ -46,8 +47,11 @@ conn_close(struct sk_ha_link *l, struct sk_ha_conn *c, int kind, uint64_t now,
 	char why[sizeof(l->why)];
 
 	sk_ha_why_copy(why, sizeof(why), reason);
-	if (kind >= 0 && kind < SK_HA_LINKERR__MAX)
+	if (kind >= 0 && kind < SK_HA_LINKERR__MAX) {
 		l->st.errors[kind]++;
+		l->st.last_error_kind = (uint32_t)kind;
+		sk_ha_why_copy(l->st.last_error, sizeof(l->st.last_error), why);
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->in);
@@ -81,6 +85,11 @@ sk_ha_conn_mismatch(struct sk_ha_link *l, struct sk_ha_conn *c, uint64_t now)
 
 	memcpy(reason, "hello mismatch: ", 17);
 	sk_ha_why_copy(reason + 16, sizeof(reason) - 16, l->why);
+	/* Our READY may still be buffered: let the peer see the mismatch too
+	 * (one try, never blocking). */
+	if (c->out_len > c->out_off)
+		(void)!send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
 	conn_close(l, c, SK_HA_LINKERR_MISMATCH, now, reason);
 	/* Not a tight reconnect loop: the owner goes to FAULT, we retry slowly. */
 	l->backoff_ms = SK_HA_BACKOFF_MAX;
@@ -219,6 +228,10 @@ do_accept(struct sk_ha_link *l, uint64_t now)
 		if (!from_peer(l, &ss) || conn_open(l, fd, 0, now) == NULL) {
 			/* a stranger, or more handshakes at once than a pair needs */
 			l->st.errors[SK_HA_LINKERR_REFUSED]++;
+			l->st.last_error_kind = SK_HA_LINKERR_REFUSED;
+			snprintf(l->st.last_error, sizeof(l->st.last_error), "%s",
+				 from_peer(l, &ss) ? "too many connections at once"
+						   : "a connection from another address than the peer's");
 			close(fd);
 			continue;
 		}

@@ -10,9 +10,10 @@
  * max_frame bytes) and an HMAC-SHA256 over both.  A session starts with a
  * HELLO each way (keyed with the long-term key, carrying a fresh nonce and
  * the hello fields that must match), then READY each way keyed with the
- * session key HMAC(key, "sekisho ha session" | nonce of unit 1 | nonce of
- * unit 2): a recorded session replayed on a new connection never gets past
- * READY.  Sequence numbers start at 1 per connection and direction and must
+ * session key HMAC(key, "sekisho ha session" | dialer's nonce | acceptor's
+ * nonce): a recorded session replayed on a new connection never gets past
+ * READY.  Hello fields that differ are reported (MISMATCH) only after READY,
+ * so a replayed old hello cannot fault a unit.  Sequence numbers start at 1 per connection and direction and must
  * grow strictly.
  *
  * Connections: each unit listens on its own HA address and dials the
@@ -137,6 +138,8 @@ struct sk_ha_link_stats {
 	uint64_t dropped_down;   /* messages queued and dropped when the session ended */
 	uint64_t ctrl_queued, bulk_queued; /* bytes queued now */
 	uint32_t state;          /* enum sk_ha_link_state */
+	uint32_t last_error_kind;/* SK_HA_LINKERR_* of the last error counted */
+	char last_error[160];    /* its reason ("" none yet): for a log line */
 };
 
 /* What the peer said in its last HELLO (authenticated). */

@@ -222,13 +222,17 @@ on_hello(struct sk_ha_link *l, struct sk_ha_conn *c, const struct sk_ha_frame_hd
 
 	if (sk_ha_hello_get(p, h->len, &c->peer) != 0)
 		return fail(l, ERR(MALFORMED), "malformed hello");
-	if (c->peer.unit != h->unit)
-		return fail(l, ERR(MALFORMED), "hello: unit differs from the frame's");
-	if (sk_ha_hello_compare(&l->ours, &c->peer, l->why, sizeof(l->why)) != 0)
-		return ERR(MISMATCH);
+	if (c->peer.unit != h->unit || (h->unit != 1 && h->unit != 2))
+		return fail(l, ERR(MALFORMED), "hello: bad unit id");
+	/* A hello could be a recorded one: a difference is reported only once
+	 * READY has proved the peer is live (sk_ha_conn_read), so an old
+	 * hello replayed cannot put the owner into FAULT. */
+	c->mismatch = sk_ha_hello_compare(&l->ours, &c->peer, c->mismatch_why,
+					  sizeof(c->mismatch_why)) != 0;
 	c->peer_boot = h->boot;
-	n1 = l->cfg.unit == 1 ? c->nonce : c->peer.nonce;
-	n2 = l->cfg.unit == 1 ? c->peer.nonce : c->nonce;
+	/* dialer's nonce first: both ends agree even if both claim one id */
+	n1 = c->dialed ? c->nonce : c->peer.nonce;
+	n2 = c->dialed ? c->peer.nonce : c->nonce;
 	rc = sk_ha_session_key(l->cfg.key, n1, n2, skey);
 	if (rc == 0)
 		rc = sk_ha_mac_init(&c->smac, skey);
@@ -321,10 +325,8 @@ process(struct sk_ha_link *l, struct sk_ha_conn *c, uint64_t now)
 			if (h.boot != c->peer_boot)
 				return fail(l, ERR(MALFORMED), "boot id changed within a session");
 		}
-		if (h.unit != l->peer_unit)
-			return fail(l, h.type == SK_HA_MSG_HELLO ? ERR(MISMATCH) : ERR(MALFORMED),
-				    h.unit == l->cfg.unit ? "frame from our own unit id"
-							  : "frame from an unknown unit");
+		if (h.type != SK_HA_MSG_HELLO && h.unit != c->peer.unit)
+			return fail(l, ERR(MALFORMED), "frame from another unit than its hello's");
 		if (h.seq <= c->rx_seq)
 			return fail(l, ERR(REPLAY), "sequence number not newer (replay)");
 		c->rx_seq = h.seq;
@@ -336,6 +338,8 @@ process(struct sk_ha_link *l, struct sk_ha_conn *c, uint64_t now)
 		} else if (c->st == SK_HA_CONN_READY) {
 			if (h.type != SK_HA_MSG_READY)
 				rc = fail(l, ERR(MALFORMED), "message before ready");
+			else if (c->mismatch)
+				rc = fail(l, ERR(MISMATCH), c->mismatch_why);
 			else
 				rc = SK_HA_CONN_UP_EVENT;
 		} else if (h.type == SK_HA_MSG_READY) {

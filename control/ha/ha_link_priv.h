@@ -43,6 +43,8 @@ struct sk_ha_conn {
 	uint8_t st;                 /* enum sk_ha_conn_st */
 	uint8_t dialed;             /* 1: we dialed it; 0: accepted */
 	uint8_t session_keyed;      /* smac holds the session key */
+	uint8_t mismatch;           /* its hello differs: refused once READY is seen */
+	char mismatch_why[160];
 	uint64_t born_ms;
 	uint64_t up_ms;
 	uint64_t last_rx_ms;

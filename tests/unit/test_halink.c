@@ -430,7 +430,8 @@ wait_closed(struct side **s, int n, int fd, int ms)
 
 /* Full handshake as unit 2 with the right key; returns 0 once READY is sent. */
 static int
-hostile_handshake(struct side **s, int n, struct hostile *h, uint16_t port, int rcvbuf)
+hostile_handshake(struct side **s, int n, struct hostile *h, uint16_t port, int rcvbuf,
+		  const char *version)
 {
 	uint8_t buf[SK_HA_FRAME_HDR_LEN + SK_HA_HELLO_LEN + SK_HA_FRAME_MAC_LEN];
 	struct rx_wait w = { .buf = buf, .want = sizeof(buf) };
@@ -445,12 +446,13 @@ hostile_handshake(struct side **s, int n, struct hostile *h, uint16_t port, int 
 	h->fd = hostile_connect("127.0.0.1", port, rcvbuf);
 	if (h->fd < 0)
 		return -1;
-	hostile_hello(h, "1.0");
+	hostile_hello(h, version);
 	w.fd = h->fd;
 	pump(s, n, 2000, rx_done, &w);
 	if (w.got != w.want || sk_ha_hello_get(buf + 32, SK_HA_HELLO_LEN, &theirs) != 0)
 		return -1;
-	if (sk_ha_session_key(key_good, theirs.nonce, h->nonce, sk) != 0 ||
+	/* we dialed: our nonce first */
+	if (sk_ha_session_key(key_good, h->nonce, theirs.nonce, sk) != 0 ||
 	    sk_ha_mac_init(&h->smac, sk) != 0)
 		return -1;
 	hostile_frame(h, &h->smac, SK_HA_MSG_READY, NULL, 0);
@@ -560,16 +562,35 @@ test_hostile(struct side *a, struct side *b, uint16_t aport)
 	close(fd);
 	SK_CHECK(err_of(a, SK_HA_LINKERR_REFUSED) == before + 1, "stranger: counted refused");
 
-	/* a hello that differs while the session is up: counted, session kept */
+	/* a hello that differs while the session is up: refused once its
+	 * READY proves it live, counted, the session kept */
+	before = err_of(a, SK_HA_LINKERR_MISMATCH);
+	SK_CHECK(hostile_handshake(s, 2, &h, aport, 0, "9.9-other") == 0,
+		 "mismatched hello: handshake done");
+	SK_CHECK(wait_closed(s, 2, h.fd, 2000), "mismatched hello: disconnected");
+	SK_CHECK(err_of(a, SK_HA_LINKERR_MISMATCH) == before + 1, "mismatched hello: counted mismatch");
+	{
+		struct sk_ha_link_stats st;
+
+		sk_ha_link_stats(a->l, &st);
+		SK_CHECK(st.last_error_kind == SK_HA_LINKERR_MISMATCH &&
+			 strstr(st.last_error, "9.9-other") != NULL, "last error says why: %s",
+			 st.last_error);
+	}
+	SK_CHECK(a->state == SK_HA_LINK_UP && a->mismatches == 0,
+		 "the session with the good peer stayed up, no MISMATCH state");
+	hostile_free(&h);
+
+	/* an old hello replayed alone: no READY, so no mismatch, no fault */
 	before = err_of(a, SK_HA_LINKERR_MISMATCH);
 	memset(&h, 0, sizeof(h));
 	h.boot = 9;
 	SK_CHECK(sk_ha_mac_init(&h.lmac, key_good) == 0, "hostile: right key");
 	h.fd = hostile_connect("127.0.0.1", aport, 0);
-	hostile_hello(&h, "9.9-other");
-	SK_CHECK(wait_closed(s, 2, h.fd, 2000), "mismatched hello: disconnected");
-	SK_CHECK(err_of(a, SK_HA_LINKERR_MISMATCH) == before + 1, "mismatched hello: counted mismatch");
-	SK_CHECK(a->state == SK_HA_LINK_UP, "the session with the good peer stayed up");
+	hostile_hello(&h, "0.9-old");
+	SK_CHECK(wait_closed(s, 2, h.fd, 3000), "a hello alone: dropped at the handshake limit");
+	SK_CHECK(err_of(a, SK_HA_LINKERR_MISMATCH) == before && a->state == SK_HA_LINK_UP,
+		 "no mismatch counted for it, the session kept");
 	hostile_free(&h);
 
 	/* replay: a peer with the key (new boot id, so it takes the session
@@ -578,7 +599,7 @@ test_hostile(struct side *a, struct side *b, uint16_t aport)
 	hb_before = a->by_type[SK_HA_MSG_HEARTBEAT];
 	/* B is not serviced meanwhile: it would come back and win over the
 	 * replayer (boot id changed again) before the replay is sent */
-	SK_CHECK(hostile_handshake(only_a, 1, &h, aport, 0) == 0, "replayer: handshake done");
+	SK_CHECK(hostile_handshake(only_a, 1, &h, aport, 0, "1.0") == 0, "replayer: handshake done");
 	pump(only_a, 1, 100, NULL, NULL);
 	{
 		size_t mark = h.rec_len;
@@ -609,7 +630,7 @@ test_hostile(struct side *a, struct side *b, uint16_t aport)
 	/* a peer that never reads: B is left alone (not serviced) so the
 	 * never-reader keeps the session; A's queue fills, then it drops it */
 	before = err_of(a, SK_HA_LINKERR_TIMEOUT);
-	SK_CHECK(hostile_handshake(only_a, 1, &h, aport, 4096) == 0, "never-reader: handshake done");
+	SK_CHECK(hostile_handshake(only_a, 1, &h, aport, 4096, "1.0") == 0, "never-reader: handshake done");
 	pump(only_a, 1, 100, NULL, NULL);
 	SK_CHECK(a->state == SK_HA_LINK_UP && strstr(a->reason, "replaced") != NULL,
 		 "never-reader took the session over (%s)", a->reason);
@@ -719,7 +740,8 @@ test_pair_traffic(struct side *a, struct side *b)
 }
 
 static void
-test_mismatch_pair(void)
+test_mismatch_pair(unsigned int uc, unsigned int ud, const char *vc, const char *vd,
+		   const char *word)
 {
 	struct side c = { .name = "C" }, d = { .name = "D" }, *s[2] = { &c, &d };
 	struct sk_ha_link_cfg cc, cd;
@@ -727,20 +749,22 @@ test_mismatch_pair(void)
 	struct sk_ha_link_stats st;
 	char err[256];
 
-	mkcfg(&cc, 1, pc, pd, &c, "1.0");
-	mkcfg(&cd, 2, pd, pc, &d, "2.0");
+	mkcfg(&cc, uc, pc, pd, &c, vc);
+	mkcfg(&cd, ud, pd, pc, &d, vd);
 	SK_CHECK(sk_ha_link_create(&cc, &c.l, err, sizeof(err)) == 0 &&
-		 sk_ha_link_create(&cd, &d.l, err, sizeof(err)) == 0, "versions 1.0 and 2.0: created");
+		 sk_ha_link_create(&cd, &d.l, err, sizeof(err)) == 0,
+		 "units %u and %u, versions %s and %s: created", uc, ud, vc, vd);
 	pump(s, 2, 2500, NULL, NULL);
-	SK_CHECK(c.state == SK_HA_LINK_MISMATCH && d.state == SK_HA_LINK_MISMATCH,
-		 "both report MISMATCH (%s)", c.reason);
+	SK_CHECK(c.state == SK_HA_LINK_MISMATCH && d.state == SK_HA_LINK_MISMATCH &&
+		 strstr(c.reason, word) != NULL && strstr(d.reason, word) != NULL,
+		 "both report MISMATCH (%s / %s)", c.reason, d.reason);
 	SK_CHECK(c.ups == 0 && d.ups == 0, "and never came up");
 	SK_CHECK(c.mismatches == 1, "reported once, not once per retry");
 	sk_ha_link_stats(c.l, &st);
 	SK_CHECK(st.errors[SK_HA_LINKERR_MISMATCH] >= 1 && st.dials <= 3,
-		 "counted mismatch (%llu), retried slowly (%llu dials in 2.5 s)",
+		 "counted mismatch (%llu), retried slowly (%llu dials in 2.5 s; last error %s)",
 		 (unsigned long long)st.errors[SK_HA_LINKERR_MISMATCH],
-		 (unsigned long long)st.dials);
+		 (unsigned long long)st.dials, st.last_error);
 	sk_ha_link_free(&c.l);
 	sk_ha_link_free(&d.l);
 	SK_CHECK(c.l == NULL, "free sets NULL");
@@ -819,7 +843,8 @@ main(void)
 	test_pair_traffic(&a, &b);
 	test_hostile(&a, &b, pa);
 	bench(&a, &b);
-	test_mismatch_pair();
+	test_mismatch_pair(1, 2, "1.0", "2.0", "version");
+	test_mismatch_pair(1, 1, "1.0", "1.0", "unit");
 
 	sk_ha_link_free(&a.l);
 	sk_ha_link_free(&b.l);
