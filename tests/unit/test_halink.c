@@ -627,6 +627,68 @@ test_hostile(struct side *a, struct side *b, uint16_t aport)
 	SK_CHECK(a->state == SK_HA_LINK_UP, "and it never took the session over");
 	hostile_free(&h);
 
+	/* 200 mangled handshakes (bytes flipped, cut short, junk after): each
+	 * one dropped and counted exactly once, nothing else disturbed */
+	{
+		struct sk_ha_hello_msg hm = { .unit = 2, .max_frame = SK_HA_FRAME_DEFAULT };
+		struct sk_ha_frame_hdr fh = { .magic = SK_HA_FRAME_MAGIC,
+			.version = SK_HA_FRAME_VERSION, .type = SK_HA_MSG_HELLO, .flags = 3,
+			.unit = 2, .len = SK_HA_HELLO_LEN, .total = SK_HA_HELLO_LEN, .seq = 1,
+			.boot = 11 };
+		uint8_t good[512], bad[512], hb[SK_HA_HELLO_LEN];
+		uint64_t errs0 = 0, errs1 = 0, ups0 = a->ups;
+		struct sk_ha_link_stats st;
+		struct sk_ha_mac m;
+		size_t glen, blen;
+		int k;
+
+		SK_CHECK(sk_ha_mac_init(&m, key_good) == 0, "fuzz: keyed");
+		snprintf(hm.hello.version, sizeof(hm.hello.version), "1.0");
+		hm.hello.workers = 2;
+		hm.hello.snat_layout = 7;
+		snprintf(hm.hello.cluster, sizeof(hm.hello.cluster), "lab-pair");
+		sk_ha_hello_put(&hm, hb);
+		glen = sk_ha_frame_encode(&m, &fh, hb, good);
+		sk_ha_mac_free(&m);
+		sk_ha_link_stats(a->l, &st);
+		for (k = 0; k < SK_HA_LINKERR__MAX; k++)
+			errs0 += st.errors[k];
+		for (i = 0; i < 200; i++) {
+			memcpy(bad, good, glen);
+			blen = glen;
+			switch (rand() % 3) {
+			case 0:  /* flip 1..3 bytes anywhere */
+				for (k = 0; k <= rand() % 3; k++)
+					bad[rand() % glen] ^= (uint8_t)(1 + rand() % 255);
+				break;
+			case 1:  /* cut short, then close */
+				blen = (size_t)(rand() % (int)glen);
+				break;
+			default: /* a byte flipped in the header, then junk */
+				bad[rand() % SK_HA_FRAME_HDR_LEN] ^= (uint8_t)(1 + rand() % 255);
+				for (k = 0; k < 64; k++)
+					bad[glen + (size_t)k] = (uint8_t)rand();
+				blen = glen + 64;
+				break;
+			}
+			fd = hostile_connect("127.0.0.1", aport, 0);
+			if (fd < 0 || (blen > 0 && send(fd, bad, blen, MSG_NOSIGNAL) != (ssize_t)blen))
+				break;
+			close(fd);
+			pump(s, 2, 2, NULL, NULL);
+		}
+		pump(s, 2, 300, NULL, NULL);
+		sk_ha_link_stats(a->l, &st);
+		for (k = 0; k < SK_HA_LINKERR__MAX; k++)
+			errs1 += st.errors[k];
+		SK_CHECK(i == 200 && errs1 - errs0 == 200,
+			 "fuzz: 200 mangled handshakes, %llu counted errors",
+			 (unsigned long long)(errs1 - errs0));
+		SK_CHECK(a->state == SK_HA_LINK_UP && (uint64_t)a->ups == ups0,
+			 "fuzz: the session was never disturbed");
+	}
+	SK_CHECK(pair_works(a, b), "after the fuzz: the pair still talks both ways");
+
 	/* a peer that never reads: B is left alone (not serviced) so the
 	 * never-reader keeps the session; A's queue fills, then it drops it */
 	before = err_of(a, SK_HA_LINKERR_TIMEOUT);
