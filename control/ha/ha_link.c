@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -320,7 +321,9 @@ sk_ha_link_create(const struct sk_ha_link_cfg *cfg, struct sk_ha_link **out, cha
 							  : 2 * l->cfg.max_msg;
 	l->hs_ms = l->cfg.dead_ms > 1000 ? l->cfg.dead_ms : 1000;
 	l->idle_ms = l->cfg.idle_ms ? l->cfg.idle_ms
-		   : (4 * l->cfg.dead_ms > 2000 ? 4 * l->cfg.dead_ms : 2000);
+		   : (10 * l->cfg.dead_ms > 5000 ? 10 * l->cfg.dead_ms : 5000);
+	if (l->cfg.stall_ms == 0)
+		l->cfg.stall_ms = l->cfg.dead_ms;
 	l->peer_unit = 3 - cfg->unit;
 	l->active = -1;
 	l->lfd = -1;
@@ -387,6 +390,28 @@ sk_ha_link_free(struct sk_ha_link **lp)
 	*lp = NULL;
 }
 
+int
+sk_ha_link_addr(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ip != NULL && inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		*len = sizeof(*a4);
+		return 0;
+	}
+	if (ip != NULL && inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		*len = sizeof(*a6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 uint16_t
 sk_ha_link_local_port(const struct sk_ha_link *l)
 {
@@ -442,7 +467,7 @@ sk_ha_link_timeout_ms(const struct sk_ha_link *l, uint64_t now)
 		}
 		deadline(&next, c->last_rx_ms + l->idle_ms);
 		if (c->stall_since_ms != 0)
-			deadline(&next, c->stall_since_ms + l->cfg.dead_ms);
+			deadline(&next, c->stall_since_ms + l->cfg.stall_ms);
 	}
 	if (next == UINT64_MAX)
 		return -1;
@@ -494,9 +519,9 @@ timers(struct sk_ha_link *l, uint64_t now)
 				conn_close(l, c, c->st == SK_HA_CONN_CONNECTING
 					   ? SK_HA_LINKERR_REFUSED : SK_HA_LINKERR_TIMEOUT,
 					   now, "handshake timed out");
-		} else if (c->stall_since_ms != 0 && now - c->stall_since_ms >= l->cfg.dead_ms) {
+		} else if (c->stall_since_ms != 0 && now - c->stall_since_ms >= l->cfg.stall_ms) {
 			conn_close(l, c, SK_HA_LINKERR_TIMEOUT, now,
-				   "the peer does not read (nothing written for the dead interval)");
+				   "the peer does not read (nothing written for the stall limit)");
 		} else if (now - c->last_rx_ms >= l->idle_ms) {
 			conn_close(l, c, SK_HA_LINKERR_TIMEOUT, now, "the peer is silent");
 		}

@@ -108,11 +108,14 @@ struct sk_ha_link_cfg {
 	socklen_t local_len;
 	struct sockaddr_storage peer; /* the peer's HA address and port */
 	socklen_t peer_len;
-	uint32_t dead_ms;        /* the dead interval: a connection whose pending output
-	                          * makes no progress this long is dropped (timeout);
-	                          * also the handshake's time limit (at least 1000 ms) */
+	uint32_t dead_ms;        /* the dead interval (0: 200): the handshake's time
+	                          * limit (at least 1000 ms) and stall_ms's default */
+	uint32_t stall_ms;       /* output pending and nothing written this long: the
+	                          * peer does not read, drop it (timeout); 0: dead_ms */
 	uint32_t idle_ms;        /* receive silence that drops a connection (timeout);
-	                          * 0: 4 x dead_ms, at least 2000 ms */
+	                          * 0: 10 x dead_ms, at least 5000 ms.  Only to reap dead
+	                          * TCP connections: whether the peer is alive is the
+	                          * owner's call, from its heartbeats' arrival times */
 	uint32_t max_frame;      /* payload bytes per frame, both ways; 0: 64 KiB;
 	                          * 1024 .. SK_HA_FRAME_MAX; must match the peer's */
 	uint64_t max_msg;        /* largest message (reassembled); 0: 64 MiB */
@@ -168,6 +171,11 @@ int sk_ha_link_create(const struct sk_ha_link_cfg *cfg, struct sk_ha_link **out,
 /* Close everything and free; *link = NULL.  NULL is a no-op.  Calls no
  * callback. */
 void sk_ha_link_free(struct sk_ha_link **link);
+
+/* Fill a socket address from an IPv4 or IPv6 literal and a port (for
+ * cfg.local / cfg.peer).  0 or -EINVAL. */
+int sk_ha_link_addr(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+	__attribute__((warn_unused_result));
 
 /* The port the link listens on (useful with port 0). */
 uint16_t sk_ha_link_local_port(const struct sk_ha_link *link);

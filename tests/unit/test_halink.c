@@ -116,13 +116,8 @@ free_port(void)
 static void
 set_addr(struct sockaddr_storage *ss, socklen_t *len, const char *ip, uint16_t port)
 {
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	a->sin_family = AF_INET;
-	a->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &a->sin_addr);
-	*len = sizeof(*a);
+	if (sk_ha_link_addr(ip, port, ss, len) != 0)
+		abort();
 }
 
 static void
@@ -289,6 +284,18 @@ test_codec(void)
 	SK_CHECK(sk_ha_link_key_derive("", 0, key) == -EINVAL, "empty psk refused");
 	SK_CHECK(sk_ha_session_key(key, hm.nonce, hg.nonce, k2) == 0 &&
 		 memcmp(k2, key, 32) != 0, "session key differs from the link key");
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		SK_CHECK(sk_ha_link_addr("10.0.0.1", 7700, &ss, &sl) == 0 &&
+			 ss.ss_family == AF_INET && sl == sizeof(struct sockaddr_in) &&
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port) == 7700 &&
+			 sk_ha_link_addr("fd00::1", 7700, &ss, &sl) == 0 &&
+			 ss.ss_family == AF_INET6 && sl == sizeof(struct sockaddr_in6) &&
+			 sk_ha_link_addr("not-an-ip", 1, &ss, &sl) == -EINVAL,
+			 "addresses: IPv4, IPv6, garbage refused");
+	}
 	SK_CHECK(strcmp(sk_ha_msg_name(SK_HA_MSG_BULK_CHUNK), "bulk_chunk") == 0 &&
 		 sk_ha_msg_known(SK_HA_MSG_ACK) && !sk_ha_msg_known(10), "message names");
 }
@@ -833,6 +840,32 @@ test_mismatch_pair(unsigned int uc, unsigned int ud, const char *vc, const char 
 	sk_ha_link_free(&c.l);
 }
 
+/* The same over IPv6 loopback: up, one message each way. */
+static void
+test_ipv6(void)
+{
+	struct side e = { .name = "E" }, f = { .name = "F" }, *s[2] = { &e, &f };
+	struct sk_ha_link_cfg ce, cf;
+	uint16_t pe = free_port(), pf = free_port();
+	char err[256];
+
+	mkcfg(&ce, 1, pe, pf, &e, "1.0");
+	mkcfg(&cf, 2, pf, pe, &f, "1.0");
+	set_addr(&ce.local, &ce.local_len, "::1", pe);
+	set_addr(&ce.peer, &ce.peer_len, "::1", pf);
+	set_addr(&cf.local, &cf.local_len, "::1", pf);
+	set_addr(&cf.peer, &cf.peer_len, "::1", pe);
+	if (sk_ha_link_create(&ce, &e.l, err, sizeof(err)) != 0) {
+		printf("ok %d - # SKIP no IPv6 loopback here (%s)\n", ++sk_test_n, err);
+		return;
+	}
+	SK_CHECK(sk_ha_link_create(&cf, &f.l, err, sizeof(err)) == 0, "IPv6: links created");
+	pump(s, 2, 3000, both_up, s);
+	SK_CHECK(both_up(s) && pair_works(&e, &f), "IPv6: up, messages both ways");
+	sk_ha_link_free(&e.l);
+	sk_ha_link_free(&f.l);
+}
+
 static void
 bench(struct side *a, struct side *b)
 {
@@ -905,6 +938,7 @@ main(void)
 	test_pair_traffic(&a, &b);
 	test_hostile(&a, &b, pa);
 	bench(&a, &b);
+	test_ipv6();
 	test_mismatch_pair(1, 2, "1.0", "2.0", "version");
 	test_mismatch_pair(1, 1, "1.0", "1.0", "unit");
 
