@@ -25,7 +25,7 @@ sk_ha_link_key_from_file(const char *path, uint8_t key[SK_HA_KEY_LEN], char *err
 	size_t len = 0;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "ha psk file %s: %s", path, strerror(errno));
