@@ -147,12 +147,17 @@ sk_ha_conn_became_up(struct sk_ha_link *l, struct sk_ha_conn *c, uint64_t now)
 }
 
 static void
-nodelay(int fd)
+sock_opts(const struct sk_ha_link *l, int fd)
 {
-	int one = 1;
+	int one = 1, lowat = (int)(2 * frame_full(l));
 
 	/* Heartbeats are small and must not wait for Nagle. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Keep the kernel's unsent backlog to about two frames: our CTRL-first
+	 * order means nothing if megabytes of bulk already sit in the socket
+	 * ahead of a heartbeat.  send() says EAGAIN beyond it; throughput
+	 * is kept since bytes in flight do not count. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
 }
 
 static struct sk_ha_conn *
@@ -192,7 +197,7 @@ conn_open(struct sk_ha_link *l, int fd, int dialed, uint64_t now)
 		conn_close(l, c, SK_HA_LINKERR_IO, now, "hello frame");
 		return NULL;
 	}
-	nodelay(fd);
+	sock_opts(l, fd);
 	return c;
 }
 

@@ -39,6 +39,7 @@ struct side {
 	size_t last_len;
 	uint8_t last_type;
 	int big_expected, big_ok, big_bad, hb_before_big;
+	uint64_t hb_lat_max_us, hb_lat_n;  /* heartbeats carrying their send time */
 };
 
 static uint64_t
@@ -48,6 +49,15 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static uint8_t
@@ -70,6 +80,15 @@ on_msg(void *ctx, uint8_t type, const void *p, size_t len)
 	memcpy(s->last, p, len < sizeof(s->last) ? len : sizeof(s->last));
 	if (type == SK_HA_MSG_HEARTBEAT && s->big_expected && !s->big_ok && !s->big_bad)
 		s->hb_before_big++;
+	if (type == SK_HA_MSG_HEARTBEAT && len == sizeof(uint64_t)) {
+		uint64_t sent, lat;
+
+		memcpy(&sent, p, sizeof(sent));
+		lat = now_us() - sent;
+		if (lat > s->hb_lat_max_us)
+			s->hb_lat_max_us = lat;
+		s->hb_lat_n++;
+	}
 	if (type == SK_HA_MSG_CONFIG_PUSH && len == BIG_LEN) {
 		for (i = 0; i < len && b[i] == pattern(i); i++)
 			;

@@ -468,7 +468,10 @@ test_pair_traffic(struct side *a, struct side *b)
 	next_hb = t;
 	while (!big_done(b) && now_ms() - t < 10000) {
 		if (now_ms() >= next_hb) {
-			if (sk_ha_link_send(a->l, SK_HA_MSG_HEARTBEAT, "hb", 2, SK_HA_PRIO_CTRL) == 0)
+			uint64_t us = now_us();
+
+			if (sk_ha_link_send(a->l, SK_HA_MSG_HEARTBEAT, &us, sizeof(us),
+					    SK_HA_PRIO_CTRL) == 0)
 				hb_sent++;
 			if (sk_ha_link_send(b->l, SK_HA_MSG_HEARTBEAT, "hb", 2, SK_HA_PRIO_CTRL) != 0)
 				fprintf(stderr, "B's heartbeat refused\n");
@@ -483,6 +486,9 @@ test_pair_traffic(struct side *a, struct side *b)
 		 "heartbeats overtook the bulk message (%d arrived before it completed)",
 		 b->hb_before_big);
 	pump(s, 2, 50, NULL, NULL);
+	printf("# ha link: heartbeat latency during a 5 MB push: max %llu us over %llu "
+	       "heartbeats\n", (unsigned long long)b->hb_lat_max_us,
+	       (unsigned long long)b->hb_lat_n);
 	SK_CHECK(b->by_type[SK_HA_MSG_HEARTBEAT] >= hb0 + 1 + hb_sent,
 		 "every heartbeat arrived (%llu)", (unsigned long long)(b->by_type[SK_HA_MSG_HEARTBEAT] - hb0));
 	b->big_expected = 0;
