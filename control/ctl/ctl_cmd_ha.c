@@ -36,8 +36,17 @@ kv_add(struct kv *kv, const char *key)
 	return kv->val[kv->n++];
 }
 
+/* One line per key: the hook's output and the reasons are free text. */
 static void
-kv_print(FILE *out, const struct kv *kv)
+one_line(char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v == '\n' || *v == '\r' || *v == '\t')
+			*v = ' ';
+}
+
+static void
+kv_print(FILE *out, struct kv *kv)
 {
 	size_t w = 0;
 	unsigned int i;
@@ -45,9 +54,11 @@ kv_print(FILE *out, const struct kv *kv)
 	for (i = 0; i < kv->n; i++)
 		if (strlen(kv->key[i]) > w)
 			w = strlen(kv->key[i]);
-	for (i = 0; i < kv->n; i++)
+	for (i = 0; i < kv->n; i++) {
+		one_line(kv->val[i]);
 		fprintf(out, "%s:%*s  %s\n", kv->key[i], (int)(w - strlen(kv->key[i])), "",
 			kv->val[i]);
+	}
 }
 
 static const char *

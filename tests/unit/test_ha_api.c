@@ -68,7 +68,7 @@ fill_status(struct sk_ha_status *st)
 	st->hook_runs = 2;
 	st->hook_last_rc = 0;
 	snprintf(st->hook_state, sizeof(st->hook_state), "ok");
-	snprintf(st->hook_output, sizeof(st->hook_output), "moved 203.0.113.80");
+	snprintf(st->hook_output, sizeof(st->hook_output), "moved 203.0.113.80\nok\n");
 }
 
 static json_int_t
@@ -185,7 +185,7 @@ test_json(void)
 		 ival(doc, "config_sync", "lag_ms", NULL) == 35, "config sync counts and lag");
 	SK_CHECK(strcmp(sval(doc, "hook", "state"), "ok") == 0 && ival(doc, "hook", "runs", NULL) == 2 &&
 		 ival(doc, "hook", "last_rc", NULL) == 0 &&
-		 strcmp(sval(doc, "hook", "output"), "moved 203.0.113.80") == 0, "the hook");
+		 strcmp(sval(doc, "hook", "output"), "moved 203.0.113.80\nok\n") == 0, "the hook");
 	json_decref(doc);
 
 	/* A peer never heard from, no transition yet, a hook that never ran
@@ -712,6 +712,8 @@ test_ctl(void)
 	SK_CHECK(out != NULL && strstr(out, "PATH  UP   LAST HEARD") != NULL &&
 		 strstr(out, "link  yes   12 ms ago") != NULL &&
 		 strstr(out, "data  no        never") != NULL, "ctl: both paths in a table");
+	SK_CHECK(out != NULL && strstr(out, "hook output:      moved 203.0.113.80 ok \n") != NULL,
+		 "ctl: the hook's output on one line");
 	free(out);
 	json_decref(doc);
 	st.peer_known = 0;
