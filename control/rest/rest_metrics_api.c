@@ -89,9 +89,9 @@ append_ha(struct sk_cp *cp, char **text, size_t *len)
 }
 
 /*
- * Without a dataplane a standalone unit has nothing to say (503); an HA
- * unit still answers with its sekisho_ha_* families, since a dead or
- * detached dataplane is exactly when the pair's state matters.
+ * Without a dataplane that answers, a standalone unit has nothing to say
+ * (503); an HA unit still answers with its sekisho_ha_* families, since a
+ * hung or detached dataplane is exactly when the pair's state matters.
  */
 static void
 metrics_get(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
