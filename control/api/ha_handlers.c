@@ -12,10 +12,12 @@
  * and after.  It has its own word so that a flood of other HA events
  * cannot rate-limit an operator's action out of the log.
  *
- * SK_CP_HAVE_HA (control/meson.build) says the HA module is built into
- * sekisho-cp (control/ha/meson.build exists).  Without it no unit can have
- * cp->ha set, so the calls into the module are left out and every unit
- * answers as a standalone one: the API builds before the module does.
+ * SK_CP_HAVE_HA (control/meson.build) says the HA module's sk_ha_*
+ * functions are built into sekisho-cp (control/ha/ha.c exists).  Without
+ * it the calls into the module are left out, so the API builds before the
+ * module does; a unit that has cp->ha set all the same (a build whose
+ * condition is wrong) answers 500 and refuses commits rather than pass
+ * for a standalone unit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +37,15 @@ need_ha(const struct sk_cp *cp, struct sk_api_resp *resp)
 	return -1;
 }
 
+#ifndef SK_CP_HAVE_HA
+static int
+not_built(struct sk_api_resp *resp)
+{
+	return sk_api_error(resp, 500, "internal", NULL,
+			    "this sekisho-cp was built without the HA API (SK_CP_HAVE_HA)");
+}
+#endif
+
 static void
 get_ha(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 {
@@ -48,6 +59,11 @@ get_ha(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 		memset(&st, 0, sizeof(st));
 		sk_ha_status(cp->ha, &st);
 		doc = sk_api_ha_json(&st);
+	}
+#else
+	if (cp->ha != NULL) {
+		not_built(resp);
+		return;
 	}
 #endif
 	if (cp->ha == NULL)
@@ -152,6 +168,7 @@ post_standby(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp 
 	ha_action(cp, req, resp, 1);
 #else
 	(void)req;
+	not_built(resp);
 #endif
 }
 
@@ -164,6 +181,7 @@ post_release(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp 
 	ha_action(cp, req, resp, 0);
 #else
 	(void)req;
+	not_built(resp);
 #endif
 }
 
@@ -188,7 +206,8 @@ sk_api_ha_commit_gate(struct sk_cp *cp, const struct sk_api_req *req, struct sk_
 #ifdef SK_CP_HAVE_HA
 	return ha_gate(cp, force, resp, forced);
 #else
-	return 0;
+	not_built(resp);
+	return -ENOSYS;
 #endif
 }
 
