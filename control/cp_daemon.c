@@ -24,6 +24,7 @@
 #include "cfg.h"
 #include "cp.h"
 #include "cp_health.h"
+#include "api/ha_api.h"
 #include "api/services_api.h"
 #include "cp_daemon.h"
 #include "sk_image_api.h"
@@ -261,7 +262,7 @@ sk_cp_daemon(const char *config_path)
 {
 	static const struct sk_api_route *const tables[] = {
 		sk_api_routes_status, sk_api_routes_services, sk_api_routes_config,
-		sk_api_routes_verify,
+		sk_api_routes_verify, sk_api_routes_ha,
 		sk_api_routes_logs, sk_rest_routes_metrics, NULL,
 	};
 	struct sk_cp cp;

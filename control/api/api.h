@@ -11,6 +11,7 @@
  *   400 bad_request (bad JSON, bad parameter)   401 unauthorized (no/bad token)
  *   403 forbidden (source not in admin networks) 404 not_found
  *   409 stale_generation (commit names a generation that is not current)
+ *   409 standby (commit, rollback or import on a standby without force)
  *   422 invalid_config (details.errors = [{file, line, message}])
  *   503 dataplane_unavailable (not attached)    500 internal
  *
@@ -35,6 +36,9 @@
  *   POST   /trace                           packet -> decision
  *   GET    /lint                            findings
  *   GET    /exposure                        what each zone can reach
+ *   GET    /ha                              the HA pair ({"enabled": false} standalone)
+ *   POST   /ha/standby                      maintenance: hand over to the peer (ha_api.h)
+ *   POST   /ha/release                      end maintenance
  *   GET    /openapi.json                    the OpenAPI document (docs/openapi.json)
  *   GET    /metrics                         Prometheus text exposition
  */

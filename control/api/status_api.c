@@ -2,7 +2,8 @@
 /*
  * status_api.c - the read-mostly resources: status, zones, rules with
  * counters, counters, connections (list, count, kill).  Names come from the
- * running generation's image, numbers from the dataplane through dplink.
+ * running generation's image, numbers from the dataplane through dplink;
+ * an HA unit's status carries the pair's summary (ha_api.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api/ha_api.h"
 #include "cp.h"
 #include "sk_image_api.h"
 #include "dplink/dplink.h"
@@ -92,6 +94,17 @@ get_status(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 			"uptime_s", (json_int_t)(time(NULL) - cp->started),
 			"generation", (json_int_t)cp->generation, "config", cp->config_path,
 			"dataplane", dp);
+#ifdef SK_CP_HAVE_HA
+	/* An HA unit says where the pair stands (both units' generations);
+	 * a standalone unit's answer stays as it was. */
+	if (doc != NULL && cp->ha != NULL) {
+		struct sk_ha_status st;
+
+		memset(&st, 0, sizeof(st));
+		sk_ha_status(cp->ha, &st);
+		json_object_set_new(doc, "ha", sk_api_ha_summary_json(&st));
+	}
+#endif
 	sk_api_ok(resp, doc);
 }
 

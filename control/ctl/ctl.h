@@ -28,13 +28,13 @@ enum sk_ctl_exit {
 	X(STATUS,         "status",         0, 0, "") \
 	X(CONFIG_SHOW,    "config show",    0, 0, "") \
 	X(CONFIG_CHECK,   "config check",   1, 1, "FILE") \
-	X(CONFIG_COMMIT,  "config commit",  1, 1, "FILE [--replaces GEN]") \
+	X(CONFIG_COMMIT,  "config commit",  1, 1, "FILE [--replaces GEN] [--force]") \
 	X(CONFIG_DIFF,    "config diff",    1, 1, "FILE") \
-	X(CONFIG_ROLLBACK, "config rollback", 1, 1, "GEN [--replaces GEN]") \
+	X(CONFIG_ROLLBACK, "config rollback", 1, 1, "GEN [--replaces GEN] [--force]") \
 	X(ARCHIVES,       "archives",       0, 0, "") \
 	X(ARCHIVE_SHOW,   "archive show",   1, 1, "GEN") \
 	X(ARCHIVE_EXPORT, "archive export", 1, 1, "GEN -o FILE") \
-	X(ARCHIVE_IMPORT, "archive import", 1, 1, "FILE [--commit]") \
+	X(ARCHIVE_IMPORT, "archive import", 1, 1, "FILE [--commit [--force]]") \
 	X(ZONES,          "zones",          0, 0, "") \
 	X(RULES,          "rules",          0, 0, "") \
 	X(CONNS,          "conns",          0, 0, "[--src CIDR] [--dst CIDR] [--proto P] [--port N] [--limit N]") \
@@ -48,6 +48,9 @@ enum sk_ctl_exit {
 	X(LINT,           "lint",           0, 0, "") \
 	X(EXPOSURE,       "exposure",       0, 0, "") \
 	X(LOGS,           "logs",           0, 0, "[--since SEQ] [--limit N] [--follow]") \
+	X(HA,             "ha",             0, 0, "") \
+	X(HA_STANDBY,     "ha standby",     0, 0, "") \
+	X(HA_RELEASE,     "ha release",     0, 0, "") \
 	X(HELP,           "help",           0, 0, "")
 
 enum sk_ctl_cmd {
@@ -80,6 +83,7 @@ enum sk_ctl_opt_bit {
 	SK_CTL_O_ICMP_CODE = 1u << 15,
 	SK_CTL_O_SINCE = 1u << 16,
 	SK_CTL_O_FOLLOW = 1u << 17,
+	SK_CTL_O_FORCE = 1u << 18,
 };
 
 /* Connection filter as the operator typed it (already checked). */
@@ -109,6 +113,7 @@ struct sk_ctl_args {
 	uint64_t replaces, gen, since;
 	const char *output;
 	int commit, yes, follow;
+	int force;                   /* commit on a standby unit of an HA pair anyway */
 	const char *from, *in, *flags;
 	uint32_t sport, dport, icmp_type, icmp_code;
 	/* backend: "enable", "drain", "disable" or "weight" (then weight) */
@@ -149,5 +154,6 @@ int sk_ctl_cmd_conns(struct sk_ctl_http *h, const struct sk_ctl_args *a);    /* 
 int sk_ctl_cmd_verify(struct sk_ctl_http *h, const struct sk_ctl_args *a);   /* trace lint exposure */
 int sk_ctl_cmd_logs(struct sk_ctl_http *h, const struct sk_ctl_args *a);     /* logs */
 int sk_ctl_cmd_services(struct sk_ctl_http *h, const struct sk_ctl_args *a); /* services, backend */
+int sk_ctl_cmd_ha(struct sk_ctl_http *h, const struct sk_ctl_args *a);       /* ha, ha standby|release */
 
 #endif /* SK_CTL_H */

@@ -41,11 +41,11 @@ cmd_opts(enum sk_ctl_cmd cmd)
 	switch (cmd) {
 	case SK_CTL_CMD_CONFIG_COMMIT:
 	case SK_CTL_CMD_CONFIG_ROLLBACK:
-		return SK_CTL_O_REPLACES;
+		return SK_CTL_O_REPLACES | SK_CTL_O_FORCE;
 	case SK_CTL_CMD_ARCHIVE_EXPORT:
 		return SK_CTL_O_OUTPUT;
 	case SK_CTL_CMD_ARCHIVE_IMPORT:
-		return SK_CTL_O_COMMIT;
+		return SK_CTL_O_COMMIT | SK_CTL_O_FORCE;
 	case SK_CTL_CMD_CONNS:
 		return FILTER_OPTS | SK_CTL_O_LIMIT;
 	case SK_CTL_CMD_CONNS_COUNT:
@@ -68,7 +68,7 @@ enum opt_id {
 	OPT_OFFLINE, OPT_HELP,
 	OPT_REPLACES, OPT_OUTPUT, OPT_COMMIT, OPT_SRC, OPT_DST, OPT_PROTO, OPT_PORT, OPT_LIMIT,
 	OPT_YES, OPT_FROM, OPT_IN, OPT_SPORT, OPT_DPORT, OPT_FLAGS, OPT_ICMP_TYPE, OPT_ICMP_CODE,
-	OPT_SINCE, OPT_FOLLOW,
+	OPT_SINCE, OPT_FOLLOW, OPT_FORCE,
 };
 
 struct opt_def {
@@ -107,6 +107,7 @@ static const struct opt_def opt_defs[] = {
 	{ "icmp-code", 0, 1, SK_CTL_O_ICMP_CODE, OPT_ICMP_CODE },
 	{ "since", 0, 1, SK_CTL_O_SINCE, OPT_SINCE },
 	{ "follow", 'f', 0, SK_CTL_O_FOLLOW, OPT_FOLLOW },
+	{ "force", 0, 0, SK_CTL_O_FORCE, OPT_FORCE },
 };
 
 #define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -304,6 +305,7 @@ set_opt(struct sk_ctl_args *a, const struct opt_def *o, const char *v, char *err
 			return fail(err, errlen, "--since: a log sequence number, not '%s'", v);
 		break;
 	case OPT_FOLLOW: a->follow = 1; break;
+	case OPT_FORCE: a->force = 1; break;
 	}
 	return 0;
 }
@@ -360,6 +362,11 @@ check_cmd(struct sk_ctl_args *a, const struct cmd_def *d, char *err, size_t errl
 		a->gen = gen;
 		if (a->cmd == SK_CTL_CMD_ARCHIVE_EXPORT && a->output == NULL)
 			return fail(err, errlen, "%s: -o FILE is required", name);
+		break;
+	case SK_CTL_CMD_ARCHIVE_IMPORT:
+		/* an import without --commit changes nothing that runs */
+		if (a->force && !a->commit)
+			return fail(err, errlen, "%s: --force goes with --commit", name);
 		break;
 	case SK_CTL_CMD_BACKEND:
 		a->lb_action = a->pos[2];

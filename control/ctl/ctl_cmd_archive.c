@@ -179,7 +179,8 @@ cmd_import(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 			rc == -EFBIG ? "too large" : strerror(-rc));
 		return SK_CTL_EXIT_USAGE;
 	}
-	rc = sk_ctl_http_request(h, "POST", "/config/archives/import", a->commit ? "?commit=1" : "",
+	rc = sk_ctl_http_request(h, "POST", "/config/archives/import",
+				 a->commit ? (a->force ? "?commit=1&force=1" : "?commit=1") : "",
 				 buf, len, "application/octet-stream", &r);
 	free(buf);
 	if (rc != 0)

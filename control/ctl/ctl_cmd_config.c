@@ -4,7 +4,8 @@
  * rollback.  A commit always names the generation it replaces; by default
  * the one GET /config reports just before, so a commit that lands in
  * between makes ours fail with 409 stale_generation rather than silently
- * overwrite it.
+ * overwrite it.  On the standby unit of an HA pair the API refuses a
+ * commit or rollback (409 standby) unless --force puts "force": true in it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -248,8 +249,10 @@ cmd_commit(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 	free(text);
 	if (rc != 0)
 		return rc;
-	if (body == NULL)
+	if (body == NULL || (a->force && json_object_set_new(body, "force", json_true()) != 0)) {
+		json_decref(body);
 		return SK_CTL_EXIT_API;
+	}
 	rc = sk_ctl_call(h, "POST", "/config/commit", "", body, a->pos[0], &r);
 	json_decref(body);
 	if (rc != 0)
@@ -315,8 +318,10 @@ cmd_rollback(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 		return rc;
 	body = json_pack("{s:I, s:I}", "generation", (json_int_t)a->gen,
 			 "replaces", (json_int_t)replaces);
-	if (body == NULL)
+	if (body == NULL || (a->force && json_object_set_new(body, "force", json_true()) != 0)) {
+		json_decref(body);
 		return SK_CTL_EXIT_API;
+	}
 	rc = sk_ctl_call(h, "POST", "/config/rollback", "", body, NULL, &r);
 	json_decref(body);
 	if (rc != 0)

@@ -54,9 +54,25 @@ sk_ctl_exit_for_status(long status)
 	return status >= 200 && status < 300 ? SK_CTL_EXIT_OK : SK_CTL_EXIT_API;
 }
 
+/* What to do about an error: by code where one status has several (the
+ * HA pair's 409s and 503s), else by status. */
 static const char *
-status_hint(long status)
+status_hint(long status, const char *code)
 {
+	static const struct { const char *code, *hint; } by_code[] = {
+		{ "standby", "this unit is the standby of an HA pair: commit on the active unit "
+			     "(its commits reach this one), or add --force to commit here anyway" },
+		{ "not_ha", "this unit is standalone (no ha group in its config)" },
+		{ "not_ready", "the peer's config is not in sync yet: see 'sekishoctl ha' and retry" },
+		{ "no_peer", "no live peer to hand over to: see 'sekishoctl ha'" },
+		{ "timeout", "the peer did not confirm in time: see 'sekishoctl ha'" },
+		{ "ha_refused", "see 'sekishoctl ha'" },
+	};
+	size_t i;
+
+	for (i = 0; code != NULL && i < sizeof(by_code) / sizeof(by_code[0]); i++)
+		if (strcmp(code, by_code[i].code) == 0)
+			return by_code[i].hint;
 	switch (status) {
 	case 401: return "check --token/--token-file or SEKISHO_TOKEN";
 	case 403: return "this address is not in the unit's admin networks";
@@ -70,7 +86,7 @@ void
 sk_ctl_print_api_error(FILE *err, long status, const json_t *doc, const char *raw,
 		       size_t raw_len, const char *local_file)
 {
-	const char *code = NULL, *msg = NULL, *hint = status_hint(status);
+	const char *code = NULL, *msg = NULL, *hint;
 	const json_t *errors, *e;
 	size_t i;
 
@@ -78,6 +94,7 @@ sk_ctl_print_api_error(FILE *err, long status, const json_t *doc, const char *ra
 		code = json_string_value(json_object_get(doc, "code"));
 		msg = json_string_value(json_object_get(doc, "message"));
 	}
+	hint = status_hint(status, code);
 	if (code != NULL || msg != NULL) {
 		fprintf(err, "sekishoctl: HTTP %ld %s: %s\n", status, code != NULL ? code : "error",
 			msg != NULL ? msg : "(no message)");

@@ -74,4 +74,14 @@ json_t *sk_ctl_backend_body(const struct sk_ctl_args *a);
  * encoded.  0 or -ENAMETOOLONG. */
 int sk_ctl_services_path(char *buf, size_t len, const char *service, const char *backend);
 
+/* ctl_cmd_ha.c */
+/* GET /ha: "key: value" lines (state, unit, peer, generations, ready,
+ * maintenance, last transition, sync, link, hook), then the two heartbeat
+ * paths as a table; a standalone unit's {"enabled": false} as one line.
+ * now_s: the current Unix time (how long ago the last transition was). */
+int sk_ctl_view_ha(FILE *out, const json_t *doc, uint64_t now_s);
+/* POST /ha/standby|release: "standby: unit 1 is forced-standby (term 8);
+ * peer unit 2 is active". */
+int sk_ctl_view_ha_action(FILE *out, const json_t *doc, const char *action);
+
 #endif /* SK_CTL_VIEW_H */

@@ -26,6 +26,7 @@
 struct sk_cp;
 struct sk_cfg_mgmt;
 struct sk_rest;
+struct sk_ha_status;
 
 #define SK_REST_BODY_MAX (16u << 20) /* request bodies beyond this get 413 */
 
@@ -104,6 +105,19 @@ int sk_rest_metrics_render(const json_t *counters, char **text, size_t *len)
  * runtime.  Same returns as sk_rest_metrics_render.
  */
 int sk_rest_metrics_render_lb(const json_t *services, char **text, size_t *len)
+	__attribute__((warn_unused_result));
+/*
+ * The HA pair (rest_metrics_ha.c) from a status snapshot (control/ha/ha.h):
+ * sekisho_ha_state{unit,state} (1 for the role in force, 0 for the
+ * others), sekisho_ha_term, sekisho_ha_transitions_total, sekisho_ha_ready,
+ * sekisho_ha_peer_alive, sekisho_ha_path_up{path},
+ * sekisho_ha_heartbeats_{sent,received,missed}_total{path},
+ * sekisho_ha_link_errors_total{kind}, sekisho_ha_config_sync_lag_ms,
+ * sekisho_ha_config_sync_{pushed,applied,failed}_total and, once the peer
+ * greeted, sekisho_ha_peer_generation.  Empty text when st->enabled is 0.
+ * Same returns as sk_rest_metrics_render (-EINVAL: st NULL).
+ */
+int sk_rest_metrics_render_ha(const struct sk_ha_status *st, char **text, size_t *len)
 	__attribute__((warn_unused_result));
 #define SK_REST_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/ha_api.h"
 #include "cfg.h"
 #include "cp.h"
 #include "dplink/dplink.h"
@@ -19,6 +20,7 @@
 
 #define API "/api/v1"
 #define DIFF_CONTEXT 3
+#define FORCED " (forced on standby)"
 
 static int
 dp_commit(void *ctx, const void *img, size_t len, uint64_t replaces, uint64_t *gen,
@@ -206,16 +208,19 @@ config_commit(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp
 	json_t *t = json_object_get(req->json, "text");
 	uint64_t replaces;
 	char err[512] = "";
-	int rc;
+	int rc, forced;
 
 	if (!json_is_string(t) || json_u64(req->json, "replaces", &replaces) != 0) {
 		sk_api_error(resp, 400, "bad_request", NULL,
 			     "expected {\"text\": string, \"replaces\": generation}");
 		return;
 	}
+	if (sk_api_ha_commit_gate(cp, req, resp, &forced) != 0)
+		return;
 	sk_cfg_diag_init(&diag);
 	rc = sk_store_commit(cp, json_string_value(t), json_string_length(t), replaces,
-			     principal(req), "commit", cp->dp ? dp_commit : NULL, cp->dp,
+			     principal(req), forced ? "commit" FORCED : "commit",
+			     cp->dp ? dp_commit : NULL, cp->dp,
 			     &diag, &res, err, sizeof(err));
 	if (rc == 0)
 		sk_api_ok(resp, commit_doc(&res));
@@ -230,8 +235,8 @@ config_rollback(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_re
 	struct sk_store_commit_res res;
 	struct sk_cfg_diag diag;
 	uint64_t gen, replaces;
-	char err[512] = "";
-	int rc;
+	char err[512] = "", src[64];
+	int rc, forced;
 
 	if (json_u64(req->json, "generation", &gen) != 0 ||
 	    json_u64(req->json, "replaces", &replaces) != 0) {
@@ -239,8 +244,12 @@ config_rollback(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_re
 			     "expected {\"generation\": n, \"replaces\": generation}");
 		return;
 	}
+	if (sk_api_ha_commit_gate(cp, req, resp, &forced) != 0)
+		return;
+	/* unforced: NULL, the store's own "rollback:<gen>" */
+	snprintf(src, sizeof(src), "rollback:%" PRIu64 FORCED, gen);
 	sk_cfg_diag_init(&diag);
-	rc = sk_store_rollback(cp, gen, replaces, principal(req), NULL,
+	rc = sk_store_rollback(cp, gen, replaces, principal(req), forced ? src : NULL,
 			       cp->dp ? dp_commit : NULL, cp->dp, &diag, &res, err, sizeof(err));
 	if (rc == 0)
 		sk_api_ok(resp, commit_doc(&res));
@@ -420,7 +429,7 @@ archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 	unsigned int n_keys = 0;
 	char err[512] = "", msg[640], src[64], *text = NULL;
 	json_t *doc;
-	int rc;
+	int rc, forced = 0;
 
 	if (cp->store == NULL) {
 		sk_api_error(resp, 500, "internal", NULL, "no archive store");
@@ -430,6 +439,9 @@ archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 		sk_api_error(resp, 400, "bad_request", NULL, "replaces is a generation");
 		return;
 	}
+	/* Before the bundle is unpacked: that installs its keys already. */
+	if (commit && sk_api_ha_commit_gate(cp, req, resp, &forced) != 0)
+		return;
 	sk_cfg_diag_init(&diag);
 	if (!commit) {
 		rc = sk_store_bundle_import(cp->store, req->body, blen, &diag, &m, &n_keys,
@@ -449,7 +461,7 @@ archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 		fail(cp, resp, rc, &diag, err);
 		goto out;
 	}
-	snprintf(src, sizeof(src), "import:%" PRIu64, m.generation);
+	snprintf(src, sizeof(src), "import:%" PRIu64 "%s", m.generation, forced ? FORCED : "");
 	rc = sk_store_commit(cp, text, tlen, replaces, principal(req), src,
 			     cp->dp ? dp_commit : NULL, cp->dp, &diag, &res, err, sizeof(err));
 	if (rc != 0) {
@@ -482,6 +494,6 @@ const struct sk_api_route sk_api_routes_config[] = {
 	{ "GET", API "/config/archives/{gen}/export", archive_export,
 	  "bundle of an archive and the unit's keys" },
 	{ "POST", API "/config/archives/import", archive_import,
-	  "archive a bundle and install its keys (?commit=1 to commit it)" },
+	  "archive a bundle and install its keys (?commit=1 to commit it, ?force=1 on a standby)" },
 	{ NULL, NULL, NULL, NULL },
 };
