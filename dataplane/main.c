@@ -32,7 +32,7 @@
 #include "ctl/ctl.h"
 #include "nat/nat.h"
 #include "hctap/hctap.h"
-#include "ha/ha.h"
+#include "ha/ha_dp.h"
 
 #define SK_UNIT_FILE "/etc/sekisho/unit"
 

@@ -124,8 +124,7 @@ int sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, si
  * again only by the usual rules: peer dead, or preemption). */
 int sk_ha_release(struct sk_ha *ha, char *err, size_t errlen);
 
-/* Names for the API, metrics and logs. */
-const char *sk_ha_role_name(uint32_t role);
+/* Names for the API, metrics and logs (role names: sk_ha_role_name() of sk_ha.h). */
 const char *sk_ha_linkerr_name(unsigned int kind);
 
 #endif /* SK_CP_HA_H */

@@ -16,7 +16,7 @@
 #include <rte_cycles.h>
 #include <rte_random.h>
 
-#include "ha.h"
+#include "ha_dp.h"
 #include "ha_hb.h"
 #include "ha_pkt.h"
 #include "sk_image_api.h"
@@ -43,18 +43,6 @@ static struct {
 	uint32_t next_garp_ms;
 	uint64_t hb_cycles;
 } ha;
-
-static const char *const role_names[] = {
-#define SK_HA_ROLE_NAME(e, w) #w,
-	SK_HA_ROLE_LIST(SK_HA_ROLE_NAME)
-#undef SK_HA_ROLE_NAME
-};
-
-const char *
-sk_ha_role_name(uint32_t role)
-{
-	return role < SK_HA_ROLE__MAX ? role_names[role] : "?";
-}
 
 uint64_t
 sk_ha_hb_cycles(void)

@@ -37,6 +37,20 @@ enum sk_ha_role {
 	SK_HA_ROLE__MAX
 };
 
+/* The role's word ("standby"), "?" out of range: one table for the
+ * dataplane, the control plane, the API and the CLI. */
+static inline const char *
+sk_ha_role_name(uint32_t role)
+{
+	static const char *const names[] = {
+#define SK_HA_ROLE_NAME(e, w) #w,
+		SK_HA_ROLE_LIST(SK_HA_ROLE_NAME)
+#undef SK_HA_ROLE_NAME
+	};
+
+	return role < SK_HA_ROLE__MAX ? names[role] : "?";
+}
+
 /* Only ACTIVE owns floating addresses, VIPs and SNAT sources. */
 static inline int
 sk_ha_role_owns(uint32_t role)

@@ -16,7 +16,7 @@
 #include "worker/dp.h"
 #include "conn/conn.h"
 #include "neigh/neigh.h"
-#include "ha/ha.h"
+#include "ha/ha_dp.h"
 
 /* The HA block's counters as reported (only when HA is enabled, so a
  * standalone unit's output is unchanged). */

@@ -18,7 +18,7 @@
 #include "local/local.h"
 #include "ctl/ctl.h"
 #include "hctap/hctap.h"
-#include "ha/ha.h"
+#include "ha/ha_dp.h"
 #include "pkt/pkt_parse.h"
 #include "route/route.h"
 

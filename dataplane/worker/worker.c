@@ -15,7 +15,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "ha/ha.h"
+#include "ha/ha_dp.h"
 #include "dp.h"
 #include "fwd.h"
 #include "pkt/pkt_parse.h"

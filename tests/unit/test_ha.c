@@ -18,7 +18,7 @@
 #include "sk_test_eal.h"
 #include "sk_test_image.h"
 #include "worker/dp.h"
-#include "ha/ha.h"
+#include "ha/ha_dp.h"
 #include "route/route.h"
 
 /* sekisho-dp defines it in main.c, which the test does not link. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ha.h - the dataplane's side of the HA pair (sk_ha.h, docs/dataplane.md
+ * ha_dp.h - the dataplane's side of the HA pair (sk_ha.h, docs/dataplane.md
  * "HA role"): the role in force, what a non-active unit lets in, the
  * dataplane heartbeat, fencing and the announcements on becoming active.
  *
@@ -65,9 +65,6 @@ void sk_ha_rx(const struct sk_gen *g, struct rte_mbuf *m, uint32_t now_ms);
  * sk_gen_owns(), less floating addresses, VIPs and SNAT sources while not active. */
 int sk_ha_may_answer(const struct sk_gen *g, uint16_t iface, uint8_t family,
 		     const uint8_t addr[16]);
-
-/* Role word for an enum sk_ha_role ("?" out of range). */
-const char *sk_ha_role_name(uint32_t role);
 
 /* TSC cycles the main lcore spent on the heartbeat (send + receive). */
 uint64_t sk_ha_hb_cycles(void);
