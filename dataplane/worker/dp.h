@@ -65,7 +65,6 @@ struct sk_worker {
 	uint32_t now_ms;
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
 	uint32_t err_tokens;
-	uint64_t last_gen;            /* generation id seen on the last burst */
 } __rte_cache_aligned;
 
 struct sk_dp {
