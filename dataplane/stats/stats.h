@@ -56,8 +56,6 @@ struct sk_stats_lcore {
 	uint64_t tap_dropped;  /* of tap_in: not the unit's own routable IP packets */
 } __rte_cache_aligned;
 
-extern const char *const sk_drop_names[SK_DROP__MAX];
-extern const char *const sk_drop_descs[SK_DROP__MAX];
 extern const char *const sk_local_names[SK_LOCAL__MAX];
 
 /* Summed view of all lcores. */
@@ -72,7 +70,7 @@ struct sk_stats_sum {
 void sk_stats_sum(const struct sk_stats_lcore *per, unsigned int n, struct sk_stats_sum *out);
 
 static inline void
-sk_stats_drop(struct sk_stats_lcore *s, unsigned int reason)
+sk_stats_drop(struct sk_stats_lcore *s, enum sk_drop_reason reason)
 {
 	s->drops[reason]++;
 }

@@ -80,7 +80,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_start_dict(drops);
-	for (i = 0; i < SK_DROP__MAX; i++)
+	for (i = SK_DROP__FIRST; i < SK_DROP__MAX; i++)
 		rte_tel_data_add_dict_u64(drops, sk_drop_names[i], sum.drops[i]);
 	rte_tel_data_start_dict(local);
 	for (i = 0; i < SK_LOCAL__MAX; i++)
@@ -207,7 +207,7 @@ sk_stats_json(void)
 	json_object_set_new(root, "busy_pkts", json_integer((json_int_t)sum.busy_pkts));
 
 	o = json_object();
-	for (i = 0; i < SK_DROP__MAX; i++)
+	for (i = SK_DROP__FIRST; i < SK_DROP__MAX; i++)
 		json_object_set_new(o, sk_drop_names[i], json_integer((json_int_t)sum.drops[i]));
 	json_object_set_new(root, "drops", o);
 	o = json_object();
