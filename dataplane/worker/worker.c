@@ -325,7 +325,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		return NULL;
 	}
 	/* HA pair: the heartbeat to the main lcore; a non-active unit keeps
-	 * only what is addressed to its own per-unit addresses (ha/ha.h). */
+	 * only what is addressed to its own per-unit addresses (ha/ha_dp.h). */
 	if (unlikely(g->ha != NULL)) {
 		switch (sk_ha_admit(g, pm, w->ha_fence)) {
 		case SK_HA_TO_MAIN:
