@@ -224,24 +224,19 @@ addr_ha(const struct sk_cfg *cfg, uint32_t i)
 	return sk_cfg_vec_at(&cfg->addr_ha, i);
 }
 
-/* The unit's own address on interface id: IPv4 first, else IPv6; -1 if none. */
+/* The unit's own address of family on interface id, or -1. */
 static int
-unit_addr_on(const struct sk_cfg *cfg, int unit, uint16_t id)
+unit_addr_on(const struct sk_cfg *cfg, int unit, uint16_t id, uint8_t family)
 {
-	int best = -1;
 	uint32_t i;
 
 	for (i = 0; i < cfg->addrs.n && i < cfg->addr_ha.n; i++) {
 		const struct sk_img_prefix *a = sk_cfg_vec_at(&cfg->addrs, i);
 
-		if (a->iface != id || addr_ha(cfg, i)->unit != unit)
-			continue;
-		if (a->family == 4)
+		if (a->iface == id && a->family == family && addr_ha(cfg, i)->unit == unit)
 			return (int)i;
-		if (best < 0)
-			best = (int)i;
 	}
-	return best;
+	return -1;
 }
 
 /* A per-unit address equal to addr (a VIP or SNAT source), or -1. */
@@ -306,7 +301,8 @@ static void
 data_heartbeat(struct sk_cfg_ctx *c, struct ha_in *in, const config_setting_t *dphb)
 {
 	const config_setting_t *at = config_setting_get_member(dphb, "interface");
-	int id, u, a;
+	int id, u, a0 = -1, a1 = -1, missing = 0;
+	uint8_t fam;
 
 	if (in->dp_iface[0] == '\0')
 		return; /* already reported */
@@ -317,16 +313,33 @@ data_heartbeat(struct sk_cfg_ctx *c, struct ha_in *in, const config_setting_t *d
 	}
 	in->h.dp_iface = (uint16_t)id;
 	in->h.dp_port = in->dp_port;
-	for (u = 0; u < SK_HA_UNITS; u++) {
-		const struct sk_img_prefix *p;
-
-		a = unit_addr_on(c->cfg, u + 1, (uint16_t)id);
-		if (a < 0) {
+	for (u = 0; u < SK_HA_UNITS; u++)
+		if (unit_addr_on(c->cfg, u + 1, (uint16_t)id, 4) < 0 &&
+		    unit_addr_on(c->cfg, u + 1, (uint16_t)id, 6) < 0) {
 			sk_cfg_err(c, at, "ha: data_heartbeat: unit %d has no own address on "
 				   "interface '%s' (`units` of that interface)", u + 1, in->dp_iface);
-			continue;
+			missing = 1;
 		}
-		p = sk_cfg_vec_at(&c->cfg->addrs, (uint32_t)a);
+	if (missing)
+		return;
+	/* One datagram goes from one unit's address to the other's: one family,
+	 * IPv4 when both units have it there, else IPv6. */
+	for (fam = 4; fam <= 6; fam += 2) {
+		a0 = unit_addr_on(c->cfg, 1, (uint16_t)id, fam);
+		a1 = unit_addr_on(c->cfg, 2, (uint16_t)id, fam);
+		if (a0 >= 0 && a1 >= 0)
+			break;
+	}
+	if (fam > 6) {
+		sk_cfg_err(c, at, "ha: data_heartbeat: the two units' own addresses on interface "
+			   "'%s' have no family in common (one IPv4 only, the other IPv6 only)",
+			   in->dp_iface);
+		return;
+	}
+	for (u = 0; u < SK_HA_UNITS; u++) {
+		const struct sk_img_prefix *p =
+			sk_cfg_vec_at(&c->cfg->addrs, (uint32_t)(u == 0 ? a0 : a1));
+
 		in->h.unit[u].dp_family = p->family;
 		memcpy(in->h.unit[u].dp_addr, p->addr, 16);
 	}

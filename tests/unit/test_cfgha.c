@@ -122,9 +122,9 @@ test_full(void)
 		 h->unit[1].lcores[0] == '\0' && h->unit[1].file_prefix[0] == '\0',
 		 "lcores/file_prefix per unit, empty = settings'");
 	SK_CHECK(h->dp_iface == 1 && h->dp_port == 7781 &&
-		 h->unit[0].dp_family == 4 && addr_is(4, h->unit[0].dp_addr, "10.0.0.2") &&
+		 h->unit[0].dp_family == 6 && addr_is(6, h->unit[0].dp_addr, "2001:db8:10::2") &&
 		 h->unit[1].dp_family == 6 && addr_is(6, h->unit[1].dp_addr, "2001:db8:10::3"),
-		 "data heartbeat on 'in': unit 1 IPv4 preferred, unit 2 IPv6, port 7781");
+		 "data heartbeat on 'in': IPv6, the family both units have there, port 7781");
 	SK_CHECK(h->hb_interval_ms == 50 && h->dead_ms == 200 && h->preempt == 0 &&
 		 h->preempt_hold_ms == 30000 && h->garp_count == 3 && h->garp_interval_ms == 100 &&
 		 h->hook_timeout_ms == 10000 && h->hook_retries == 2 && h->has_floating_mac == 0,
@@ -339,6 +339,12 @@ test_errors(void)
 	    HA_HEAD HA_UNITS "  data_heartbeat = { interface = \"out\"; };\n};\n",
 	    "inline:10: ha: data_heartbeat: unit 2 has no own address on interface 'out' "
 	    "(`units` of that interface)");
+	bad("data heartbeat: no common family", ZONES
+	    "interfaces = ( { name = \"out\"; device = \"x\"; zone = \"out\";\n"
+	    "  units = ( { ipv4 = [ \"203.0.113.2/24\" ]; }, { ipv6 = [ \"2001:db8::3/64\" ]; } ); } );\n"
+	    HA_HEAD HA_UNITS "  data_heartbeat = { interface = \"out\"; };\n};\n",
+	    "inline:10: ha: data_heartbeat: the two units' own addresses on interface 'out' have "
+	    "no family in common (one IPv4 only, the other IPv6 only)");
 	bad("multicast floating_mac", ZONES IFACES HA_HEAD HA_UNITS
 	    "  floating_mac = \"01:00:5e:00:00:01\";\n};\n",
 	    "inline:17: ha: bad floating_mac \"01:00:5e:00:00:01\" (want a unicast "
