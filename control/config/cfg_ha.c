@@ -101,7 +101,8 @@ set_ha_addr(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const st
 #define HU(f) offsetof(struct sk_img_ha_unit, f), sizeof(((struct sk_img_ha_unit *)0)->f)
 
 const struct sk_cfg_key sk_cfg_keys_ha_unit[] = {
-	{ "priority", SK_CFG_T_INT, SK_CFG_F_RESTART, 1, SK_HA_PRIO_MAX, HU(priority), sk_cfg_set_uint, "100",
+	{ "priority", SK_CFG_T_INT, SK_CFG_F_RESTART, 1, SK_HA_PRIO_MAX, HU(priority),
+	  sk_cfg_set_uint, "100",
 	  "the higher is active when both are healthy" },
 	{ "ha_address", SK_CFG_T_STR, SK_CFG_F_REQUIRED | SK_CFG_F_RESTART, 0, 0, 0, 0,
 	  set_ha_addr, NULL, "this unit's HA link address (sekisho-cp binds it)" },
@@ -154,18 +155,22 @@ const size_t sk_cfg_nkeys_ha_dphb = sizeof(sk_cfg_keys_ha_dphb) / sizeof(sk_cfg_
 const struct sk_cfg_key sk_cfg_keys_ha_announce[] = {
 	{ "count", SK_CFG_T_INT, SK_CFG_F_RESTART, 1, 20, HI(h.garp_count), sk_cfg_set_uint, "3",
 	  "gratuitous ARP / unsolicited NA per floating address at takeover" },
-	{ "interval_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 10, 10000, HI(h.garp_interval_ms), sk_cfg_set_uint,
+	{ "interval_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 10, 10000, HI(h.garp_interval_ms),
+	  sk_cfg_set_uint,
 	  "100", "spacing between them" },
 };
 const size_t sk_cfg_nkeys_ha_announce =
 	sizeof(sk_cfg_keys_ha_announce) / sizeof(sk_cfg_keys_ha_announce[0]);
 
 const struct sk_cfg_key sk_cfg_keys_ha_hook[] = {
-	{ "path", SK_CFG_T_STR, SK_CFG_F_REQUIRED | SK_CFG_F_RESTART, 0, 0, HI(h.hook), set_path, NULL,
+	{ "path", SK_CFG_T_STR, SK_CFG_F_REQUIRED | SK_CFG_F_RESTART, 0, 0, HI(h.hook),
+	  set_path, NULL,
 	  "executable run at each role change (absolute path)" },
-	{ "timeout_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 100, 600000, HI(h.hook_timeout_ms), sk_cfg_set_uint,
+	{ "timeout_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 100, 600000, HI(h.hook_timeout_ms),
+	  sk_cfg_set_uint,
 	  "10000", "the hook is killed after this" },
-	{ "retries", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 10, HI(h.hook_retries), sk_cfg_set_uint, "2",
+	{ "retries", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 10, HI(h.hook_retries), sk_cfg_set_uint,
+	  "2",
 	  "further tries after a failure" },
 };
 const size_t sk_cfg_nkeys_ha_hook = sizeof(sk_cfg_keys_ha_hook) / sizeof(sk_cfg_keys_ha_hook[0]);
@@ -197,13 +202,16 @@ const struct sk_cfg_key sk_cfg_keys_ha[] = {
 	  set_path, NULL, "pre-shared key file (absolute path; never read by --check)" },
 	{ "preempt", SK_CFG_T_BOOL, SK_CFG_F_RESTART, 0, 0, HI(h.preempt), sk_cfg_set_bool, "false",
 	  "the higher priority takes over from a healthy active" },
-	{ "preempt_hold_s", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 3600, HI(hold_s), sk_cfg_set_uint, "30",
+	{ "preempt_hold_s", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 3600, HI(hold_s),
+	  sk_cfg_set_uint, "30",
 	  "a returning unit waits this long before preempting" },
 	{ "profile", SK_CFG_T_STR, SK_CFG_F_RESTART, 0, 0, 0, 0, set_profile, "\"default\"",
 	  "heartbeat/dead ms: default 50/200, aggressive 20/80, lab 100/1000" },
-	{ "heartbeat_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 10, 10000, HI(hb_ms), sk_cfg_set_uint, "the profile's",
+	{ "heartbeat_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 10, 10000, HI(hb_ms), sk_cfg_set_uint,
+	  "the profile's",
 	  "heartbeat period on both paths" },
-	{ "dead_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 20, 600000, HI(dead_ms), sk_cfg_set_uint, "the profile's",
+	{ "dead_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 20, 600000, HI(dead_ms), sk_cfg_set_uint,
+	  "the profile's",
 	  "a path is silent after this long; >= 2 x heartbeat_ms" },
 	{ "data_heartbeat", SK_CFG_T_GROUP, SK_CFG_F_RESTART, 0, 0, 0, 0, set_sub, "none",
 	  "the dataplane heartbeat, see ha.data_heartbeat" },
