@@ -15,7 +15,7 @@
  *  5. STANDBY: peer dead -> ACTIVE; peer non-active and not starting ->
  *     election; live active -> stay, unless preemption is on and this unit
  *     has the higher priority and has been ready under it for
- *     preempt_hold_ms.
+ *     preempt_hold_ms, or the active asks for a handover and this unit is ready.
  *  6. ACTIVE: a live active peer with a newer term (or the same term, and
  *     this is unit 2: the dataplane's fencing rule) -> STANDBY.
  * Becoming ACTIVE always takes max(own, peer's) + 1 as the term.
@@ -135,6 +135,9 @@ step_standby(struct sk_hafsm *f, const struct sk_hafsm_in *in, int alive, uint64
 		return 0;
 	switch (p->role) {
 	case SK_HA_ROLE_ACTIVE:
+		if (in->handover && in->ready)
+			return go(f, SK_HA_ROLE_ACTIVE, seen + 1,
+				  "handover: the active peer asked us to take over");
 		if (!f->cfg.preempt || !in->ready || f->cfg.priority <= p->priority) {
 			f->syncing = 0;
 			break;

@@ -39,6 +39,7 @@ struct sk_hafsm_in {
 	uint8_t ready;             /* own config in sync with the peer's */
 	uint8_t forced;            /* maintenance: forced standby */
 	const char *fault;         /* non-NULL: why this unit is broken */
+	uint8_t handover;          /* the active peer asked us to take over (maintenance) */
 };
 
 struct sk_hafsm {

@@ -27,6 +27,7 @@ struct step {
 	uint32_t want_role;
 	uint64_t want_term;
 	const char *want_reason; /* substring of the reason, when it changes */
+	uint8_t handover;        /* the active peer asks us to take over */
 };
 
 struct scenario {
@@ -130,6 +131,10 @@ static const struct scenario scen[] = {
 		{ 10,   1, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },
 		{ 20,   1, 1, F, 3, 100, 1, 1, 0, 0, A, 4, "peer is forced-standby" },
 		{ 0 } } },
+	{ "handover: a ready standby takes over when asked", CFG(2, 50, 0, 0), 0, I, {
+		{ 10,   1, 1, A, 3, 100, 1, 0, 0, 0, S, 3, NULL, 1 },  /* not ready: refused */
+		{ 20,   1, 1, A, 3, 100, 1, 1, 0, 0, A, 4, "handover", 1 },
+		{ 0 } } },
 	{ "restarted cp resumes active without a flap", CFG(2, 50, 0, 0), 9, A, {
 		{ 10,   1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
 		{ 5000, 1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
@@ -153,7 +158,7 @@ run(const struct scenario *sc)
 			.peer = { .role = st->prole == NONE ? 0 : st->prole, .term = st->pterm,
 				  .priority = st->pprio, .ready = st->pready },
 			.ready = st->ready, .forced = st->forced,
-			.fault = st->fault ? "test fault" : NULL,
+			.fault = st->fault ? "test fault" : NULL, .handover = st->handover,
 		};
 		int ch = sk_hafsm_step(&f, &in);
 
