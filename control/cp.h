@@ -20,6 +20,7 @@ struct sk_dplink;
 struct sk_store;
 struct sk_logw;
 struct sk_rest;
+struct sk_ha;
 
 struct sk_cp {
 	const char *state_dir;      /* archives, committed image, keys: /var/lib/sekisho */
@@ -45,6 +46,8 @@ struct sk_cp {
 	 * checker's pushes. */
 	pthread_mutex_t dp_lock;
 	struct sk_cp_health *health; /* health checks (cp_health.c), NULL = none */
+	struct sk_ha *ha;           /* the HA pair (control/ha/ha.h), NULL = standalone */
+	unsigned int unit;          /* HA unit id, 1 or 2 (0 standalone) */
 };
 
 #endif /* SK_CP_H */
