@@ -363,6 +363,7 @@ tick(struct sk_ha *ha, uint64_t now)
 		}
 		if (sk_ha_link_peer(ha->link, &lp) == 0) {
 			st->peer_known = 1;
+			st->peer_unit = (uint8_t)lp.unit;
 			snprintf(st->peer_version, sizeof(st->peer_version), "%s",
 				 lp.hello.version);
 		}
