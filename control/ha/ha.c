@@ -338,7 +338,11 @@ tick(struct sk_ha *ha, uint64_t now)
 	}
 	/* The wish: on a change, and again after a dataplane restart (its block
 	 * starts from zero, so want_seq is no longer ours). */
-	if (s != NULL && (ha->fsm.role != ha->wrote_role || ha->fsm.term != ha->wrote_term ||
+	/* INIT is never written: the dataplane starts in it, and a restarted
+	 * sekisho-cp waiting out its start must not pull a running standby's
+	 * dataplane back to init. */
+	if (s != NULL && ha->fsm.role != SK_HA_ROLE_INIT &&
+	    (ha->fsm.role != ha->wrote_role || ha->fsm.term != ha->wrote_term ||
 			  (ha->want_seq != 0 &&
 			   __atomic_load_n(&s->want_seq, __ATOMIC_ACQUIRE) != ha->want_seq)))
 		write_wish(ha, ha->fsm.role, ha->fsm.term);
