@@ -258,7 +258,9 @@ tick(struct sk_ha *ha, uint64_t now)
 	uint8_t handover, ack, req;
 	int lup, dup;
 
-	lup = ha->link_rx_ms != 0 && now - ha->link_rx_ms < ha->cfg.dead_ms;
+	/* on_msg stamps with its own clock reading, which may be a ms past now */
+	lup = ha->link_rx_ms != 0 &&
+	      (ha->link_rx_ms >= now || now - ha->link_rx_ms < ha->cfg.dead_ms);
 	dup = data_path_up(ha, now);
 	path_change(ha, SK_HA_PATH_LINK, lup);
 	path_change(ha, SK_HA_PATH_DATA, dup);
@@ -269,6 +271,7 @@ tick(struct sk_ha *ha, uint64_t now)
 		in.peer.role = ha->lpeer.role;
 		in.peer.term = ha->lpeer.term;
 		in.peer.priority = ha->lpeer.priority;
+		in.peer.priority_known = 1;
 		in.peer.generation = ha->lpeer.generation;
 		in.peer.ready = ha->lpeer.ready;
 	} else if (dup) {
@@ -279,6 +282,7 @@ tick(struct sk_ha *ha, uint64_t now)
 		in.peer.term = __atomic_load_n(&s->peer_term, __ATOMIC_RELAXED);
 		in.peer.generation = __atomic_load_n(&s->peer_generation, __ATOMIC_RELAXED);
 		in.peer.priority = ha->lpeer_known ? ha->lpeer.priority : 0;
+		in.peer.priority_known = ha->lpeer_known;
 		in.peer.ready = ha->lpeer_known ? ha->lpeer.ready : 0;
 		if (in.peer.role >= SK_HA_ROLE__MAX)
 			in.peer_known = 0;
@@ -334,7 +338,11 @@ tick(struct sk_ha *ha, uint64_t now)
 	}
 	/* The wish: on a change, and again after a dataplane restart (its block
 	 * starts from zero, so want_seq is no longer ours). */
-	if (s != NULL && (ha->fsm.role != ha->wrote_role || ha->fsm.term != ha->wrote_term ||
+	/* INIT is never written: the dataplane starts in it, and a restarted
+	 * sekisho-cp waiting out its start must not pull a running standby's
+	 * dataplane back to init. */
+	if (s != NULL && ha->fsm.role != SK_HA_ROLE_INIT &&
+	    (ha->fsm.role != ha->wrote_role || ha->fsm.term != ha->wrote_term ||
 			  (ha->want_seq != 0 &&
 			   __atomic_load_n(&s->want_seq, __ATOMIC_ACQUIRE) != ha->want_seq)))
 		write_wish(ha, ha->fsm.role, ha->fsm.term);
@@ -369,7 +377,8 @@ tick(struct sk_ha *ha, uint64_t now)
 		}
 		st->path[SK_HA_PATH_LINK].up = (uint8_t)lup;
 		st->path[SK_HA_PATH_LINK].last_rx_ms_ago =
-			ha->link_rx_ms ? now - ha->link_rx_ms : UINT64_MAX;
+			ha->link_rx_ms == 0 ? UINT64_MAX :
+			ha->link_rx_ms >= now ? 0 : now - ha->link_rx_ms;
 		st->path[SK_HA_PATH_DATA].up = (uint8_t)dup;
 		snprintf(st->fault, sizeof(st->fault), "%s",
 			 ha->fsm.role == SK_HA_ROLE_FAULT ? ha->mismatch : "");

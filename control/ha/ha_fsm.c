@@ -81,6 +81,8 @@ sk_hafsm_init(struct sk_hafsm *f, const struct sk_hafsm_cfg *cfg, uint64_t now_m
 static int
 wins(const struct sk_hafsm *f, const struct sk_hafsm_peer *p)
 {
+	if (!p->priority_known)
+		return f->cfg.unit == 1; /* no priority to compare: unit 1 */
 	return f->cfg.priority > p->priority ||
 	       (f->cfg.priority == p->priority && f->cfg.unit == 1);
 }
@@ -88,7 +90,9 @@ wins(const struct sk_hafsm *f, const struct sk_hafsm_peer *p)
 static const char *
 why_wins(const struct sk_hafsm *f, const struct sk_hafsm_peer *p, char *buf, size_t len)
 {
-	if (f->cfg.priority > p->priority)
+	if (!p->priority_known)
+		snprintf(buf, len, "peer's priority unknown (HA link silent), unit 1 wins");
+	else if (f->cfg.priority > p->priority)
 		snprintf(buf, len, "priority %u > peer's %u", f->cfg.priority, p->priority);
 	else
 		snprintf(buf, len, "equal priority %u, unit 1 wins", f->cfg.priority);
@@ -112,6 +116,10 @@ step_init(struct sk_hafsm *f, const struct sk_hafsm_in *in, int alive, uint64_t 
 		return go(f, SK_HA_ROLE_STANDBY, seen, "peer is active (term %" PRIu64 ")",
 			  p->term);
 	case SK_HA_ROLE_INIT:
+		/* without the peer's priority (HA link silent) wait out the
+		 * start-up interval for it before falling back to unit 1 */
+		if (!p->priority_known && in->now_ms - f->start_ms < f->cfg.dead_ms)
+			return 0;
 		if (wins(f, p))
 			return go(f, SK_HA_ROLE_ACTIVE, seen + 1, "both starting: %s",
 				  why_wins(f, p, w, sizeof(w)));

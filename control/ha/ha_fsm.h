@@ -26,6 +26,7 @@ struct sk_hafsm_peer {
 	uint32_t role;             /* enum sk_ha_role */
 	uint64_t term;
 	uint8_t priority;
+	uint8_t priority_known;    /* 0: heard only on the dataplane path (no priority) */
 	uint64_t generation;
 	uint8_t ready;
 };

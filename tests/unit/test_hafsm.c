@@ -28,6 +28,7 @@ struct step {
 	uint64_t want_term;
 	const char *want_reason; /* substring of the reason, when it changes */
 	uint8_t handover;        /* the active peer asks us to take over */
+	uint8_t pnoprio;         /* peer heard on the dataplane path only */
 };
 
 struct scenario {
@@ -135,6 +136,16 @@ static const struct scenario scen[] = {
 		{ 10,   1, 1, A, 3, 100, 1, 0, 0, 0, S, 3, NULL, 1 },  /* not ready: refused */
 		{ 20,   1, 1, A, 3, 100, 1, 1, 0, 0, A, 4, "handover", 1 },
 		{ 0 } } },
+	{ "start, peer heard on the dataplane path only: wait, then unit 1", CFG(2, 200, 0, 0), 0, I, {
+		{ 10,   0, 1, I, 0, 0, 0, 1, 0, 0, I, 0, NULL, 0, 1 },  /* no priority: no win */
+		{ 999,  0, 1, I, 0, 0, 0, 1, 0, 0, I, 0, NULL, 0, 1 },
+		{ 1000, 0, 1, I, 0, 0, 0, 1, 0, 0, I, 0, NULL, 0, 1 },  /* unit 2: still waits */
+		{ 1100, 0, 1, A, 1, 0, 0, 1, 0, 0, S, 1, "peer is active", 0, 1 },
+		{ 0 } } },
+	{ "start, dataplane path only, unit 1 wins after dead_ms", CFG(1, 50, 0, 0), 0, I, {
+		{ 10,   0, 1, I, 0, 0, 0, 1, 0, 0, I, 0, NULL, 0, 1 },
+		{ 1000, 0, 1, I, 0, 0, 0, 1, 0, 0, A, 1, "priority unknown", 0, 1 },
+		{ 0 } } },
 	{ "restarted cp resumes active without a flap", CFG(2, 50, 0, 0), 9, A, {
 		{ 10,   1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
 		{ 5000, 1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
@@ -156,7 +167,8 @@ run(const struct scenario *sc)
 			.now_ms = st->t, .link_up = st->link, .data_up = st->data,
 			.peer_known = st->prole != NONE,
 			.peer = { .role = st->prole == NONE ? 0 : st->prole, .term = st->pterm,
-				  .priority = st->pprio, .ready = st->pready },
+				  .priority = st->pprio, .ready = st->pready,
+				  .priority_known = !st->pnoprio },
 			.ready = st->ready, .forced = st->forced,
 			.fault = st->fault ? "test fault" : NULL, .handover = st->handover,
 		};

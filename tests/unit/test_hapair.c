@@ -171,6 +171,24 @@ main(void)
 	}
 	SK_CHECK(term == 7, "term 7 persisted in %s", path);
 
+	/* a greeting that differs (worker count): both units in fault, none active */
+	{
+		static struct img im2;
+
+		im2 = im;
+		im2.set.workers = 3;
+		cp[1].running_img = &im2;
+		SK_CHECK(sk_ha_start(&cp[0], 1, &ha[0], err, sizeof(err)) == 0 &&
+			 sk_ha_start(&cp[1], 2, &ha[1], err, sizeof(err)) == 0, "restart both");
+		SK_CHECK(wait_role(ha[0], SK_HA_ROLE_FAULT, 3000) &&
+			 wait_role(ha[1], SK_HA_ROLE_FAULT, 3000), "workers 2 vs 3: both fault");
+		sk_ha_status(ha[0], &st[0]);
+		SK_CHECK(strstr(st[0].fault, "mismatch") != NULL, "fault says why: %s", st[0].fault);
+		sk_ha_stop(&ha[0]);
+		sk_ha_stop(&ha[1]);
+		cp[1].running_img = &im;
+	}
+
 	/* a bad key file is a start error */
 	chmod(key, 0644);
 	SK_CHECK(sk_ha_start(&cp[0], 1, &ha[0], err, sizeof(err)) < 0 && ha[0] == NULL,
