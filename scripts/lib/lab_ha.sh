@@ -134,6 +134,22 @@ ha_cp_start() {
 	ha_wait "$HA_RUN/cp$u.log" serving "$HA_RUN/cp$u.pid" "sekisho-cp unit $u"
 }
 
+# ha_restart U [dp|cp]: restart unit U's sekisho-cp alone (cp), or its
+# dataplane and, attached to it, its control plane (dp, the default).  The
+# restarted dataplane starts in init; its sekisho-cp decides the role.
+ha_restart() {
+	local u=$1 what=${2:-dp}
+	sk_is_root || sk_die "must run as root"
+	[[ $u == [12] ]] || sk_die "restart --ha: unit 1 or 2"
+	[ -e "/run/netns/sk-fw$u" ] || sk_die "the HA lab is not up"
+	stop_pid "$HA_RUN/cp$u.pid" sekisho-cp "sekisho-cp unit $u"
+	if [ "$what" = dp ]; then
+		stop_pid "$HA_RUN/dp$u.pid" sekisho-dp "sekisho-dp unit $u"
+		ha_dp_start "$u"
+	fi
+	ha_cp_start "$u"
+}
+
 ha_print_try() {
 	cat <<-'TRY'
 
