@@ -72,12 +72,6 @@ struct sk_dp sk_dp;
 enum mode { M_PLAIN, M_DNAT, M_FNAT };
 static const char *const mode_name[] = { "fw", "dnat", "fnat" };
 
-static const char *const drop_name[SK_DROP__MAX] = {
-#define SK_DROP_NAME(e, name, desc) name,
-	SK_DROP_LIST(SK_DROP_NAME)
-#undef SK_DROP_NAME
-};
-
 static struct sk_worker wk;            /* the one worker: idx 0, its table */
 static const struct sk_bench_env *env;
 static uint32_t *peer;                 /* per flow: what the translation chose */
@@ -377,13 +371,15 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 			continue;
 		}
 		if (miss_lb[i]) {
-			rc = sk_wlb_create(&wk, g, miss_m[i], &miss_keys[i], miss_sia[i], &nw[i],
-					   rule_id);
-			if (rc == -EEXIST) {
+			enum sk_drop_reason why = SK_DROP_NONE;
+
+			if (sk_wlb_create(&wk, g, miss_m[i], &miss_keys[i], miss_sia[i], &nw[i],
+					  rule_id, &why) == -EEXIST) {
 				hit(r, g, miss_m[i], sk_conn_lookup(wk.conns, &miss_keys[i]),
 				    miss_sia[i]);
 				continue;
 			}
+			rc = why;
 		} else {
 			rc = sk_conn_create(wk.conns, &miss_keys[i], miss_sia[i], pm, wk.now_ms,
 					    rule_id, (uint32_t)g->id) != NULL ? 0 :
@@ -485,7 +481,7 @@ check_burst(const struct sk_gen *g, enum mode md, int reply, uint32_t first, uin
 	if (scratch.fwd != BURST || scratch.drops != 0) {
 		fprintf(stderr, "%s check burst: %" PRIu64 " forwarded, %" PRIu64 " dropped (%s)\n",
 			mode_name[md], scratch.fwd, scratch.drops,
-			scratch.drops ? drop_name[scratch.drop_reason] : "-");
+			scratch.drops ? sk_drop_names[scratch.drop_reason] : "-");
 		ok = 0;
 	}
 	return ok ? 0 : -EIO;
@@ -512,7 +508,7 @@ verdict(const struct sk_bench_result *r, uint64_t want_fwd)
 	if (r->drops != 0 || r->fwd != want_fwd) {
 		fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " forwarded, %" PRIu64
 			" dropped (last reason %s)\n", r->path, r->fwd, want_fwd, r->drops,
-			r->drops ? drop_name[r->drop_reason] : "-");
+			r->drops ? sk_drop_names[r->drop_reason] : "-");
 		return -EIO;
 	}
 	return 0;

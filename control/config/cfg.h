@@ -109,6 +109,10 @@ struct sk_cfg_mgmt {
 /* The validated management settings of a model (defaults when the group is absent). */
 const struct sk_cfg_mgmt *sk_cfg_mgmt(const struct sk_cfg *cfg);
 
+/* The `ha` group (cfg_ha.c) as it goes into the image; NULL for a standalone unit. */
+struct sk_img_ha;
+const struct sk_img_ha *sk_cfg_ha(const struct sk_cfg *cfg);
+
 /*
  * The `logging` group (cfg_logging.c): how sekisho-cp writes log lines.
  * Files are capped by construction: at most max_total_bytes across

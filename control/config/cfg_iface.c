@@ -99,12 +99,17 @@ sk_cfg_parse_zones(struct sk_cfg_ctx *c, const config_setting_t *g)
 	}
 }
 
+/* Who owns an address while an interface is parsed. */
+enum { OWN_PLAIN = 0, OWN_UNIT1 = 1, OWN_UNIT2 = 2, OWN_FLOATING = 3 };
+
 /* An interface while it is parsed: the image record plus its address list. */
 struct iface_in {
 	struct sk_img_iface f;
 	struct sk_img_prefix addr[64];
 	const config_setting_t *addr_set[64];
+	uint8_t addr_own[64];  /* OWN_* */
 	uint32_t naddr;
+	uint8_t cur_unit;      /* OWN_UNIT1/2 while `units` is walked, else OWN_PLAIN */
 };
 
 static void
@@ -143,7 +148,8 @@ static void
 set_addrs(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
 {
 	struct iface_in *in = obj;
-	uint8_t want = strcmp(k->name, "ipv4") == 0 ? 4 : 6;
+	uint8_t want = strstr(k->name, "ipv4") != NULL ? 4 : 6;
+	uint8_t own = strncmp(k->name, "floating_", 9) == 0 ? OWN_FLOATING : in->cur_unit;
 	int i, n;
 
 	if (!sk_cfg_is_list(c, s, k->name))
@@ -189,8 +195,44 @@ set_addrs(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const stru
 			return;
 		}
 		in->addr_set[in->naddr] = e;
+		in->addr_own[in->naddr] = own;
 		in->addr[in->naddr++] = p;
 	}
+}
+
+const struct sk_cfg_key sk_cfg_keys_iface_unit[] = {
+	{ "ipv4", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_addrs, "[ ]",
+	  "this unit's own addresses with prefix length" },
+	{ "ipv6", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_addrs, "[ ]",
+	  "this unit's own addresses with prefix length" },
+};
+const size_t sk_cfg_nkeys_iface_unit =
+	sizeof(sk_cfg_keys_iface_unit) / sizeof(sk_cfg_keys_iface_unit[0]);
+
+/* `units = ( { unit 1 }, { unit 2 } )`: each unit's own addresses. */
+static void
+set_units(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
+{
+	struct iface_in *in = obj;
+	char where[sizeof(c->where)];
+	int i;
+
+	if (!sk_cfg_is_list(c, s, k->name))
+		return;
+	if (config_setting_length(s) != SK_HA_UNITS) {
+		sk_cfg_err(c, s, "%s: units must list exactly %d units ( { unit 1 }, { unit 2 } ), "
+			   "not %d", c->where, SK_HA_UNITS, config_setting_length(s));
+		return;
+	}
+	memcpy(where, c->where, sizeof(where));
+	for (i = 0; i < SK_HA_UNITS; i++) {
+		snprintf(c->where, sizeof(c->where), "%.60s units[%d]", where, i);
+		in->cur_unit = (uint8_t)(OWN_UNIT1 + i);
+		sk_cfg_walk(c, config_setting_get_elem(s, (unsigned int)i), sk_cfg_keys_iface_unit,
+			    sk_cfg_nkeys_iface_unit, in, NULL);
+	}
+	in->cur_unit = OWN_PLAIN;
+	memcpy(c->where, where, sizeof(where));
 }
 
 #define IF(f) offsetof(struct iface_in, f), sizeof(((struct iface_in *)0)->f)
@@ -212,7 +254,14 @@ const struct sk_cfg_key sk_cfg_keys_iface[] = {
 	  "unicast MAC to set on the port" },
 	{ "promisc", SK_CFG_T_BOOL, SK_CFG_F_RESTART, 0, 0, IF(f.promisc), sk_cfg_set_bool,
 	  "false", "promiscuous mode" },
+	{ "floating_ipv4", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_addrs, "[ ]",
+	  "HA pair: addresses the active unit carries, \"192.0.2.1/24\"" },
+	{ "floating_ipv6", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_addrs, "[ ]",
+	  "HA pair: addresses the active unit carries, \"2001:db8::1/64\"" },
+	{ "units", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_units, "( )",
+	  "HA pair: exactly two groups { ipv4; ipv6 }, each unit's own addresses" },
 };
+enum { K_IPV4 = 3, K_IPV6 = 4, K_FLOAT4 = 8, K_FLOAT6 = 9, K_UNITS = 10 };
 const size_t sk_cfg_nkeys_iface = sizeof(sk_cfg_keys_iface) / sizeof(sk_cfg_keys_iface[0]);
 
 static const char *
@@ -262,6 +311,15 @@ add_addrs(struct sk_cfg_ctx *c, struct iface_in *in, uint16_t id)
 		line = sk_cfg_vec_push(&cfg->addr_lines);
 		if (q == NULL || line == NULL)
 			return -1;
+		if (c->has_ha) {
+			/* SK_SEC_ADDR_HA runs parallel to SK_SEC_ADDRS. */
+			struct sk_img_addr_ha *h = sk_cfg_vec_push(&cfg->addr_ha);
+
+			if (h == NULL)
+				return -1;
+			h->unit = in->addr_own[i] == OWN_FLOATING ? 0 : in->addr_own[i];
+			h->flags = in->addr_own[i] == OWN_FLOATING ? SK_ADDR_FLOATING : 0;
+		}
 		*q = *p;
 		q->iface = id;
 		*line = config_setting_source_line(in->addr_set[i]);
@@ -269,6 +327,47 @@ add_addrs(struct sk_cfg_ctx *c, struct iface_in *in, uint16_t id)
 	in->f.addr_first = first;
 	in->f.addr_count = cfg->addrs.n - first;
 	return 0;
+}
+
+/*
+ * The HA pair's rules for one interface's addresses: with `ha` they are per
+ * unit or floating, without it neither; a floating address lies inside a
+ * subnet of a per-unit address (the neighbours reach both units there).
+ */
+static void
+check_ha_addrs(struct sk_cfg_ctx *c, const struct iface_in *in, const config_setting_t **found)
+{
+	static const int ha_only[] = { K_FLOAT4, K_FLOAT6, K_UNITS };
+	uint32_t i, j;
+	char buf[64];
+
+	if (c->has_ha) {
+		const config_setting_t *plain = found[K_IPV4] ? found[K_IPV4] : found[K_IPV6];
+
+		if (plain != NULL)
+			sk_cfg_err(c, plain, "%s: in an HA pair an address is per unit (`units`) or "
+				   "floating (`floating_ipv4`/`floating_ipv6`)", c->where);
+	} else {
+		for (i = 0; i < sizeof(ha_only) / sizeof(ha_only[0]); i++)
+			if (found[ha_only[i]] != NULL)
+				sk_cfg_err(c, found[ha_only[i]], "%s: `%s` needs an `ha` group",
+					   c->where, sk_cfg_keys_iface[ha_only[i]].name);
+		return;
+	}
+	for (i = 0; i < in->naddr; i++) {
+		if (in->addr_own[i] != OWN_FLOATING)
+			continue;
+		for (j = 0; j < in->naddr; j++)
+			if ((in->addr_own[j] == OWN_UNIT1 || in->addr_own[j] == OWN_UNIT2) &&
+			    sk_cfg_pfx_contains(&in->addr[j], in->addr[i].family, in->addr[i].addr))
+				break;
+		if (j == in->naddr) {
+			sk_cfg_err(c, in->addr_set[i], "%s: floating address %s/%u lies in no subnet "
+				   "of a per-unit address of this interface", c->where,
+				   (sk_cfg_ip_str(in->addr[i].family, in->addr[i].addr, buf,
+						  sizeof(buf)), buf), in->addr[i].plen);
+		}
+	}
 }
 
 /* Every interface address implies an on-link route to its subnet. */
@@ -316,6 +415,7 @@ sk_cfg_parse_interfaces(struct sk_cfg_ctx *c, const config_setting_t *g)
 		sk_cfg_err(c, g, "interfaces: at least one interface is needed");
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(g, (unsigned int)i);
+		const config_setting_t *found[SK_CFG_MAX_KEYS];
 		struct iface_in in;
 		struct sk_img_iface *f;
 		const char *name = NULL;
@@ -327,7 +427,9 @@ sk_cfg_parse_interfaces(struct sk_cfg_ctx *c, const config_setting_t *g)
 			snprintf(c->where, sizeof(c->where), "interface '%s'", name);
 		else
 			snprintf(c->where, sizeof(c->where), "interfaces[%d]", i);
-		sk_cfg_walk(c, e, sk_cfg_keys_iface, sk_cfg_nkeys_iface, &in, NULL);
+		sk_cfg_walk(c, e, sk_cfg_keys_iface, sk_cfg_nkeys_iface, &in, found);
+		if (config_setting_type(e) == CONFIG_TYPE_GROUP)
+			check_ha_addrs(c, &in, found);
 		if (in.f.name[0] == '\0')
 			continue;
 		if (sk_cfg_iface_id(c->cfg, in.f.name) >= 0) {

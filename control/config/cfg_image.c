@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "cfg_priv.h"
 #include "sk_image_api.h"
+#include "util/util_file.h"
 
 #define SEC_ALIGN 8u
 
@@ -120,51 +120,11 @@ sk_cfg_compile_file(const char *path, size_t *len, struct sk_cfg_diag *diag)
 int
 sk_cfg_image_write(const void *img, size_t len, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096], dirbuf[4096];
-	const uint8_t *p = img;
-	size_t done = 0;
-	int fd, rc = 0;
+	int rc = sk_util_write_atomic(path, img, len, 0644);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+	if (rc == -ENAMETOOLONG)
 		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return rc;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (rc == 0 && fchmod(fd, 0644) != 0)
-		rc = -errno;
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0) {
+	else if (rc != 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		unlink(tmp);
-		return rc;
-	}
-	/* Make the rename itself durable. */
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-	fd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	return 0;
+	return rc;
 }

@@ -30,10 +30,12 @@ const struct sk_cfg_key sk_cfg_keys_top[] = {
 	  "log files, rate limits, syslog; see logging" },
 	{ "services", SK_CFG_T_LIST, 0, 0, 0, 0, 0, NULL, "( )",
 	  "virtual services (load balancing), see services[]" },
+	{ "ha", SK_CFG_T_GROUP, SK_CFG_F_RESTART, 0, 0, 0, 0, NULL, "none (standalone unit)",
+	  "the HA pair, see ha" },
 };
 const size_t sk_cfg_nkeys_top = sizeof(sk_cfg_keys_top) / sizeof(sk_cfg_keys_top[0]);
 
-enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T_LOGGING, T_SERVICES, T__MAX };
+enum { T_DATAPLANE, T_ZONES, T_IFACES, T_ROUTES, T_NEIGHS, T_POLICY, T_MGMT, T_LOGGING, T_SERVICES, T_HA, T__MAX };
 
 const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "(top level)", sk_cfg_keys_top, &sk_cfg_nkeys_top },
@@ -52,6 +54,12 @@ const struct sk_cfg_group sk_cfg_groups[] = {
 	{ "services[]", sk_cfg_keys_service, &sk_cfg_nkeys_service },
 	{ "services[].backends[]", sk_cfg_keys_backend, &sk_cfg_nkeys_backend },
 	{ "services[].health", sk_cfg_keys_health, &sk_cfg_nkeys_health },
+	{ "interfaces[].units[]", sk_cfg_keys_iface_unit, &sk_cfg_nkeys_iface_unit },
+	{ "ha", sk_cfg_keys_ha, &sk_cfg_nkeys_ha },
+	{ "ha.units[]", sk_cfg_keys_ha_unit, &sk_cfg_nkeys_ha_unit },
+	{ "ha.data_heartbeat", sk_cfg_keys_ha_dphb, &sk_cfg_nkeys_ha_dphb },
+	{ "ha.announce", sk_cfg_keys_ha_announce, &sk_cfg_nkeys_ha_announce },
+	{ "ha.hook", sk_cfg_keys_ha_hook, &sk_cfg_nkeys_ha_hook },
 };
 const size_t sk_cfg_ngroups = sizeof(sk_cfg_groups) / sizeof(sk_cfg_groups[0]);
 
@@ -150,6 +158,8 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 	snprintf(c.cfg->source, sizeof(c.cfg->source), "%s", name);
 	snprintf(c.where, sizeof(c.where), "config");
 	sk_cfg_walk(&c, config_root_setting(lc), sk_cfg_keys_top, sk_cfg_nkeys_top, NULL, top);
+	/* Interfaces come before `ha` whatever the file's order: they need to know. */
+	c.has_ha = top[T_HA] != NULL;
 	sk_cfg_parse_dataplane(&c, top[T_DATAPLANE]);
 	if (top[T_ZONES] != NULL)
 		sk_cfg_parse_zones(&c, top[T_ZONES]);
@@ -164,6 +174,9 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 	/* After interfaces: fullnat sources must be on a connected subnet. */
 	if (top[T_SERVICES] != NULL && !c.oom)
 		sk_cfg_parse_services(&c, top[T_SERVICES]);
+	/* After interfaces and services: per-unit addresses are checked against them. */
+	if (top[T_HA] != NULL && !c.oom)
+		sk_cfg_parse_ha(&c, top[T_HA]);
 	sk_cfg_parse_logging(&c, top[T_LOGGING]);
 	if (!c.oom)
 		check_sizing(&c, top[T_DATAPLANE]);

@@ -65,6 +65,7 @@ struct sk_cfg_ctx {
 	char where[96];     /* "dataplane", "interface 'outside'", ... */
 	int errors;
 	int oom;
+	int has_ha;         /* the root has an `ha` group (known before any group is parsed) */
 };
 
 /* Report an error at setting s (NULL: no line). */
@@ -146,6 +147,10 @@ extern const size_t sk_cfg_nkeys_mgmt, sk_cfg_nkeys_mgmt_token, sk_cfg_nkeys_mgm
 extern const struct sk_cfg_key sk_cfg_keys_service[], sk_cfg_keys_backend[],
 	sk_cfg_keys_health[];
 extern const size_t sk_cfg_nkeys_service, sk_cfg_nkeys_backend, sk_cfg_nkeys_health;
+extern const struct sk_cfg_key sk_cfg_keys_ha[], sk_cfg_keys_ha_unit[], sk_cfg_keys_ha_dphb[],
+	sk_cfg_keys_ha_announce[], sk_cfg_keys_ha_hook[], sk_cfg_keys_iface_unit[];
+extern const size_t sk_cfg_nkeys_ha, sk_cfg_nkeys_ha_unit, sk_cfg_nkeys_ha_dphb,
+	sk_cfg_nkeys_ha_announce, sk_cfg_nkeys_ha_hook, sk_cfg_nkeys_iface_unit;
 extern const struct sk_cfg_group sk_cfg_groups[];
 extern const size_t sk_cfg_ngroups;
 
@@ -159,6 +164,8 @@ void sk_cfg_parse_policy(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_logging(struct sk_cfg_ctx *c, const config_setting_t *g);
 void sk_cfg_parse_services(struct sk_cfg_ctx *c, const config_setting_t *g);
+/* After interfaces and services: they are checked against the pair (cfg_ha.c). */
+void sk_cfg_parse_ha(struct sk_cfg_ctx *c, const config_setting_t *g);
 
 /* Zone id by name: 1..n, or -1.  "local"/"any" are not looked up here. */
 int sk_cfg_zone_id(const struct sk_cfg *cfg, const char *name);

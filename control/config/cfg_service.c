@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cfg_priv.h"
+#include "sk_prime.h"
 
 #define WORDS(e, w) #w,
 static const char *const sched_names[] = { SK_LB_SCHED_LIST(WORDS) };
@@ -465,19 +466,6 @@ parse_snat(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_servic
 	sv->snat_count = cfg->snats.n - sv->snat_first;
 }
 
-static int
-is_prime(uint32_t n)
-{
-	uint32_t d;
-
-	if (n < 2)
-		return 0;
-	for (d = 2; (uint64_t)d * d <= n; d++)
-		if (n % d == 0)
-			return 0;
-	return 1;
-}
-
 /* The checks that need several keys, or earlier services. */
 static void
 service_cross_checks(struct sk_cfg_ctx *c, struct sk_img_service *sv,
@@ -491,7 +479,7 @@ service_cross_checks(struct sk_cfg_ctx *c, struct sk_img_service *sv,
 			sk_cfg_err(c, k[S_MAGLEV], "%s: maglev_size needs scheduler \"maglev\"",
 				   c->where);
 		sv->maglev_size = 0;
-	} else if (sv->maglev_size != 0 && !is_prime(sv->maglev_size)) {
+	} else if (sv->maglev_size != 0 && !sk_is_prime(sv->maglev_size)) {
 		sk_cfg_err(c, k[S_MAGLEV], "%s: maglev_size = %u is not a prime (65537, 1000003 "
 			   "are)", c->where, sv->maglev_size);
 	} else if (sv->maglev_size != 0 && sv->maglev_size <= sv->backend_count) {

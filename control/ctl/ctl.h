@@ -141,9 +141,6 @@ void sk_ctl_args_env(struct sk_ctl_args *a, const char *(*getenv_fn)(const char 
 /* Usage text. */
 void sk_ctl_usage(void *fp);
 
-/* The command's words ("conns kill"), for messages. */
-const char *sk_ctl_cmd_name(enum sk_ctl_cmd cmd);
-
 struct sk_ctl_http;
 
 /* Command groups: each returns an exit status (enum sk_ctl_exit). */

@@ -527,17 +527,6 @@ sk_ctl_args_env(struct sk_ctl_args *a, const char *(*getenv_fn)(const char *name
 		a->timeout_s = SK_CTL_DEFAULT_TIMEOUT_S;
 }
 
-const char *
-sk_ctl_cmd_name(enum sk_ctl_cmd cmd)
-{
-	size_t i;
-
-	for (i = 0; i < N_CMDS; i++)
-		if (cmd_defs[i].cmd == cmd)
-			return cmd_defs[i].words;
-	return cmd == SK_CTL_CMD_OFFLINE ? "--offline" : "?";
-}
-
 void
 sk_ctl_usage(void *fp)
 {

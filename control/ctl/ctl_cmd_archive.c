@@ -17,6 +17,7 @@
 #include "ctl_http.h"
 #include "ctl_table.h"
 #include "ctl_view.h"
+#include "util/util_file.h"
 
 #define BUNDLE_MAX SK_CTL_MAX_BODY
 
@@ -66,38 +67,9 @@ sk_ctl_view_archive(FILE *out, const json_t *doc)
 int
 sk_ctl_file_write(const char *path, const void *buf, size_t len)
 {
-	char tmp[4096];
-	const char *p = buf;
-	int fd, rc = 0;
-
 	if (strcmp(path, "-") == 0)
 		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -EIO;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
+	return sk_util_write_atomic(path, buf, len, 0600);
 }
 
 static int

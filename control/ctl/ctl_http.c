@@ -278,12 +278,6 @@ sk_ctl_http_close(struct sk_ctl_http *h)
 	free(h);
 }
 
-int
-sk_ctl_http_json(const struct sk_ctl_http *h)
-{
-	return h->args->json;
-}
-
 static void
 set_common(struct sk_ctl_http *h, const char *url, struct curl_slist *hdrs, struct body_buf *b)
 {

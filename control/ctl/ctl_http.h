@@ -35,9 +35,6 @@ struct sk_ctl_resp {
 int sk_ctl_http_open(const struct sk_ctl_args *a, struct sk_ctl_http **out, char *err, size_t errlen);
 void sk_ctl_http_close(struct sk_ctl_http *h);   /* NULL is a no-op */
 
-/* --json given: print the API's answers raw. */
-int sk_ctl_http_json(const struct sk_ctl_http *h);
-
 /*
  * One request: path is relative to /api/v1 ("/config"), query is "" or
  * "?a=b" (see ctl_query.h), body/ctype may be NULL.  Returns 0 when an

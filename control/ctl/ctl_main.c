@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctl_main.c - sekishoctl: parse, pick the command group, exit with its
- * status.  --offline goes to sk_ctl_offline() when this build has it.
+ * status.  --offline goes to sk_ctl_offline().
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl.h"
 #include "ctl_http.h"
-#ifdef SK_CTL_HAVE_OFFLINE
 #include "ctl_offline.h"
-#endif
 
 static const char *
 env(const char *name)
@@ -21,13 +19,7 @@ env(const char *name)
 static int
 run_offline(const struct sk_ctl_args *a)
 {
-#ifdef SK_CTL_HAVE_OFFLINE
 	return sk_ctl_offline(a->off_argc, a->off_argv, a->json);
-#else
-	(void)a;
-	fprintf(stderr, "sekishoctl: offline mode not built\n");
-	return SK_CTL_EXIT_USAGE;
-#endif
 }
 
 static int

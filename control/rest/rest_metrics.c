@@ -17,15 +17,8 @@
 #include <string.h>
 
 #include "rest_priv.h"
+#include "sk_counters.h"
 #include "sk_drop.h"
-
-static const struct {
-	const char *name, *desc;
-} drop_reasons[] = {
-#define SK_DROP_DESC(e, n, d) { n, d },
-	SK_DROP_LIST(SK_DROP_DESC)
-#undef SK_DROP_DESC
-};
 
 struct scalar {
 	const char *key, *metric, *type, *help;
@@ -34,22 +27,10 @@ struct scalar {
 static const struct scalar top_scalars[] = {
 	{ "generation", "sekisho_generation", "gauge",
 	  "Config generation the dataplane is running." },
-	{ "forwarded", "sekisho_forwarded_packets_total", "counter",
-	  "Packets forwarded (handed to a TX queue)." },
-	{ "consumed", "sekisho_consumed_packets_total", "counter",
-	  "Packets taken by the unit itself (ARP/ND, echo requests)." },
-	{ "default_pkts", "sekisho_policy_default_packets_total", "counter",
-	  "New flows decided by a zone-pair or policy default rather than a rule." },
-	{ "frag_reassembled", "sekisho_frag_reassembled_total", "counter",
-	  "Datagrams reassembled from fragments." },
-	{ "frag_fragmented", "sekisho_frag_fragmented_total", "counter",
-	  "Fragments produced to fit an egress MTU." },
-	{ "frag_merged", "sekisho_frag_merged_total", "counter",
-	  "Fragments absorbed into a reassembled datagram (all but one per datagram)." },
-	{ "busy_cycles", "sekisho_busy_cycles_total", "counter",
-	  "TSC cycles workers spent on non-empty bursts." },
-	{ "busy_pkts", "sekisho_busy_packets_total", "counter",
-	  "Packets in those bursts (busy_cycles / busy_packets = cycles per packet)." },
+	/* The per-lcore counters (sk_counters.h); metric NULL: not exported. */
+#define SK_COUNTER_SCALAR(f, m, h) { #f, m, "counter", h },
+	SK_COUNTER_LIST(SK_COUNTER_SCALAR)
+#undef SK_COUNTER_SCALAR
 	{ "neigh_entries", "sekisho_neighbor_entries", "gauge",
 	  "Entries in the neighbour (ARP/ND) cache." },
 };
@@ -148,11 +129,11 @@ sample(FILE *f, const char *metric, const char *l1, const char *v1, const char *
 static const char *
 drop_desc(const char *reason)
 {
-	size_t i;
+	unsigned int i;
 
-	for (i = 0; i < NELEM(drop_reasons); i++)
-		if (strcmp(drop_reasons[i].name, reason) == 0)
-			return drop_reasons[i].desc;
+	for (i = SK_DROP__FIRST; i < SK_DROP__MAX; i++)
+		if (strcmp(sk_drop_names[i], reason) == 0)
+			return sk_drop_descs[i];
 	return NULL;
 }
 
@@ -313,7 +294,7 @@ sk_rest_metrics_render(const json_t *counters, char **text, size_t *len)
 	for (i = 0; i < NELEM(top_scalars); i++) {
 		const json_t *v = json_object_get(counters, top_scalars[i].key);
 
-		if (!json_is_number(v))
+		if (top_scalars[i].metric == NULL || !json_is_number(v))
 			continue;
 		sk_rest_metrics_help(f, top_scalars[i].metric, top_scalars[i].type, top_scalars[i].help);
 		sample(f, top_scalars[i].metric, NULL, NULL, NULL, NULL, v);

@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "rest_priv.h"
+#include "util/util_file.h"
 
 #define TLS_FILE_MAX (1u << 20)
 #define TLS_VALID_DAYS 3652 /* ten years, leap days included */
@@ -89,40 +90,10 @@ static int
 write_atomic(const char *path, const char *data, size_t len, mode_t mode, char *err,
 	     size_t errlen)
 {
-	char tmp[PATH_MAX];
-	size_t off = 0;
-	int fd, rc = 0;
+	int rc = sk_util_write_atomic(path, data, len, mode);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp); /* 0600 from the start */
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return rc;
-	}
-	while (off < len && rc == 0) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = -errno;
-		else
-			off += (size_t)n;
-	}
-	if (rc == 0 && fchmod(fd, mode) != 0)
-		rc = -errno;
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0) {
+	if (rc != 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		unlink(tmp);
-	}
 	return rc;
 }
 

@@ -401,7 +401,7 @@ prune(struct sk_store *st)
 		}
 		drop(st, i);
 	}
-	sk_store_fsync_dir(st->archive_dir);
+	sk_util_fsync_dir(st->archive_dir);
 }
 
 static int
@@ -437,7 +437,7 @@ write_archive(struct sk_store *st, const struct sk_store_meta *m, const char *te
 	}
 	free(mj);
 	if (rc == 0) {
-		sk_store_fsync_dir(tmp);
+		sk_util_fsync_dir(tmp);
 		gen_dir(st, m->generation, dir, sizeof(dir));
 		if (rename(tmp, dir) != 0)
 			rc = -errno;
@@ -448,7 +448,7 @@ write_archive(struct sk_store *st, const struct sk_store_meta *m, const char *te
 		(void)sk_store_rm_flat_dir(tmp);
 		return rc;
 	}
-	sk_store_fsync_dir(st->archive_dir);
+	sk_util_fsync_dir(st->archive_dir);
 	return 0;
 }
 

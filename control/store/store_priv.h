@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "store.h"
+#include "util/util_file.h"
 
 #define SK_STORE_FILE_MAX (512u << 20) /* refuse to read anything larger */
 
@@ -22,12 +23,9 @@ void sk_store_sha256_hex(const void *buf, size_t len, char out[SK_STORE_SHA256_H
 /* Read a whole file (NUL appended, not counted).  0 or -errno. */
 int sk_store_read_file(const char *path, void **buf, size_t *len);
 
-/* Write data to path: create-exclusive when excl, else a temporary file in
- * the same directory renamed over path.  Always fsynced; mode applied. */
+/* Write data to path: create-exclusive when excl, else crash-safe over path
+ * (sk_util_write_atomic).  Always fsynced; mode applied. */
 int sk_store_write_file(const char *path, const void *data, size_t len, mode_t mode, int excl);
-
-/* fsync a directory so renames and unlinks in it are durable. */
-void sk_store_fsync_dir(const char *path);
 
 /* mkdir that accepts an existing directory. */
 int sk_store_mkdir(const char *path, mode_t mode);

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,17 +89,6 @@ sk_store_read_file(const char *path, void **buf, size_t *len)
 	return 0;
 }
 
-void
-sk_store_fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
 static int
 write_all(int fd, const void *data, size_t len)
 {
@@ -122,21 +110,15 @@ write_all(int fd, const void *data, size_t len)
 int
 sk_store_write_file(const char *path, const void *data, size_t len, mode_t mode, int excl)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd, rc;
 
-	if (excl) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-		if (fd < 0)
-			return -errno;
-		tmp[0] = '\0';
-	} else {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-			return -ENAMETOOLONG;
-		fd = mkstemp(tmp);
-		if (fd < 0)
-			return -errno;
-	}
+	if (!excl)
+		return sk_util_write_atomic(path, data, len, mode);
+	/* A new file in a directory that is renamed into place as a whole
+	 * (an archive): no rename of its own; the caller syncs the directory. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
 	rc = write_all(fd, data, len);
 	if (rc == 0 && fchmod(fd, mode) != 0)
 		rc = -errno;
@@ -144,17 +126,9 @@ sk_store_write_file(const char *path, const void *data, size_t len, mode_t mode,
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
-	if (rc == 0 && !excl && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0) {
-		unlink(excl ? path : tmp);
-		return rc;
-	}
-	if (!excl) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		sk_store_fsync_dir(dirname(dir));
-	}
-	return 0;
+	if (rc != 0)
+		unlink(path);
+	return rc;
 }
 
 int

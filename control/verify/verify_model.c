@@ -223,24 +223,6 @@ add_prefix(struct sk_vset *s, uint8_t f, const char *txt, unsigned int plen)
 	return sk_vset_add(s, lo, hi);
 }
 
-/* Sources pkt_parse.c refuses as martian (SK_DROP_IP_BAD_ADDRESS). */
-static int
-martian_src(uint8_t f, struct sk_vset *s)
-{
-	int rc = 0;
-
-	if (f == 4) {
-		rc |= add_prefix(s, 4, "224.0.0.0", 4);
-		rc |= add_prefix(s, 4, "127.0.0.0", 8);
-		rc |= add_prefix(s, 4, "255.255.255.255", 32);
-		rc |= add_prefix(s, 4, "0.0.0.0", 32);
-	} else {
-		rc |= add_prefix(s, 6, "ff00::", 8);
-		rc |= add_prefix(s, 6, "::1", 128);
-	}
-	return rc ? -ENOMEM : 0;
-}
-
 /* Destinations refused before policy: martian (parse) and broadcast or
  * multicast (admit's is_mcast_dst). */
 static int
@@ -258,21 +240,6 @@ bad_dst(uint8_t f, struct sk_vset *s)
 		rc |= add_prefix(s, 6, "ff00::", 8);
 	}
 	return rc ? -ENOMEM : 0;
-}
-
-int
-sk_vmodel_src_ok(uint8_t f, struct sk_vset *s)
-{
-	struct sk_vset bad = { 0 };
-	int rc;
-
-	rc = set_one(s, 0, sk_v_max(f));
-	if (rc == 0)
-		rc = martian_src(f, &bad);
-	if (rc == 0)
-		rc = sk_vset_sub(s, s, &bad);
-	sk_vset_free(&bad);
-	return rc;
 }
 
 static int

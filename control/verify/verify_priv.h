@@ -42,8 +42,6 @@ int sk_vmodel_universe(const struct sk_vmodel *m, uint8_t f, struct sk_vspace *u
 /* Rule i as a box for family f (may be empty: the rule does not apply). */
 int sk_vmodel_rule_box(const struct sk_vmodel *m, uint32_t i, uint8_t f, struct sk_vbox *b);
 
-/* Addresses the parser lets through as source / destination (not martian). */
-int sk_vmodel_src_ok(uint8_t f, struct sk_vset *s);
 /* Destinations that reach policy with out zone `zone` (0 = local): for
  * local the unit's addresses; else what the routes send to an interface of
  * the zone, minus local, broadcast, multicast and martian addresses. */

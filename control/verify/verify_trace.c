@@ -39,18 +39,6 @@
 #include "verify_priv.h"
 #include "verify_trace_priv.h"
 
-static const char *const drop_names[SK_DROP__MAX] = {
-#define SK_DROP_NAME(e, name, desc) name,
-	SK_DROP_LIST(SK_DROP_NAME)
-#undef SK_DROP_NAME
-};
-
-static const char *const drop_descs[SK_DROP__MAX] = {
-#define SK_DROP_DESC(e, name, desc) desc,
-	SK_DROP_LIST(SK_DROP_DESC)
-#undef SK_DROP_DESC
-};
-
 void
 sk_vtrace_step(struct sk_vtrace *t, const char *fmt, ...)
 {
@@ -82,13 +70,13 @@ sk_vtrace_addr(uint8_t family, const uint8_t *a, char *buf, size_t len)
 }
 
 void
-sk_vtrace_decision(struct sk_vtrace *t, const char *decision, int reason)
+sk_vtrace_decision(struct sk_vtrace *t, const char *decision, enum sk_drop_reason reason)
 {
 	json_object_set_new(t->doc, "decision", json_string(decision));
 	json_object_set_new(t->doc, "drop_reason",
-			    reason >= 0 ? json_string(drop_names[reason]) : json_null());
-	if (reason >= 0)
-		sk_vtrace_step(t, "dropped: %s (%s)", drop_names[reason], drop_descs[reason]);
+			    reason != SK_DROP_NONE ? json_string(sk_drop_names[reason]) : json_null());
+	if (reason != SK_DROP_NONE)
+		sk_vtrace_step(t, "dropped: %s (%s)", sk_drop_names[reason], sk_drop_descs[reason]);
 }
 
 /* ICMP errors the unit never answers with another error (local_icmp.c). */
@@ -392,7 +380,7 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 	}
 	sk_vtrace_step(t, "forwarded out of %s (zone %s), TTL %u -> %u", out->name,
 		       sk_vmodel_zone_name(&t->vm, pm->out_zone), pm->ttl, pm->ttl - 1);
-	sk_vtrace_decision(t, "forward", -1);
+	sk_vtrace_decision(t, "forward", SK_DROP_NONE);
 }
 
 /* worker.c decide() for a new flow. */
@@ -430,7 +418,7 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 			}
 			sk_vtrace_step(t, "echo request to the unit: answered with an echo reply "
 				       "out of %s", t->g->ifaces[pm->in_iface].name);
-			sk_vtrace_decision(t, "consume", -1);
+			sk_vtrace_decision(t, "consume", SK_DROP_NONE);
 			return;
 		}
 		sk_vtrace_step(t, "a connection is created (both directions then bypass policy)");
@@ -515,7 +503,7 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		sk_vtrace_step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
 			       "for the unit's addresses, never forwarded, not policy)");
 		json_object_set_new(t->doc, "slow_path", json_string("nd"));
-		sk_vtrace_decision(t, "slow_path", -1);
+		sk_vtrace_decision(t, "slow_path", SK_DROP_NONE);
 		return;
 	}
 	/* A VIP:port of a service is routed once its backend is known. */

@@ -169,7 +169,7 @@ sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 			       "main lcore for the kernel's tap (not policy)",
 			       sk_vtrace_addr(pm->family, pm->src, ab, sizeof(ab)), pm->sport);
 		json_object_set_new(t->doc, "slow_path", json_string("health"));
-		sk_vtrace_decision(t, "slow_path", -1);
+		sk_vtrace_decision(t, "slow_path", SK_DROP_NONE);
 		return 1;
 	}
 	if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&

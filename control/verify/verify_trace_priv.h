@@ -15,6 +15,7 @@
 #include "lb/lb_svc.h"
 #include "pkt/pkt_meta.h"
 #include "route/route.h"
+#include "sk_drop.h"
 #include "verify_priv.h"
 
 /* A new connection to a service between backend choice and verdict
@@ -42,8 +43,8 @@ void sk_vtrace_step(struct sk_vtrace *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sk_vtrace_assume(struct sk_vtrace *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* "decision" and "drop_reason" (reason < 0: none), with a step for a drop. */
-void sk_vtrace_decision(struct sk_vtrace *t, const char *decision, int reason);
+/* "decision" and "drop_reason" (null for SK_DROP_NONE), with a step for a drop. */
+void sk_vtrace_decision(struct sk_vtrace *t, const char *decision, enum sk_drop_reason reason);
 const char *sk_vtrace_addr(uint8_t family, const uint8_t *a, char *buf, size_t len);
 /* "route" from a route result, and a step saying so (what: "" or " to the backend"). */
 void sk_vtrace_route(struct sk_vtrace *t, struct sk_pkt_meta *pm,

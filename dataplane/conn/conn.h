@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <rte_common.h>
 #include <rte_tcp.h>
+#include "sk_drop.h"
 #include "pkt_meta.h"
 #include "sk_image.h"
 
@@ -265,14 +266,15 @@ sk_conn_dir(const struct sk_conn *c, uint8_t src_is_a)
 
 /*
  * Account packet m (pkt_len bytes) in direction dir and advance the state
- * machine.  Returns 0 to forward, or SK_DROP_TCP_INVALID: the packet is not
+ * machine.  Returns SK_DROP_NONE to forward, or SK_DROP_TCP_INVALID: the packet is not
  * valid in the connection's state and must be dropped; the connection is
  * kept unchanged (not refreshed, not counted).  c may be a NAT alias (dir
  * from sk_conn_dir on the alias): its primary is updated.
  */
 __rte_warn_unused_result
-int sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
-		   enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms);
+enum sk_drop_reason sk_conn_update(struct sk_conn_table *t, struct sk_conn *c,
+				   const struct sk_pkt_meta *m, enum sk_conn_dir dir,
+				   uint32_t pkt_len, uint32_t now_ms);
 
 /*
  * The key rte_hash stores for live slot c (a connection, NAT primary or

@@ -39,7 +39,7 @@ tcp_note_fin(struct sk_conn *c, enum sk_conn_dir dir)
 	c->fin_seen |= bit;
 }
 
-int
+enum sk_drop_reason
 sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_meta *m,
 	       enum sk_conn_dir dir, uint32_t pkt_len, uint32_t now_ms)
 {
@@ -70,5 +70,5 @@ sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_m
 	c->last_ms = now_ms;
 	/* The class, not the ms: aging reads the table's ms, so a reload applies at once. */
 	c->tmo_class = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
-	return 0;
+	return SK_DROP_NONE;
 }

@@ -10,11 +10,12 @@
 
 #include <stdint.h>
 #include <rte_mbuf.h>
+#include "sk_drop.h"
 
 struct sk_frag;
 
 /* *drop value of sk_frag_reassemble() when the fragment was kept. */
-#define SK_FRAG_KEPT 0xff
+#define SK_FRAG_KEPT SK_DROP_NONE   /* kept for reassembly: not a drop */
 
 /*
  * Reassembly state for up to max_flows datagrams in progress; a datagram

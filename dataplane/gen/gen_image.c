@@ -12,6 +12,7 @@
 
 #include "sk_image_api.h"
 #include "sk_err.h"
+#include "sk_prime.h"
 
 uint32_t
 sk_image_crc(const void *img, size_t len)
@@ -67,19 +68,6 @@ addr_ok(uint8_t family, const uint8_t a[16])
 }
 
 static int
-is_prime(uint32_t n)
-{
-	uint32_t d;
-
-	if (n < 2)
-		return 0;
-	for (d = 2; (uint64_t)d * d <= n; d++)
-		if (n % d == 0)
-			return 0;
-	return 1;
-}
-
-static int
 verify_service_fields(const struct sk_img_service *s, uint32_t i, char *err, size_t errlen)
 {
 	if (!str_ok(s->name, sizeof(s->name)) || !str_ok(s->hc_path, sizeof(s->hc_path)))
@@ -100,7 +88,7 @@ verify_service_fields(const struct sk_img_service *s, uint32_t i, char *err, siz
 			    s->backend_count);
 	if (s->sched == SK_LB_SCHED_MAGLEV ?
 	    (s->maglev_size > SK_LB_MAGLEV_MAX || s->maglev_size <= s->backend_count ||
-	     !is_prime(s->maglev_size)) : s->maglev_size != 0)
+	     !sk_is_prime(s->maglev_size)) : s->maglev_size != 0)
 		return sk_err_set(err, errlen, -EINVAL, "service %u: bad maglev_size %u", i, s->maglev_size);
 	if (s->snat_count > SK_LB_MAX_SNAT ||
 	    (s->fwd == SK_LB_FWD_FULLNAT) != (s->snat_count > 0))

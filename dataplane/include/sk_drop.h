@@ -5,6 +5,11 @@
  * The enum, the counter index, the name shown by telemetry/REST/metrics and
  * the operator-facing description all come from SK_DROP_LIST, so they cannot
  * drift apart.  Add a reason here, never a bare counter elsewhere.
+ *
+ * SK_DROP_NONE (0) heads the enum but is not in the list: it is the verdict
+ * "not dropped" that functions returning a reason give on success, never a
+ * counter, a name or a description (arrays indexed by reason leave slot 0
+ * empty; loops over the reasons start at SK_DROP__FIRST).
  */
 #ifndef SK_DROP_H
 #define SK_DROP_H
@@ -55,10 +60,20 @@
 	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses")
 
 enum sk_drop_reason {
+	SK_DROP_NONE = 0,
 #define SK_DROP_ENUM(e, name, desc) SK_DROP_##e,
 	SK_DROP_LIST(SK_DROP_ENUM)
 #undef SK_DROP_ENUM
 	SK_DROP__MAX
 };
+
+/* The first real reason: loops over counters and names start here. */
+#define SK_DROP__FIRST (SK_DROP_NONE + 1)
+
+/* The one instantiation of the list's names and descriptions (defined in
+ * dataplane/stats/stats.c, in the dataplane library): indexed by reason,
+ * slot SK_DROP_NONE is NULL.  Read-only. */
+extern const char *const sk_drop_names[SK_DROP__MAX];
+extern const char *const sk_drop_descs[SK_DROP__MAX];
 
 #endif /* SK_DROP_H */

@@ -100,9 +100,6 @@ uint32_t sk_lb_hash_src(uint8_t family, const uint8_t src[16]);
 
 struct sk_lb_maglev;
 
-/* 1 if m is prime (trial division; for config validation). */
-int sk_lb_is_prime(uint32_t m);
-
 /*
  * Fill a caller-provided table of m entries (uint16_t backend index, or
  * 0xffff everywhere when no backend is eligible) for backends be[0..n).

@@ -27,6 +27,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include "lb.h"
+#include "sk_prime.h"
 
 #define MAGLEV_EMPTY 0xffffu
 /* Two different hash functions with different seeds: offset and skip must
@@ -47,19 +48,6 @@ struct maglev_turn {
 	uint32_t idx;     /* index in the caller's array */
 };
 
-int
-sk_lb_is_prime(uint32_t m)
-{
-	if (m < 2)
-		return 0;
-	if (m % 2 == 0)
-		return m == 2;
-	for (uint32_t d = 3; (uint64_t)d * d <= m; d += 2)
-		if (m % d == 0)
-			return 0;
-	return 1;
-}
-
 static void
 maglev_identity(const struct sk_lb_backend *b, uint8_t id[20])
 {
@@ -77,7 +65,7 @@ sk_lb_maglev_fill(uint16_t *table, uint32_t m, const struct sk_lb_backend *be, u
 	uint32_t ne = 0, wmax = 0, filled = 0;
 
 	if (table == NULL || (n > 0 && be == NULL) || n > SK_LB_MAGLEV_MAX_BACKENDS ||
-	    m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_lb_is_prime(m))
+	    m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_is_prime(m))
 		return -EINVAL;
 	for (uint32_t i = 0; i < m; i++)
 		table[i] = MAGLEV_EMPTY;
@@ -140,7 +128,7 @@ sk_lb_maglev_create(const struct sk_lb_backend *be, uint32_t n, uint32_t m, int 
 
 	if (m == 0)
 		m = SK_LB_MAGLEV_M_DEFAULT;
-	if (m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_lb_is_prime(m) || n > SK_LB_MAGLEV_MAX_BACKENDS) {
+	if (m > SK_LB_MAGLEV_M_MAX || m <= n || !sk_is_prime(m) || n > SK_LB_MAGLEV_MAX_BACKENDS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}

@@ -25,6 +25,7 @@
 #include <rte_rcu_qsbr.h>
 #include "sk_image.h"
 #include "sk_shm.h"
+#include "sk_drop.h"
 #include "pkt/pkt_meta.h"
 
 struct sk_lb;
@@ -79,12 +80,14 @@ struct sk_lb_choice {
 /*
  * Choose a backend for pm (a new connection to service svc) on this worker:
  * persistence first (if the service has persist_s), then the scheduler,
- * then the limits.  0, or the drop reason (SK_DROP_LB_NO_BACKEND,
+ * then the limits.  SK_DROP_NONE, or the drop reason (SK_DROP_LB_NO_BACKEND,
  * SK_DROP_LB_CONN_LIMIT), which is also counted against the service.
  * Hot path.
  */
-int sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t svc,
-		 const struct sk_pkt_meta *pm, uint32_t now_ms, struct sk_lb_choice *out);
+__attribute__((warn_unused_result))
+enum sk_drop_reason sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t svc,
+				 const struct sk_pkt_meta *pm, uint32_t now_ms,
+				 struct sk_lb_choice *out);
 
 /* Service of global backend gbe, its full-NAT sources (fullnat only). */
 const struct sk_img_service *sk_lb_service(const struct sk_lb *lb, uint32_t svc);

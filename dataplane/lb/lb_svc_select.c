@@ -234,7 +234,7 @@ lb_persist_put(const struct sk_lb *lb, struct lb_worker *w, const struct lb_pers
 		lb_add_u64(&w->persist_full, 1);
 }
 
-int
+enum sk_drop_reason
 sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t svc, const struct sk_pkt_meta *pm,
 	     uint32_t now_ms, struct sk_lb_choice *out)
 {
@@ -280,7 +280,7 @@ sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t svc, const struct s
 	out->family = s->img.family;
 	out->port = b->port != 0 ? b->port : pm->dport;
 	memcpy(out->addr, b->addr, 16);
-	return 0;
+	return SK_DROP_NONE;
 }
 
 void

@@ -36,18 +36,8 @@ sk_stats_sum(const struct sk_stats_lcore *per, unsigned int n, struct sk_stats_s
 			out->drops[j] += s->drops[j];
 		for (j = 0; j < SK_LOCAL__MAX; j++)
 			out->local[j] += s->local[j];
-		out->forwarded += s->forwarded;
-		out->consumed += s->consumed;
-		out->frag_reassembled += s->frag_reassembled;
-		out->frag_fragmented += s->frag_fragmented;
-		out->frag_merged += s->frag_merged;
-		out->busy_cycles += s->busy_cycles;
-		out->busy_pkts += s->busy_pkts;
-		out->default_pkts += s->default_pkts;
-		out->handoff_out += s->handoff_out;
-		out->handoff_in += s->handoff_in;
-		out->tap_in += s->tap_in;
-		out->tap_out += s->tap_out;
-		out->tap_dropped += s->tap_dropped;
+#define SK_COUNTER_ADD(f, metric, help) out->f += s->f;
+		SK_COUNTER_LIST(SK_COUNTER_ADD)
+#undef SK_COUNTER_ADD
 	}
 }

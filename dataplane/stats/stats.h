@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <rte_common.h>
+#include "sk_counters.h"
 #include "sk_drop.h"
 #include "sk_image.h"
 
@@ -41,38 +42,25 @@ enum sk_local_ctr {
 struct sk_stats_lcore {
 	uint64_t drops[SK_DROP__MAX];
 	uint64_t local[SK_LOCAL__MAX];
-	uint64_t forwarded;    /* handed to a TX queue after forwarding */
-	uint64_t consumed;     /* taken by the unit (ARP/ND, echo requests) */
-	uint64_t frag_reassembled;
-	uint64_t frag_fragmented;
-	uint64_t frag_merged;  /* fragments absorbed into a reassembled datagram (all but one) */
-	uint64_t busy_cycles;  /* TSC cycles spent on non-empty bursts */
-	uint64_t busy_pkts;    /* packets in those bursts */
-	uint64_t default_pkts; /* new flows decided by a zone default */
-	uint64_t handoff_out;  /* handed to the worker that owns their flow (wlb.h) */
-	uint64_t handoff_in;   /* taken over from other workers */
-	uint64_t tap_in;       /* packets the unit's kernel sent through the health-check tap */
-	uint64_t tap_out;      /* health-check replies given to the kernel */
-	uint64_t tap_dropped;  /* of tap_in: not the unit's own routable IP packets */
+	/* forwarded, consumed, ...: what each is, in sk_counters.h */
+#define SK_COUNTER_FIELD(f, metric, help) uint64_t f;
+	SK_COUNTER_LIST(SK_COUNTER_FIELD)
 } __rte_cache_aligned;
 
-extern const char *const sk_drop_names[SK_DROP__MAX];
-extern const char *const sk_drop_descs[SK_DROP__MAX];
 extern const char *const sk_local_names[SK_LOCAL__MAX];
 
 /* Summed view of all lcores. */
 struct sk_stats_sum {
 	uint64_t drops[SK_DROP__MAX];
 	uint64_t local[SK_LOCAL__MAX];
-	uint64_t forwarded, consumed, frag_reassembled, frag_fragmented, frag_merged;
-	uint64_t busy_cycles, busy_pkts, default_pkts;
-	uint64_t handoff_out, handoff_in, tap_in, tap_out, tap_dropped;
+	SK_COUNTER_LIST(SK_COUNTER_FIELD)
 };
+#undef SK_COUNTER_FIELD
 
 void sk_stats_sum(const struct sk_stats_lcore *per, unsigned int n, struct sk_stats_sum *out);
 
 static inline void
-sk_stats_drop(struct sk_stats_lcore *s, unsigned int reason)
+sk_stats_drop(struct sk_stats_lcore *s, enum sk_drop_reason reason)
 {
 	s->drops[reason]++;
 }

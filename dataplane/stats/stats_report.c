@@ -88,7 +88,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_start_dict(drops);
-	for (i = 0; i < SK_DROP__MAX; i++)
+	for (i = SK_DROP__FIRST; i < SK_DROP__MAX; i++)
 		rte_tel_data_add_dict_u64(drops, sk_drop_names[i], sum.drops[i]);
 	rte_tel_data_start_dict(local);
 	for (i = 0; i < SK_LOCAL__MAX; i++)
@@ -123,19 +123,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_u64(conns, "deleted", ct.deleted);
 
 	rte_tel_data_add_dict_u64(d, "generation", g != NULL ? g->id : 0);
-	rte_tel_data_add_dict_u64(d, "forwarded", sum.forwarded);
-	rte_tel_data_add_dict_u64(d, "consumed", sum.consumed);
-	rte_tel_data_add_dict_u64(d, "default_pkts", sum.default_pkts);
-	rte_tel_data_add_dict_u64(d, "frag_reassembled", sum.frag_reassembled);
-	rte_tel_data_add_dict_u64(d, "frag_fragmented", sum.frag_fragmented);
-	rte_tel_data_add_dict_u64(d, "frag_merged", sum.frag_merged);
-	rte_tel_data_add_dict_u64(d, "handoff_out", sum.handoff_out);
-	rte_tel_data_add_dict_u64(d, "handoff_in", sum.handoff_in);
-	rte_tel_data_add_dict_u64(d, "tap_in", sum.tap_in);
-	rte_tel_data_add_dict_u64(d, "tap_out", sum.tap_out);
-	rte_tel_data_add_dict_u64(d, "tap_dropped", sum.tap_dropped);
-	rte_tel_data_add_dict_u64(d, "busy_cycles", sum.busy_cycles);
-	rte_tel_data_add_dict_u64(d, "busy_pkts", sum.busy_pkts);
+#define SK_COUNTER_TEL(f, metric, help) rte_tel_data_add_dict_u64(d, #f, sum.f);
+	SK_COUNTER_LIST(SK_COUNTER_TEL)
+#undef SK_COUNTER_TEL
 	rte_tel_data_add_dict_u64(d, "neigh_entries", sk_dp.neigh ? sk_neigh_count(sk_dp.neigh) : 0);
 	rte_tel_data_add_dict_container(d, "drops", drops, 0);
 	rte_tel_data_add_dict_container(d, "local", local, 0);
@@ -215,22 +205,13 @@ sk_stats_json(void)
 	sk_stats_sum(sk_dp.stats, sk_dp.n_workers + 1u, &sum);
 	conn_totals(&ct);
 	json_object_set_new(root, "generation", json_integer(g != NULL ? (json_int_t)g->id : 0));
-	json_object_set_new(root, "forwarded", json_integer((json_int_t)sum.forwarded));
-	json_object_set_new(root, "consumed", json_integer((json_int_t)sum.consumed));
-	json_object_set_new(root, "default_pkts", json_integer((json_int_t)sum.default_pkts));
-	json_object_set_new(root, "frag_reassembled", json_integer((json_int_t)sum.frag_reassembled));
-	json_object_set_new(root, "frag_fragmented", json_integer((json_int_t)sum.frag_fragmented));
-	json_object_set_new(root, "frag_merged", json_integer((json_int_t)sum.frag_merged));
-	json_object_set_new(root, "handoff_out", json_integer((json_int_t)sum.handoff_out));
-	json_object_set_new(root, "handoff_in", json_integer((json_int_t)sum.handoff_in));
-	json_object_set_new(root, "tap_in", json_integer((json_int_t)sum.tap_in));
-	json_object_set_new(root, "tap_out", json_integer((json_int_t)sum.tap_out));
-	json_object_set_new(root, "tap_dropped", json_integer((json_int_t)sum.tap_dropped));
-	json_object_set_new(root, "busy_cycles", json_integer((json_int_t)sum.busy_cycles));
-	json_object_set_new(root, "busy_pkts", json_integer((json_int_t)sum.busy_pkts));
+#define SK_COUNTER_JSON(f, metric, help) \
+	json_object_set_new(root, #f, json_integer((json_int_t)sum.f));
+	SK_COUNTER_LIST(SK_COUNTER_JSON)
+#undef SK_COUNTER_JSON
 
 	o = json_object();
-	for (i = 0; i < SK_DROP__MAX; i++)
+	for (i = SK_DROP__FIRST; i < SK_DROP__MAX; i++)
 		json_object_set_new(o, sk_drop_names[i], json_integer((json_int_t)sum.drops[i]));
 	json_object_set_new(root, "drops", o);
 	o = json_object();

@@ -65,8 +65,7 @@ struct sk_worker {
 	uint32_t now_ms;
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
 	uint32_t err_tokens;
-	uint64_t last_gen;            /* generation id seen on the last burst */
-	uint8_t ha_fence;             /* HA: not active this loop (ha/ha.h sk_ha_fence) */
+	uint8_t ha_fence;             /* HA: not active this loop (ha/ha_dp.h sk_ha_fence) */
 } __rte_cache_aligned;
 
 struct sk_dp {

@@ -52,7 +52,7 @@ main_tx(const struct sk_gen *g, uint16_t iface, struct rte_mbuf *m)
 }
 
 static void
-main_drop(struct rte_mbuf *m, unsigned int reason)
+main_drop(struct rte_mbuf *m, enum sk_drop_reason reason)
 {
 	sk_stats_drop(main_stats(), reason);
 	rte_pktmbuf_free(m);

@@ -42,18 +42,20 @@ struct sk_wlb_new {
 };
 
 /*
- * Route pm to its (translated) destination: 0 with out_iface, out_zone and
- * nexthop set, or the drop reason.
+ * Route pm to its (translated) destination: SK_DROP_NONE with out_iface,
+ * out_zone and nexthop set, or the drop reason.
  */
-int sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm);
+__attribute__((warn_unused_result))
+enum sk_drop_reason sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm);
 
 /*
  * Choose a backend for a new connection to service pm->lb_svc and make pm
  * look like the translated packet for policy (destination = backend, routed
- * there).  0, or the drop reason (pm unchanged then).
+ * there).  SK_DROP_NONE, or the drop reason (pm unchanged then).
  */
-int sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *pm,
-		   struct sk_wlb_new *nw);
+__attribute__((warn_unused_result))
+enum sk_drop_reason sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g,
+				   struct sk_pkt_meta *pm, struct sk_wlb_new *nw);
 
 /* Undo sk_wlb_prepare's destination (the route stays: it is the backend's). */
 void sk_wlb_restore(struct sk_pkt_meta *pm, const struct sk_wlb_new *nw);
@@ -72,22 +74,25 @@ void sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta
 
 /*
  * Policy accepted: create the NAT connection (choosing the SNAT source for
- * full NAT), translate m, count it.  0 to forward; -EEXIST when the client's
- * key was created by an earlier packet of the burst (look it up and treat m
- * as a hit); or a drop reason.
+ * full NAT), translate m, count it.  Returns 0 with the verdict in *why
+ * (SK_DROP_NONE: forward; else the drop reason), or -EEXIST when the
+ * client's key was created by an earlier packet of the burst (look it up and
+ * treat m as a hit; *why is not set).
  */
+__attribute__((warn_unused_result))
 int sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		  const struct sk_conn_key *k, uint8_t src_is_a, const struct sk_wlb_new *nw,
-		  uint32_t rule_id);
+		  uint32_t rule_id, enum sk_drop_reason *why);
 
 /*
  * A packet hit connection c (either half of a NAT connection): re-check
  * after a commit, cut if the backend was disabled or removed, advance the
- * state, translate and route.  0 to forward, or a drop reason (the
- * connection is deleted when it was cut).
+ * state, translate and route.  SK_DROP_NONE to forward, or a drop reason
+ * (the connection is deleted when it was cut).
  */
-int sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
-	       uint8_t src_is_a);
+__attribute__((warn_unused_result))
+enum sk_drop_reason sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+			       struct sk_conn *c, uint8_t src_is_a);
 
 /*
  * A packet to a VIP or SNAT address whose admission was left to later

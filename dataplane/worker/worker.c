@@ -48,7 +48,7 @@
 #define ICMP6_TIMXCEED 3
 
 static inline void
-drop(struct sk_worker *w, struct rte_mbuf *m, unsigned int reason)
+drop(struct sk_worker *w, struct rte_mbuf *m, enum sk_drop_reason reason)
 {
 	sk_stats_drop(w->stats, reason);
 	rte_pktmbuf_free(m);
@@ -325,7 +325,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		return NULL;
 	}
 	/* HA pair: the heartbeat to the main lcore; a non-active unit keeps
-	 * only what is addressed to its own per-unit addresses (ha/ha.h). */
+	 * only what is addressed to its own per-unit addresses (ha/ha_dp.h). */
 	if (unlikely(g->ha != NULL)) {
 		switch (sk_ha_admit(g, pm, w->ha_fence)) {
 		case SK_HA_TO_MAIN:
@@ -431,14 +431,14 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 			action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
 	if (action == SK_ACT_ACCEPT) {
 		if (nw != NULL) {
-			int rc = sk_wlb_create(w, g, m, key, src_is_a, nw, rule_id);
+			enum sk_drop_reason why;
 
-			if (rc == -EEXIST) {
+			if (sk_wlb_create(w, g, m, key, src_is_a, nw, rule_id, &why) == -EEXIST) {
 				hit(w, g, m, sk_conn_lookup(w->conns, key), src_is_a);
 				return;
 			}
-			if (rc != 0) {
-				drop(w, m, (unsigned int)rc);
+			if (why != SK_DROP_NONE) {
+				drop(w, m, why);
 				return;
 			}
 			forward(w, g, m);

@@ -22,7 +22,7 @@
 /* Candidate SNAT ports tried for one connection before giving up. */
 #define SNAT_TRIES 64
 
-int
+enum sk_drop_reason
 sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm)
 {
 	struct sk_route_result rr;
@@ -32,7 +32,7 @@ sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm)
 		pm->out_iface = rr.iface;
 		pm->out_zone = g->ifaces[rr.iface].zone;
 		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
-		return 0;
+		return SK_DROP_NONE;
 	case SK_GEN_DST_LOCAL:
 		/* A backend or client that is the unit itself: nothing listens. */
 		return SK_DROP_LOCAL_UNHANDLED;
@@ -44,11 +44,11 @@ sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm)
 	}
 }
 
-int
+enum sk_drop_reason
 sk_wlb_prepare(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *pm,
 	       struct sk_wlb_new *nw)
 {
-	int rc;
+	enum sk_drop_reason rc;
 
 	rc = sk_lb_select(g->lb, w->idx, pm->lb_svc - 1u, pm, w->now_ms, &nw->ch);
 	if (rc != 0)
@@ -170,7 +170,7 @@ snat_try(const struct sk_worker *w, const struct sk_pkt_meta *pm, const struct s
 }
 
 /* Full NAT: an SNAT source and port whose reply tuple no connection uses. */
-static int
+static enum sk_drop_reason
 pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
 	  const struct sk_wlb_new *nw, const uint8_t **snat, uint16_t *sport,
 	  struct sk_conn_key *rk, uint8_t *rk_orig_is_a)
@@ -207,13 +207,13 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 			continue;
 		}
 		*sport = port;
-		return 0;
+		return SK_DROP_NONE;
 	}
 	if (spare == 0)
 		return SK_DROP_NAT_NO_PORT;
 	tuple_key(pm->family, pm->proto, *snat, spare, ch->addr, ch->port, rk, rk_orig_is_a);
 	*sport = spare;
-	return 0;
+	return SK_DROP_NONE;
 }
 
 void
@@ -255,7 +255,7 @@ sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *con
 int
 sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 	      const struct sk_conn_key *k, uint8_t src_is_a, const struct sk_wlb_new *nw,
-	      uint32_t rule_id)
+	      uint32_t rule_id, enum sk_drop_reason *why)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	const struct sk_lb_choice *ch = &nw->ch;
@@ -266,12 +266,11 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 	uint8_t rk_orig_is_a;
 	struct nat_undo u;
 	struct sk_conn *c;
-	int rc;
 
 	if (fullnat) {
-		rc = pick_snat(w, g, pm, nw, &snat, &sport, &rk, &rk_orig_is_a);
-		if (rc != 0)
-			return rc;
+		*why = pick_snat(w, g, pm, nw, &snat, &sport, &rk, &rk_orig_is_a);
+		if (*why != SK_DROP_NONE)
+			return 0;
 	} else if (nw->rk_set) {
 		rk = nw->rk;
 		rk_orig_is_a = nw->rk_orig_is_a;
@@ -286,13 +285,15 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 			return -EEXIST;
 		/* The backend's tuple is taken (DNAT: the client already talks to
 		 * the backend directly with the same ports) or the table is full. */
-		return rte_errno == EEXIST ? SK_DROP_NAT_NO_PORT : SK_DROP_CONN_TABLE_FULL;
+		*why = rte_errno == EEXIST ? SK_DROP_NAT_NO_PORT : SK_DROP_CONN_TABLE_FULL;
+		return 0;
 	}
 	sk_lb_conn_open(g->lb, w->idx, ch->gbe);
 	undo_save(&u, pm);
 	sk_nat_rewrite(m, pm, snat, sport, ch->addr, ch->port);
 	undo_if_error(g, m, pm, &u);
 	sk_lb_count(g->lb, w->idx, ch->gbe, 0, rte_pktmbuf_pkt_len(m));
+	*why = SK_DROP_NONE;
 	return 0;
 }
 
@@ -327,7 +328,7 @@ nat_ends(const struct sk_conn_table *t, const struct sk_conn *p, const struct sk
  * was accepted), and find the backend in the new services.  Once per
  * connection per commit.
  */
-static int
+static enum sk_drop_reason
 nat_recheck(struct sk_worker *w, const struct sk_gen *g, struct sk_conn *p, struct sk_conn *a,
 	    const struct sk_pkt_meta *pm, const struct nat_ends *e)
 {
@@ -360,10 +361,10 @@ nat_recheck(struct sk_worker *w, const struct sk_gen *g, struct sk_conn *p, stru
 	p->rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
 	sk_conn_nat_set_tag(a, (uint32_t)gbe);
 	sk_lb_conn_open(g->lb, w->idx, (uint32_t)gbe);
-	return 0;
+	return SK_DROP_NONE;
 }
 
-int
+enum sk_drop_reason
 sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
 	   uint8_t src_is_a)
 {
@@ -409,13 +410,13 @@ sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, stru
 		sk_nat_rewrite(m, pm, e.vip, e.vip_port, fullnat ? e.client : NULL,
 			       fullnat ? e.client_port : 0);
 		/* DNAT: the destination (the client) is unchanged and already routed. */
-		rc = fullnat ? sk_wlb_route(g, pm) : 0;
+		rc = fullnat ? sk_wlb_route(g, pm) : SK_DROP_NONE;
 	}
 	if (rc != 0)
 		return rc;
 	undo_if_error(g, m, pm, &u);
 	sk_lb_count(g->lb, w->idx, gbe, dir, len);
-	return 0;
+	return SK_DROP_NONE;
 }
 
 /* DNAT owner: a hash of the client's address and port, carried both ways. */

@@ -18,6 +18,7 @@
 #include "sk_test.h"
 #include "sk_test_eal.h"
 #include "lb/lb.h"
+#include "sk_prime.h"
 
 #define M SK_LB_MAGLEV_M_DEFAULT
 #define MAXB 128
@@ -136,7 +137,7 @@ test_prime_and_m(void)
 	uint16_t tab[128];
 
 	for (size_t i = 0; i < RTE_DIM(pt); i++)
-		SK_CHECK(sk_lb_is_prime(pt[i].m) == pt[i].prime, "is_prime(%u) = %d",
+		SK_CHECK(sk_is_prime(pt[i].m) == pt[i].prime, "is_prime(%u) = %d",
 			 pt[i].m, pt[i].prime);
 	mk_backends(be, MAXB, NULL);
 	for (size_t i = 0; i < RTE_DIM(mt); i++) {

@@ -293,7 +293,7 @@ test_maglev_sh(void)
 
 	/* The same flow always to the same backend. */
 	pm_set(&pm, "198.51.100.9", "203.0.113.80", 41000, 80, IPPROTO_TCP);
-	(void)sk_lb_select(lb, 0, 0, &pm, 0, &c);
+	ok = sk_lb_select(lb, 0, 0, &pm, 0, &c) == SK_DROP_NONE;
 	first = c.be;
 	for (i = 0; i < 100; i++)
 		if (sk_lb_select(lb, 0, 0, &pm, 0, &c) != 0 || c.be != first)
@@ -302,9 +302,9 @@ test_maglev_sh(void)
 
 	/* Source hash: a client keeps its backend whatever its port. */
 	pm_set(&pm, "198.51.100.9", "203.0.113.80", 1000, 53, IPPROTO_UDP);
-	(void)sk_lb_select(lb, 0, 2, &pm, 0, &c);
+	ok = sk_lb_select(lb, 0, 2, &pm, 0, &c) == SK_DROP_NONE;
 	first = c.be;
-	for (i = 0, ok = 1; i < 200; i++) {
+	for (i = 0; i < 200; i++) {
 		pm.sport = (uint16_t)(1000 + i * 7);
 		if (sk_lb_select(lb, 0, 2, &pm, 0, &c) != 0 || c.be != first)
 			ok = 0;

@@ -249,12 +249,9 @@ static const struct pcase cases[] = {
 static const char *
 drop_name(int r)
 {
-	static const char *names[] = {
-#define SK_DROP_NAME(e, name, desc) name,
-		SK_DROP_LIST(SK_DROP_NAME)
-#undef SK_DROP_NAME
-	};
-	return r >= 0 && r < SK_DROP__MAX ? names[r] : "?";
+	if (r == SK_DROP_NONE)
+		return "none";
+	return r > 0 && r < SK_DROP__MAX ? sk_drop_names[r] : "?";
 }
 
 /* First field of the meta that differs from the case, NULL if none. */
