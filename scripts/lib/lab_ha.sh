@@ -282,6 +282,16 @@ ha_down() {
 		ip netns del "$ns" || sk_warn "could not delete namespace $ns"
 	done
 	if [ -s "$HA_RUN/psk_path" ]; then rm -f "$(cat "$HA_RUN/psk_path")"; fi
+	# The cps' state (TLS certificate, archives) and logs, where the config
+	# puts them: under the plain lab's run dir, which is not up (ha_up
+	# refuses to start beside it).
+	if [ ! -e /run/netns/sk-fw ] && [ -f "$HA_CONF" ]; then
+		for p in "$(conf_str state_dir | head -n 1)" "$(conf_str dir | head -n 1)"; do
+			[[ $p == /run/* ]] || continue
+			rm -rf "$p"
+			rmdir "$(dirname "$p")" 2>/dev/null || true
+		done
+	fi
 	rm -rf "$HA_RUN"
 	shopt -s nullglob
 	for p in "${prefixes[@]}"; do
