@@ -47,6 +47,7 @@ struct sk_cp {
 	pthread_mutex_t dp_lock;
 	struct sk_cp_health *health; /* health checks (cp_health.c), NULL = none */
 	struct sk_ha *ha;           /* the HA pair (control/ha/ha.h), NULL = standalone */
+	unsigned int unit;          /* HA unit id, 1 or 2 (0 standalone) */
 };
 
 #endif /* SK_CP_H */

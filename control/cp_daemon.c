@@ -30,6 +30,7 @@
 #include "sk_image_api.h"
 #include "api/api.h"
 #include "dplink/dplink.h"
+#include "ha/ha.h"
 #include "rest/rest.h"
 #include "store/store.h"
 #include "logw/logw.h"
@@ -257,9 +258,61 @@ access_log(void *ctx, const struct sk_rest_access *a, const char *line)
 	pthread_mutex_unlock(&cp->log_lock);
 }
 
+#define SK_UNIT_FILE "/etc/sekisho/unit"
+
+/* No --unit: the unit file, if it exists ("1" or "2", whitespace around);
+ * the same rule as sekisho-dp.  0 absent, -1 unreadable. */
+static int
+unit_from_file(void)
+{
+	FILE *fp = fopen(SK_UNIT_FILE, "r");
+	int u = 0;
+	char tail;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, " %d %c", &u, &tail) != 1 || (u != 1 && u != 2))
+		u = -1;
+	fclose(fp);
+	return u;
+}
+
+/* The EAL file prefix to attach with: an HA unit's own override (two units
+ * on one host), as sekisho-dp chooses it.  NULL with a message on error. */
+static const char *
+attach_prefix(const void *img, int *unit)
+{
+	const struct sk_img_ha *ha;
+	uint32_t n = 0;
+
+	ha = sk_image_sec(img, SK_SEC_HA, &n);
+	if (n == 0) {
+		*unit = 0;
+		return sk_image_settings(img)->file_prefix;
+	}
+	if (*unit == 0)
+		*unit = unit_from_file();
+	if (*unit != 1 && *unit != 2) {
+		fprintf(stderr, "sekisho-cp: the config is an HA config (cluster \"%s\"): this "
+			"unit's id is needed: --unit 1|2 or %s %s\n", ha->cluster, SK_UNIT_FILE,
+			*unit < 0 ? "(holds no 1 or 2)" : "(absent)");
+		return NULL;
+	}
+	if (ha->unit[*unit - 1].file_prefix[0] != '\0')
+		return ha->unit[*unit - 1].file_prefix;
+	return sk_image_settings(img)->file_prefix;
+}
+
 int
 sk_cp_daemon(const char *config_path)
 {
+	return sk_cp_daemon_unit(config_path, 0);
+}
+
+int
+sk_cp_daemon_unit(const char *config_path, int unit)
+{
+	const char *prefix;
 	static const struct sk_api_route *const tables[] = {
 		sk_api_routes_status, sk_api_routes_services, sk_api_routes_config,
 		sk_api_routes_verify, sk_api_routes_ha,
@@ -311,7 +364,11 @@ sk_cp_daemon(const char *config_path)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (attach(sk_image_settings(img)->file_prefix, &cp.dp) != 0)
+	prefix = attach_prefix(img, &unit);
+	if (prefix == NULL)
+		return 1;
+	cp.unit = (unsigned int)unit;
+	if (attach(prefix, &cp.dp) != 0)
 		return 3;
 	cp.generation = sk_dplink_generation(cp.dp);
 	if (adopt(&cp, text, tlen, img, ilen) != 0)
@@ -340,6 +397,15 @@ sk_cp_daemon(const char *config_path)
 		if (hrc != 0)
 			fprintf(stderr, "sekisho-cp: health checks not running: %s\n",
 				strerror(-hrc));
+	}
+
+	if (cp.unit != 0) {
+		uint32_t nha = 0;
+
+		(void)sk_image_sec(cp.running_img, SK_SEC_HA, &nha);
+		if (nha == 1 && sk_ha_start(&cp, cp.unit, &cp.ha, err, sizeof(err)) != 0)
+			fprintf(stderr, "sekisho-cp: HA not running (the dataplane owns nothing "
+				"until it does): %s\n", err);
 	}
 
 	memset(&rc, 0, sizeof(rc));
@@ -387,6 +453,7 @@ sk_cp_daemon(const char *config_path)
 	}
 out:
 	sk_rest_free(cp.rest);
+	sk_ha_stop(&cp.ha);
 	sk_cp_health_stop(&cp);
 	if (cp.logw != NULL)
 		(void)sk_logw_event(cp.logw, "stop", NULL);

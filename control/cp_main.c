@@ -26,7 +26,7 @@ usage(FILE *out, const char *prog)
 		"       %s --compile FILE -o OUT\n"
 		"       %s --keys\n"
 		"       %s --commit FILE [--replaces GEN]\n"
-		"       %s --serve FILE\n"
+		"       %s --serve FILE [--unit N]\n"
 		"\n"
 		"  -c, --check FILE     validate FILE; errors go to stderr as file:line: message\n"
 		"  -C, --compile FILE   validate FILE and write its binary image to OUT\n"
@@ -36,6 +36,8 @@ usage(FILE *out, const char *prog)
 		"                       (console path; the REST API is the usual one)\n"
 		"  -r, --replaces GEN   the generation the commit replaces (default: running)\n"
 		"  -s, --serve FILE     run the control-plane daemon (REST API, archives, logs)\n"
+		"  -u, --unit N         HA unit id, 1 or 2 (default: /etc/sekisho/unit; only\n"
+		"                       an HA config needs it)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"exit status: 0 ok, 1 the config has errors, 2 usage error\n",
@@ -70,6 +72,7 @@ main(int argc, char **argv)
 		{ "commit", required_argument, NULL, 'm' },
 		{ "serve", required_argument, NULL, 's' },
 		{ "replaces", required_argument, NULL, 'r' },
+		{ "unit", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -77,15 +80,22 @@ main(int argc, char **argv)
 	long long replaces = -1;
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
-	int opt, keys = 0, rc;
+	int opt, keys = 0, rc, unit = 0;
 
-	while ((opt = getopt_long(argc, argv, "c:C:o:khm:r:s:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:o:khm:r:s:u:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			commit = optarg;
 			break;
 		case 's':
 			serve = optarg;
+			break;
+		case 'u':
+			if ((optarg[0] != '1' && optarg[0] != '2') || optarg[1] != '\0') {
+				fprintf(stderr, "%s: --unit must be 1 or 2\n", argv[0]);
+				return EXIT_USAGE;
+			}
+			unit = optarg[0] - '0';
 			break;
 		case 'r':
 			replaces = atoll(optarg);
@@ -124,7 +134,7 @@ main(int argc, char **argv)
 	if (commit != NULL)
 		return sk_cp_console_commit(commit, replaces);
 	if (serve != NULL)
-		return sk_cp_daemon(serve);
+		return sk_cp_daemon_unit(serve, unit);
 	cfg = sk_cfg_load_file(check ? check : compile, &diag);
 	if (cfg == NULL) {
 		sk_cfg_diag_print(&diag, stderr);

@@ -91,8 +91,7 @@ int sk_api_ha_error(struct sk_api_resp *resp, int rc, const char *msg);
  * May this request commit on this unit?  0 when it may (standalone, or the
  * HA module allows it, or the request says force and the module accepts
  * that); otherwise resp is filled (409 `standby`, or 400 for a malformed
- * force flag) and -EBUSY / -EINVAL returned (-ENOSYS, 500: an HA unit
- * whose sekisho-cp was built without SK_CP_HAVE_HA).  *forced (may be NULL) is set
+ * force flag) and -EBUSY / -EINVAL returned.  *forced (may be NULL) is set
  * when the commit goes ahead only because of force, for the log.
  */
 int sk_api_ha_commit_gate(struct sk_cp *cp, const struct sk_api_req *req,

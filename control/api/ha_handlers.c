@@ -11,13 +11,6 @@
  * "ha_maintenance" with who, from where, the outcome and the roles before
  * and after.  It has its own word so that a flood of other HA events
  * cannot rate-limit an operator's action out of the log.
- *
- * SK_CP_HAVE_HA (control/meson.build) says the HA module's sk_ha_*
- * functions are built into sekisho-cp (control/ha/ha.c exists).  Without
- * it the calls into the module are left out, so the API builds before the
- * module does; a unit that has cp->ha set all the same (a build whose
- * condition is wrong) answers 500 and refuses commits rather than pass
- * for a standalone unit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,22 +30,12 @@ need_ha(const struct sk_cp *cp, struct sk_api_resp *resp)
 	return -1;
 }
 
-#ifndef SK_CP_HAVE_HA
-static int
-not_built(struct sk_api_resp *resp)
-{
-	return sk_api_error(resp, 500, "internal", NULL,
-			    "this sekisho-cp was built without the HA API (SK_CP_HAVE_HA)");
-}
-#endif
-
 static void
 get_ha(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 {
 	json_t *doc = NULL;
 
 	(void)req;
-#ifdef SK_CP_HAVE_HA
 	if (cp->ha != NULL) {
 		struct sk_ha_status st;
 
@@ -60,12 +43,6 @@ get_ha(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 		sk_ha_status(cp->ha, &st);
 		doc = sk_api_ha_json(&st);
 	}
-#else
-	if (cp->ha != NULL) {
-		not_built(resp);
-		return;
-	}
-#endif
 	if (cp->ha == NULL)
 		doc = sk_api_ha_json(NULL);
 	if (doc == NULL) {
@@ -75,7 +52,6 @@ get_ha(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 	sk_api_ok(resp, doc);
 }
 
-#ifdef SK_CP_HAVE_HA
 static void
 log_action(struct sk_cp *cp, const struct sk_api_req *req, const char *action,
 	   const struct sk_ha_status *before, const struct sk_ha_status *after, int status,
@@ -157,19 +133,13 @@ ha_gate(struct sk_cp *cp, int force, struct sk_api_resp *resp, int *forced)
 				  "or add force to commit here anyway)");
 	return -EBUSY;
 }
-#endif /* SK_CP_HAVE_HA */
 
 static void
 post_standby(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 {
 	if (need_ha(cp, resp) != 0)
 		return;
-#ifdef SK_CP_HAVE_HA
 	ha_action(cp, req, resp, 1);
-#else
-	(void)req;
-	not_built(resp);
-#endif
 }
 
 static void
@@ -177,12 +147,7 @@ post_release(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp 
 {
 	if (need_ha(cp, resp) != 0)
 		return;
-#ifdef SK_CP_HAVE_HA
 	ha_action(cp, req, resp, 0);
-#else
-	(void)req;
-	not_built(resp);
-#endif
 }
 
 int
@@ -203,12 +168,7 @@ sk_api_ha_commit_gate(struct sk_cp *cp, const struct sk_api_req *req, struct sk_
 	}
 	if (cp->ha == NULL)
 		return 0;
-#ifdef SK_CP_HAVE_HA
 	return ha_gate(cp, force, resp, forced);
-#else
-	not_built(resp);
-	return -ENOSYS;
-#endif
 }
 
 const struct sk_api_route sk_api_routes_ha[] = {

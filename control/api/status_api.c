@@ -94,7 +94,6 @@ get_status(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 			"uptime_s", (json_int_t)(time(NULL) - cp->started),
 			"generation", (json_int_t)cp->generation, "config", cp->config_path,
 			"dataplane", dp);
-#ifdef SK_CP_HAVE_HA
 	/* An HA unit says where the pair stands (both units' generations);
 	 * a standalone unit's answer stays as it was. */
 	if (doc != NULL && cp->ha != NULL) {
@@ -104,7 +103,6 @@ get_status(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 		sk_ha_status(cp->ha, &st);
 		json_object_set_new(doc, "ha", sk_api_ha_summary_json(&st));
 	}
-#endif
 	sk_api_ok(resp, doc);
 }
 

@@ -353,3 +353,9 @@ sk_dplink_log_read(struct sk_dplink *l, struct sk_logrec *out, unsigned int max)
 	}
 	return n;
 }
+
+struct sk_shm_ha *
+sk_dplink_ha(struct sk_dplink *l)
+{
+	return &l->ctl->ha;
+}

@@ -85,4 +85,8 @@ int sk_dplink_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, siz
 /* Drain up to max log records (ts converted to Unix ns). */
 unsigned int sk_dplink_log_read(struct sk_dplink *l, struct sk_logrec *out, unsigned int max);
 
+/* The HA block in the dataplane's shared memory (sk_ha.h): the HA module
+ * reads what the dataplane publishes and writes its role wishes there. */
+struct sk_shm_ha *sk_dplink_ha(struct sk_dplink *l);
+
 #endif /* SK_DPLINK_H */

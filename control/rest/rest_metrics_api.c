@@ -64,7 +64,6 @@ append_lb(struct sk_cp *cp, char **text, size_t *len)
 static int
 append_ha(struct sk_cp *cp, char **text, size_t *len)
 {
-#ifdef SK_CP_HAVE_HA
 	struct sk_ha_status st;
 	char *ha = NULL;
 	size_t ha_len = 0;
@@ -80,12 +79,6 @@ append_ha(struct sk_cp *cp, char **text, size_t *len)
 		return rc;
 	}
 	return append(text, len, ha, ha_len);
-#else
-	(void)cp;
-	(void)text;
-	(void)len;
-	return 0;
-#endif
 }
 
 /*

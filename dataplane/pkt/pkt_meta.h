@@ -66,7 +66,7 @@ enum sk_exc {
 	SK_EXC_ND,       /* ICMPv6 neighbour discovery */
 	SK_EXC_RESOLVE,  /* forwarded packet waiting for its next hop's MAC */
 	SK_EXC_HEALTH,   /* reply to a health check: to the kernel's tap (hctap/hctap.h) */
-	SK_EXC_HA,       /* the HA pair's dataplane heartbeat (ha/ha.h) */
+	SK_EXC_HA,       /* the HA pair's dataplane heartbeat (ha/ha_dp.h) */
 };
 
 /* The mempool is created with this private size; sk_pkt_meta() relies on it. */
