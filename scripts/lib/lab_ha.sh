@@ -124,12 +124,24 @@ ha_dp_start() {
 	ha_wait "$HA_RUN/dp$u.log" forwarding "$HA_RUN/dp$u.pid" "sekisho-dp unit $u"
 }
 
-# ha_cp_start U: unit U's control plane (HA state machine, REST API).
+# ha_cp_start U: unit U's control plane (HA state machine, REST API).  Both
+# units read one config, so its state_dir and log dir name one place; two
+# units on one machine would share archives, committed.img and logs.  Each
+# sekisho-cp gets a mount namespace where those two paths are bind mounts
+# of its unit's own directories ($HA_RUN/unitU/{cp,log}): what two machines
+# have by nature.  Every step execs, so the pid written first is the cp's.
 ha_cp_start() {
-	local u=$1
+	local u=$1 sd ld
+	sd=$(conf_str state_dir | head -n 1)
+	ld=$(conf_str dir | head -n 1)
+	mkdir -p "$sd" "$ld" "$HA_RUN/unit$u/cp" "$HA_RUN/unit$u/log"
+	chmod 700 "$HA_RUN/unit$u/cp"
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ > "$0"; exec "$@"' "$HA_RUN/cp$u.pid" \
-		ip netns exec "sk-fw$u" "$CP" --serve "$HA_CONF" --unit "$u" \
+		ip netns exec "sk-fw$u" unshare -m --propagation private \
+		sh -c 'mount --bind "$0" "$1" && mount --bind "$2" "$3" && shift 3 && exec "$@"' \
+		"$HA_RUN/unit$u/cp" "$sd" "$HA_RUN/unit$u/log" "$ld" \
+		"$CP" --serve "$HA_CONF" --unit "$u" \
 		</dev/null >"$HA_RUN/cp$u.log" 2>&1 &
 	ha_wait "$HA_RUN/cp$u.log" serving "$HA_RUN/cp$u.pid" "sekisho-cp unit $u"
 }
@@ -159,8 +171,8 @@ ha_print_try() {
 	    ip netns exec sk-ha-client curl -s http://203.0.113.80/  # VIP (moves with the active)
 	    ip netns exec sk-ha-client ping -c 3 203.0.113.1         # the floating address
 	    ip netns exec sk-fw1 build/control/ctl/sekishoctl ha     # unit 1's view (sk-fw2: unit 2's)
-	      (export SEKISHO_TOKEN=sekisho-lab-token; add --insecure or SEKISHO_CACERT=the
-	       cert in management.state_dir/tls)
+	      (export SEKISHO_TOKEN=sekisho-lab-token and
+	       SEKISHO_CACERT=/run/sekisho-ha-lab/unit1/cp/tls/cert.pem, unit2/... for sk-fw2)
 	    kill -9 $(cat /run/sekisho-ha-lab/dp1.pid)                # the active's dataplane dies:
 	                                                              # unit 2 takes over
 	    ip netns exec sk-fw1 build/control/ctl/sekishoctl ha standby   # hand over (maintenance)
