@@ -258,25 +258,6 @@ access_log(void *ctx, const struct sk_rest_access *a, const char *line)
 	pthread_mutex_unlock(&cp->log_lock);
 }
 
-#define SK_UNIT_FILE "/etc/sekisho/unit"
-
-/* No --unit: the unit file, if it exists ("1" or "2", whitespace around);
- * the same rule as sekisho-dp.  0 absent, -1 unreadable. */
-static int
-unit_from_file(void)
-{
-	FILE *fp = fopen(SK_UNIT_FILE, "r");
-	int u = 0;
-	char tail;
-
-	if (fp == NULL)
-		return 0;
-	if (fscanf(fp, " %d %c", &u, &tail) != 1 || (u != 1 && u != 2))
-		u = -1;
-	fclose(fp);
-	return u;
-}
-
 /* The EAL file prefix to attach with: an HA unit's own override (two units
  * on one host), as sekisho-dp chooses it.  NULL with a message on error. */
 static const char *
@@ -291,10 +272,10 @@ attach_prefix(const void *img, int *unit)
 		return sk_image_settings(img)->file_prefix;
 	}
 	if (*unit == 0)
-		*unit = unit_from_file();
+		*unit = sk_ha_unit_from_file();
 	if (*unit != 1 && *unit != 2) {
 		fprintf(stderr, "sekisho-cp: the config is an HA config (cluster \"%s\"): this "
-			"unit's id is needed: --unit 1|2 or %s %s\n", ha->cluster, SK_UNIT_FILE,
+			"unit's id is needed: --unit 1|2 or %s %s\n", ha->cluster, SK_HA_UNIT_FILE,
 			*unit < 0 ? "(holds no 1 or 2)" : "(absent)");
 		return NULL;
 	}

@@ -34,8 +34,6 @@
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
 
-#define SK_UNIT_FILE "/etc/sekisho/unit"
-
 struct sk_dp sk_dp;
 
 static struct {
@@ -61,7 +59,7 @@ usage(FILE *fp)
 		    " [-- EAL args...]\n"
 		    "  --image FILE       config image made by 'sekisho-cp --compile'\n"
 		    "  --stats-file FILE  write all counters as JSON here on exit\n"
-		    "  --unit N           HA unit id, 1 or 2 (default: " SK_UNIT_FILE ")\n"
+		    "  --unit N           HA unit id, 1 or 2 (default: " SK_HA_UNIT_FILE ")\n"
 		    "  --ha-role R        HA: start in role R (active|standby) instead of init;\n"
 		    "                     a test/lab aid, sekisho-cp's wish overrides it\n");
 }
@@ -132,22 +130,6 @@ is_pci_addr(const char *dev)
 	       sscanf(dev, "%x:%x.%x%c", &b, &s, &f, &tail) >= 3;
 }
 
-/* No --unit: the unit file, if it exists ("1" or "2", whitespace around). */
-static int
-unit_from_file(void)
-{
-	FILE *fp = fopen(SK_UNIT_FILE, "r");
-	int u = 0;
-	char tail;
-
-	if (fp == NULL)
-		return 0;
-	if (fscanf(fp, " %d %c", &u, &tail) != 1 || (u != 1 && u != 2))
-		u = -1;
-	fclose(fp);
-	return u;
-}
-
 /* ---- start-up steps ---- */
 
 static int
@@ -166,11 +148,11 @@ step_image(void)
 	if (nha == 0)
 		return 0; /* standalone: --unit and the unit file do not matter */
 	if (opt.unit == 0)
-		opt.unit = unit_from_file();
+		opt.unit = sk_ha_unit_from_file();
 	if (opt.unit != 1 && opt.unit != 2) {
 		snprintf(errbuf, sizeof(errbuf), "%s is an HA image (cluster \"%s\"): this unit's "
 			 "id is needed: --unit 1|2 or %s %s", opt.image_path, ha->cluster,
-			 SK_UNIT_FILE, opt.unit < 0 ? "(holds no 1 or 2)" : "(absent)");
+			 SK_HA_UNIT_FILE, opt.unit < 0 ? "(holds no 1 or 2)" : "(absent)");
 		return -EINVAL;
 	}
 	/* Two units on one machine (a lab): each its own cores and prefix. */

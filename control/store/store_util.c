@@ -89,24 +89,6 @@ sk_store_read_file(const char *path, void **buf, size_t *len)
 	return 0;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 int
 sk_store_write_file(const char *path, const void *data, size_t len, mode_t mode, int excl)
 {
@@ -119,7 +101,7 @@ sk_store_write_file(const char *path, const void *data, size_t len, mode_t mode,
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = sk_util_write_all(fd, data, len);
 	if (rc == 0 && fchmod(fd, mode) != 0)
 		rc = -errno;
 	if (rc == 0 && fsync(fd) != 0)

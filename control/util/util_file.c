@@ -25,8 +25,8 @@ sk_util_fsync_dir(const char *dir)
 	}
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+sk_util_write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t done = 0;
@@ -54,7 +54,7 @@ sk_util_write_atomic(const char *path, const void *data, size_t len, mode_t mode
 	fd = mkstemp(tmp); /* 0600 from the start */
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = sk_util_write_all(fd, data, len);
 	if (rc == 0 && fchmod(fd, mode) != 0)
 		rc = -errno;
 	if (rc == 0 && fsync(fd) != 0)

@@ -21,6 +21,9 @@
 int sk_util_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	__attribute__((warn_unused_result));
 
+/* Write all len bytes to fd (retrying short writes and EINTR): 0 or -errno. */
+int sk_util_write_all(int fd, const void *data, size_t len) __attribute__((warn_unused_result));
+
 /* fsync the directory dir (best effort: errors are ignored, as a directory
  * fsync fails on some file systems that are durable anyway). */
 void sk_util_fsync_dir(const char *dir);

@@ -21,6 +21,7 @@
 #define SK_HA_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* X(ENUM, "word") */
 #define SK_HA_ROLE_LIST(X) \
@@ -49,6 +50,27 @@ sk_ha_role_name(uint32_t role)
 	};
 
 	return role < SK_HA_ROLE__MAX ? names[role] : "?";
+}
+
+/* Where a unit's id lives when neither process is given --unit. */
+#define SK_HA_UNIT_FILE "/etc/sekisho/unit"
+
+/* The unit id from SK_HA_UNIT_FILE ("1" or "2", whitespace around): 1 or 2,
+ * 0 when the file is absent, -1 when it holds anything else.  Both
+ * sekisho-dp and sekisho-cp read it the same way (start-up only). */
+static inline int
+sk_ha_unit_from_file(void)
+{
+	FILE *fp = fopen(SK_HA_UNIT_FILE, "r");
+	int u = 0;
+	char tail;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, " %d %c", &u, &tail) != 1 || (u != 1 && u != 2))
+		u = -1;
+	fclose(fp);
+	return u;
 }
 
 /* Only ACTIVE owns floating addresses, VIPs and SNAT sources. */
