@@ -17,7 +17,12 @@
  *     has the higher priority and has been ready under it for
  *     preempt_hold_ms, or the active asks for a handover and this unit is ready.
  *  6. ACTIVE: a live active peer with a newer term (or the same term, and
- *     this is unit 2: the dataplane's fencing rule) -> STANDBY.
+ *     this is unit 2: the dataplane's fencing rule) -> STANDBY.  Staying
+ *     active while the peer is heard again after silence on both paths:
+ *     announce (f->announce) the floating addresses again.
+ * The preemption hold-down counts only while the HA link is up (the
+ * peer's priority and readiness come from it, and a handover needs it): a
+ * flapping link or peer starts the hold-down again, so no preemption storm.
  * Becoming ACTIVE always takes max(own, peer's) + 1 as the term.
  */
 #include <inttypes.h>
@@ -69,6 +74,8 @@ sk_hafsm_init(struct sk_hafsm *f, const struct sk_hafsm_cfg *cfg, uint64_t now_m
 	f->start_ms = now_ms;
 	if (resume_role == SK_HA_ROLE_ACTIVE) {
 		f->role = SK_HA_ROLE_ACTIVE;
+		/* a restarted cp: the peer's presence is no news (no announce) */
+		f->peer_alive = 1;
 		snprintf(f->reason, sizeof(f->reason),
 			 "resumed: the dataplane runs active (term %" PRIu64 ")", term);
 	} else {
@@ -146,7 +153,8 @@ step_standby(struct sk_hafsm *f, const struct sk_hafsm_in *in, int alive, uint64
 		if (in->handover && in->ready)
 			return go(f, SK_HA_ROLE_ACTIVE, seen + 1,
 				  "handover: the active peer asked us to take over");
-		if (!f->cfg.preempt || !in->ready || f->cfg.priority <= p->priority) {
+		if (!f->cfg.preempt || !in->ready || !in->link_up ||
+		    f->cfg.priority <= p->priority) {
 			f->syncing = 0;
 			break;
 		}
@@ -175,13 +183,11 @@ step_standby(struct sk_hafsm *f, const struct sk_hafsm_in *in, int alive, uint64
 	return 0;
 }
 
-int
-sk_hafsm_step(struct sk_hafsm *f, const struct sk_hafsm_in *in)
+static int
+step(struct sk_hafsm *f, const struct sk_hafsm_in *in, int alive)
 {
-	int alive = in->link_up || in->data_up;
 	uint64_t seen = f->term;
 
-	f->now_ms = in->now_ms;
 	if (alive && in->peer_known && in->peer.term > seen)
 		seen = in->peer.term;
 	if (in->fault != NULL) {
@@ -216,4 +222,25 @@ sk_hafsm_step(struct sk_hafsm *f, const struct sk_hafsm_in *in)
 	default:
 		return 0;
 	}
+}
+
+int
+sk_hafsm_step(struct sk_hafsm *f, const struct sk_hafsm_in *in)
+{
+	int alive = in->link_up || in->data_up;
+	uint32_t from = f->role;
+	int ch;
+
+	f->now_ms = in->now_ms;
+	f->announce = 0;
+	ch = step(f, in, alive);
+	if (from == SK_HA_ROLE_ACTIVE && f->role == SK_HA_ROLE_ACTIVE && alive &&
+	    !f->peer_alive) {
+		f->announce = 1;
+		snprintf(f->announce_reason, sizeof(f->announce_reason),
+			 "peer heard again on the %s path while active (term %" PRIu64 ")",
+			 in->link_up ? "HA link" : "dataplane", f->term);
+	}
+	f->peer_alive = (uint8_t)alive;
+	return ch;
 }

@@ -49,9 +49,17 @@ struct sk_hafsm {
 	uint64_t term;             /* highest term seen (the role's term) */
 	uint64_t start_ms;         /* when INIT began */
 	uint64_t now_ms;           /* the last step's clock */
-	uint8_t syncing;           /* standby, ready, under a live lower-priority active */
+	uint8_t syncing;           /* standby, ready, under a live lower-priority active,
+	                            * HA link up */
 	uint64_t sync_since;       /* ... since then (preempt_hold_ms counts from here) */
 	char reason[160];          /* why the last transition happened */
+	uint8_t peer_alive;        /* last step: at least one path up */
+	/* Output of the last step: this unit stayed active and hears its peer
+	 * again after both paths were silent (a partition healed): announce the
+	 * floating addresses again, neighbours may have learnt the peer's MAC.
+	 * announce_reason says so for the log. */
+	uint8_t announce;
+	char announce_reason[96];
 };
 
 /* Start in INIT at now_ms with the highest term known (persisted, or the

@@ -189,7 +189,16 @@ apply_wish(uint32_t now)
 	else if (role >= SK_HA_ROLE__MAX || term < s->term)
 		fprintf(stderr, "sekisho-dp: HA unit %u: wish %s term %" PRIu64 " refused "
 			"(running term %" PRIu64 ")\n", ha.unit, sk_ha_role_name(role), term, s->term);
-	else
+	else if (role == SK_HA_ROLE_ACTIVE && s->role == SK_HA_ROLE_ACTIVE) {
+		/* Active again, no change: sekisho-cp heard its peer again after a
+		 * partition and keeps the role; neighbours may have learnt the
+		 * peer's MAC meanwhile, so announce the floating addresses again. */
+		set_role(role, term, "control plane", now);
+		ha.garp_left = sk_dp.gen->ha != NULL ? sk_dp.gen->ha->garp_count : 0;
+		ha.next_garp_ms = now;
+		fprintf(stderr, "sekisho-dp: HA unit %u: active, term %" PRIu64 ": announcing the "
+			"floating addresses again\n", ha.unit, s->term);
+	} else
 		set_role(role, term, "control plane", now);
 	__atomic_store_n(&s->applied_seq, seq, __ATOMIC_RELEASE);
 }

@@ -10,7 +10,9 @@
  *    (want_role, want_term, then want_seq, release).
  *  - The dataplane's main lcore applies a wish whose term is not older than
  *    the one it runs (want_seq != applied_seq), announces floating addresses
- *    when it becomes active, and publishes role/term.  Workers read the role
+ *    when it becomes active, and publishes role/term.  A new wish for ACTIVE
+ *    while already active announces them again (the cp asks for that when a
+ *    partition heals and it stays active).  Workers read the role
  *    through the dataplane's own variable (one load per burst, no lock).
  *  - The main lcore sends and checks the dataplane heartbeat by itself, so
  *    it works with sekisho-cp dead.  Fencing: when it is active and a valid

@@ -13,6 +13,8 @@
 #include <arpa/inet.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "sk_test.h"
 #include "sk_test_eal.h"
@@ -73,6 +75,7 @@ ha_image(const char *psk_file, size_t *len)
 	ha.dp_port = 7411;
 	ha.hb_interval_ms = 50;
 	ha.dead_ms = 200;
+	ha.garp_count = 1;             /* one round, in the poll that applies the wish */
 	for (u = 0; u < SK_HA_UNITS; u++) {
 		ha.unit[u].priority = 100;
 		ha.unit[u].ha_family = 4;
@@ -166,6 +169,16 @@ test_roles(struct sk_gen *g)
 	SK_CHECK(answers(g, "10.0.0.1") && answers(g, "10.0.0.2") && !answers(g, "10.0.0.3"),
 		 "active: ARP for floating and own, never the peer's");
 
+	SK_CHECK(h->garp_sent == 1 && rte_ring_count(sk_dp.workers[0].main_tx) == 1,
+		 "becoming active: the floating address announced (%llu)",
+		 (unsigned long long)h->garp_sent);
+	sk_ha_poll(g, sk_dp_now_ms());
+	SK_CHECK(h->garp_sent == 1, "announced once per round count");
+	wish(SK_HA_ROLE_ACTIVE, 3);
+	SK_CHECK(h->role == SK_HA_ROLE_ACTIVE && h->role_changes == 1 && h->garp_sent == 2 &&
+		 rte_ring_count(sk_dp.workers[0].main_tx) == 2,
+		 "the same active wish again: no role change, announced again");
+
 	wish(SK_HA_ROLE_STANDBY, 2);
 	SK_CHECK(h->role == SK_HA_ROLE_ACTIVE && h->term == 3 && h->applied_seq == h->want_seq,
 		 "older term refused, seq acknowledged");
@@ -216,6 +229,12 @@ main(int argc __rte_unused, char **argv)
 	sk_dp.tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	sk_dp.ctl = calloc(1, sizeof(*sk_dp.ctl));
 	sk_dp.stats = calloc(2, sizeof(*sk_dp.stats));
+	/* announcements are built in the pool and queued on worker 0's ring */
+	sk_dp.pool = rte_pktmbuf_pool_create("t_ha_pool", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     SOCKET_ID_ANY);
+	sk_dp.workers[0].main_tx = rte_ring_create("t_ha_tx", 256, SOCKET_ID_ANY,
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+	SK_CHECK(sk_dp.pool != NULL && sk_dp.workers[0].main_tx != NULL, "pool and TX ring");
 	test_addresses(g);
 	test_roles(g);
 	unlink(psk_path);

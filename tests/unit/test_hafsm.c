@@ -3,7 +3,8 @@
  * test_hafsm.c - the HA state machine (control/ha/ha_fsm.c, docs/ha.md
  * "Who is active"), table-driven on a fake clock: each scenario is a list of
  * steps (time, both paths, the peer's last heartbeat, own readiness,
- * maintenance, fault) with the role and term expected after each.
+ * maintenance, fault) with the role and term expected after each, and
+ * whether the step asks for the floating addresses to be announced again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct step {
 	const char *want_reason; /* substring of the reason, when it changes */
 	uint8_t handover;        /* the active peer asks us to take over */
 	uint8_t pnoprio;         /* peer heard on the dataplane path only */
+	uint8_t announce;        /* the step must ask for the addresses to be announced again */
 };
 
 struct scenario {
@@ -146,6 +148,30 @@ static const struct scenario scen[] = {
 		{ 10,   0, 1, I, 0, 0, 0, 1, 0, 0, I, 0, NULL, 0, 1 },
 		{ 1000, 0, 1, I, 0, 0, 0, 1, 0, 0, A, 1, "priority unknown", 0, 1 },
 		{ 0 } } },
+	{ "partition heals, this unit kept active with the newer term: announces again once",
+	  CFG(2, 100, 0, 0), 0, I, {
+		{ 10,   1, 1, A, 4, 100, 1, 1, 0, 0, S, 4, NULL },
+		{ 500,  0, 0, A, 4, 100, 1, 1, 0, 0, A, 5, "peer silent on both paths" },
+		{ 2000, 0, 0, NONE, 0, 0, 0, 1, 0, 0, A, 5, NULL },
+		{ 3000, 0, 1, A, 4, 100, 1, 1, 0, 0, A, 5, NULL, 0, 0, 1 },  /* healed */
+		{ 3010, 1, 1, S, 5, 100, 1, 1, 0, 0, A, 5, NULL },           /* once only */
+		{ 9000, 1, 0, S, 5, 100, 1, 1, 0, 0, A, 5, NULL },           /* one path: no news */
+		{ 0 } } },
+	{ "partition heals, this unit has the older term: yields, no announce",
+	  CFG(1, 200, 0, 0), 4, A, {
+		{ 10,   0, 0, NONE, 0, 0, 0, 1, 0, 0, A, 4, NULL },
+		{ 2000, 1, 1, A, 5, 100, 1, 1, 0, 0, S, 5, "peer active with a newer term 5" },
+		{ 0 } } },
+	{ "flapping HA link within the hold-down: no preemption until it holds",
+	  CFG(1, 200, 1, 3000), 0, I, {
+		{ 10,   1, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },  /* hold from 10 */
+		{ 2000, 0, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },  /* link down: reset */
+		{ 2500, 1, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },  /* hold from 2500 */
+		{ 4000, 0, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },  /* reset again */
+		{ 4500, 1, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },  /* hold from 4500 */
+		{ 7000, 1, 1, A, 3, 100, 1, 1, 0, 0, S, 3, NULL },
+		{ 7500, 1, 1, A, 3, 100, 1, 1, 0, 0, A, 4, "preempt" },
+		{ 0 } } },
 	{ "restarted cp resumes active without a flap", CFG(2, 50, 0, 0), 9, A, {
 		{ 10,   1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
 		{ 5000, 1, 1, S, 9, 100, 1, 1, 0, 0, A, 9, NULL },
@@ -176,11 +202,13 @@ run(const struct scenario *sc)
 
 		if (f.role != st->want_role || f.term != st->want_term ||
 		    (st->want_reason != NULL && (!ch || strstr(f.reason, st->want_reason) == NULL)) ||
-		    (st->want_reason == NULL && ch && f.role != sc->s[i].want_role)) {
+		    (st->want_reason == NULL && ch && f.role != sc->s[i].want_role) ||
+		    f.announce != st->announce) {
 			printf("# %s: step %u at %llu ms: role %u term %llu (want %u %llu) "
-			       "changed %d reason \"%s\"\n", sc->name, i,
+			       "changed %d reason \"%s\" announce %u (want %u)\n", sc->name, i,
 			       (unsigned long long)st->t, f.role, (unsigned long long)f.term,
-			       st->want_role, (unsigned long long)st->want_term, ch, f.reason);
+			       st->want_role, (unsigned long long)st->want_term, ch, f.reason,
+			       f.announce, st->announce);
 			ok = 0;
 		}
 		snprintf(last, sizeof(last), "%s", f.reason);
