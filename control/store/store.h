@@ -161,6 +161,25 @@ int sk_store_rollback(struct sk_cp *cp, uint64_t gen, uint64_t replaces,
 		      struct sk_store_commit_res *res, char *err, size_t errlen)
 		      __attribute__((warn_unused_result));
 
+/*
+ * Commit an image and text made elsewhere as the given generation (HA
+ * config sync: the active unit's commit applied on the standby, same
+ * number, same image).  The image is verified and must carry generation in
+ * its header; the text is validated here (the daemon's model comes from
+ * it); then fn, archive (source, principal), committed.img and the daemon
+ * state as sk_store_commit().  Returns 0; -EALREADY (generation already
+ * runs here: nothing done); -ESTALE (a newer generation runs here, or the
+ * dataplane's is not cp->generation); -EINVAL (bad image, invalid text with
+ * diag filled, or the dataplane's refusal in err); -ENOTCONN (fn NULL);
+ * -ENOMEM; -ETIMEDOUT.
+ */
+int sk_store_commit_image(struct sk_cp *cp, uint64_t generation, const void *img,
+			  size_t img_len, const char *text, size_t text_len,
+			  const char *principal, const char *source,
+			  sk_store_commit_fn fn, void *ctx, struct sk_cfg_diag *diag,
+			  struct sk_store_commit_res *res, char *err, size_t errlen)
+			  __attribute__((warn_unused_result));
+
 /* ---- export / import (store_bundle.c) ---- */
 
 #define SK_STORE_BUNDLE_VERSION 1

@@ -15,7 +15,7 @@
 #include "store_priv.h"
 #include "cfg.h"
 #include "cp.h"
-#include "sk_image.h"
+#include "sk_image_api.h"
 
 static uint64_t
 now_us(void)
@@ -67,6 +67,28 @@ record(struct sk_cp *cp, const char *text, size_t text_len, void *img, size_t le
 		warn_add(res, "committed.img not replaced", err);
 }
 
+/* The dataplane runs it: archive it and make it the daemon's running
+ * state (takes text, cfg and img). */
+static void
+install(struct sk_cp *cp, char *text, size_t text_len, struct sk_cfg *cfg, void *img,
+	size_t len, uint64_t gen, uint64_t build_us, const char *principal, const char *source,
+	struct sk_store_commit_res *res)
+{
+	res->generation = gen;
+	res->build_us = build_us;
+	record(cp, text, text_len, img, len, gen, principal, source, res);
+	free(cp->running_img);
+	cp->running_img = img;
+	cp->running_img_len = len;
+	free(cp->running_text);
+	cp->running_text = text;
+	sk_cfg_free(cp->running);
+	cp->running = cfg;
+	cp->generation = gen;
+	if (cp->committed != NULL)
+		cp->committed(cp, principal, source);
+}
+
 static int
 commit_text(struct sk_cp *cp, const char *text, size_t text_len, const char *name,
 	    uint64_t replaces, const char *principal, const char *source,
@@ -112,19 +134,7 @@ commit_text(struct sk_cp *cp, const char *text, size_t text_len, const char *nam
 	rc = fn(ctx, img, len, replaces, &gen, &build_us, err, errlen);
 	if (rc != 0)
 		goto fail;
-	res->generation = gen;
-	res->build_us = build_us;
-	record(cp, copy, text_len, img, len, gen, principal, source, res);
-	free(cp->running_img);
-	cp->running_img = img;
-	cp->running_img_len = len;
-	free(cp->running_text);
-	cp->running_text = copy;
-	sk_cfg_free(cp->running);
-	cp->running = cfg;
-	cp->generation = gen;
-	if (cp->committed != NULL)
-		cp->committed(cp, principal, source);
+	install(cp, copy, text_len, cfg, img, len, gen, build_us, principal, source, res);
 	return 0;
 fail:
 	free(img);
@@ -171,5 +181,83 @@ sk_store_rollback(struct sk_cp *cp, uint64_t gen, uint64_t replaces,
 	rc = commit_text(cp, text, tlen, name, replaces, principal, source, fn, ctx, diag,
 			 res, err, errlen);
 	free(text);
+	return rc;
+}
+
+int
+sk_store_commit_image(struct sk_cp *cp, uint64_t generation, const void *img, size_t img_len,
+		      const char *text, size_t text_len, const char *principal,
+		      const char *source, sk_store_commit_fn fn, void *ctx,
+		      struct sk_cfg_diag *diag, struct sk_store_commit_res *res, char *err,
+		      size_t errlen)
+{
+	uint64_t t0 = now_us(), gen = 0, build_us = 0;
+	struct sk_image_hdr *h;
+	struct sk_cfg *cfg;
+	void *copy_img;
+	char *copy;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (fn == NULL) {
+		snprintf(err, errlen, "the dataplane is not attached");
+		return -ENOTCONN;
+	}
+	if (generation == cp->generation) {
+		snprintf(err, errlen, "generation %" PRIu64 " is already running", generation);
+		return -EALREADY;
+	}
+	if (generation < cp->generation) {
+		snprintf(err, errlen, "generation %" PRIu64 " runs here, newer than %" PRIu64
+			 " (commit on the active unit to bring both to a new generation)",
+			 cp->generation, generation);
+		return -ESTALE;
+	}
+	if (sk_image_verify(img, img_len, err, errlen) != 0)
+		return -EINVAL;
+	if (((const struct sk_image_hdr *)img)->generation != generation) {
+		snprintf(err, errlen, "the image says generation %" PRIu64 ", not %" PRIu64,
+			 ((const struct sk_image_hdr *)img)->generation, generation);
+		return -EINVAL;
+	}
+	if (memchr(text, '\0', text_len) != NULL) {
+		snprintf(err, errlen, "the config text contains a NUL byte");
+		return -EINVAL;
+	}
+	copy = strndup(text, text_len);
+	copy_img = malloc(img_len);
+	if (copy == NULL || copy_img == NULL) {
+		free(copy);
+		free(copy_img);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy_img, img, img_len);
+	/* The text must validate here too: this unit's model of it (names,
+	 * management, logging, health checks) comes from it, not the image. */
+	cfg = sk_cfg_load_string(copy, "peer", diag);
+	if (cfg == NULL) {
+		snprintf(err, errlen, "the config has %zu error(s) here", sk_cfg_diag_count(diag));
+		rc = -EINVAL;
+		goto fail;
+	}
+	res->prepare_us = now_us() - t0;
+	/* The header carries the generation: the dataplane takes it as the
+	 * new one's number (so both units number it alike). */
+	h = copy_img;
+	h->generation = generation;
+	rc = fn(ctx, copy_img, img_len, cp->generation, &gen, &build_us, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (gen != generation) {
+		snprintf(res->warning, sizeof(res->warning), "the dataplane numbered it %" PRIu64
+			 ", not %" PRIu64, gen, generation);
+	}
+	install(cp, copy, text_len, cfg, copy_img, img_len, gen, build_us, principal, source, res);
+	return 0;
+fail:
+	free(copy_img);
+	sk_cfg_free(cfg);
+	free(copy);
 	return rc;
 }

@@ -774,6 +774,129 @@ test_bundle(const char *dir, const char *copy)
 
 /* ---- diff ---- */
 
+/* ---- HA config sync: a commit made elsewhere applied as the same generation ---- */
+
+/* A dataplane that numbers a generation as ctl.c does: the header's, if set. */
+static int
+hdr_commit(void *ctx, const void *img, size_t len, uint64_t replaces, uint64_t *gen,
+	   uint64_t *build_us, char *err, size_t errlen)
+{
+	struct fake_dp *dp = ctx;
+	uint64_t id = ((const struct sk_image_hdr *)img)->generation;
+
+	dp->calls++;
+	if (replaces != dp->gen)
+		return -ESTALE;
+	if (sk_image_verify(img, len, err, errlen) != 0)
+		return -EINVAL;
+	id = id != 0 ? id : dp->gen + 1;
+	if (id <= dp->gen) {
+		snprintf(err, errlen, "generation %llu does not follow %llu",
+			 (unsigned long long)id, (unsigned long long)dp->gen);
+		return -EINVAL;
+	}
+	*gen = dp->gen = id;
+	*build_us = 10;
+	return 0;
+}
+
+static void
+test_commit_image(const char *adir, const char *bdir)
+{
+	struct sk_cp a, b;
+	struct fake_dp da = { 0 }, db = { 0 };
+	struct sk_store_commit_res res;
+	struct sk_store_meta meta;
+	struct sk_cfg_diag diag;
+	char err[512] = "", *t1 = variant(100), *t2 = variant(200), *atext = NULL, *btext = NULL;
+	void *aimg = NULL, *bimg = NULL, *bad = NULL, *cimg;
+	size_t atl = 0, ail = 0, btl = 0, bil = 0, clen = 0;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.state_dir = adir;
+	b.state_dir = bdir;
+	sk_cfg_diag_init(&diag);
+	SK_CHECK(sk_store_open(adir, 0, &a.store, err, sizeof(err)) == 0 &&
+		 sk_store_open(bdir, 0, &b.store, err, sizeof(err)) == 0, "two units' stores");
+	/* the active: two commits (generations 1 and 2) */
+	rc = sk_store_commit(&a, t1, strlen(t1), 0, "alice", NULL, hdr_commit, &da, &diag, &res,
+			     err, sizeof(err));
+	rc |= sk_store_commit(&a, t2, strlen(t2), 1, "alice", NULL, hdr_commit, &da, &diag, &res,
+			      err, sizeof(err));
+	SK_CHECK(rc == 0 && a.generation == 2, "active at generation 2 (%s)", err);
+	SK_CHECK(sk_store_get(a.store, 2, &atext, &atl, &aimg, &ail, NULL, err, sizeof(err)) == 0,
+		 "its archive 2");
+
+	/* the standby (generation 0 here) takes it as generation 2 */
+	rc = sk_store_commit_image(&b, 2, aimg, ail, atext, atl, "ha:unit 1", "sync:2",
+				   hdr_commit, &db, &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == 0 && res.generation == 2 && res.archived == 2 && b.generation == 2 &&
+		 db.gen == 2 && res.warning[0] == '\0', "applied as generation 2 (%d %s)", rc, err);
+	SK_CHECK(b.running != NULL && b.running_text != NULL && strcmp(b.running_text, t2) == 0 &&
+		 b.running_img_len == ail && memcmp(b.running_img, aimg, ail) == 0,
+		 "the standby's daemon state: same text, same image bytes");
+	SK_CHECK(sk_store_get(b.store, 2, &btext, &btl, &bimg, &bil, &meta, err, sizeof(err)) == 0 &&
+		 btl == atl && bil == ail && memcmp(bimg, aimg, ail) == 0 &&
+		 strcmp(meta.source, "sync:2") == 0 && strcmp(meta.principal, "ha:unit 1") == 0 &&
+		 meta.dp_generation == 2, "archived there as 2, same image, source sync:2");
+	cimg = read_all(sk_store_committed_path(b.store), &clen);
+	SK_CHECK(cimg != NULL && clen == ail && memcmp(cimg, aimg, ail) == 0,
+		 "committed.img there is the active's image");
+	free(cimg);
+
+	rc = sk_store_commit_image(&b, 2, aimg, ail, atext, atl, "ha", "sync:2", hdr_commit, &db,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -EALREADY && db.calls == 1, "the same generation again: -EALREADY, nothing "
+		 "done (%s)", err);
+	rc = sk_store_commit_image(&b, 1, aimg, ail, atext, atl, "ha", "sync:1", hdr_commit, &db,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -ESTALE && b.generation == 2, "an older generation: -ESTALE (%s)", err);
+	rc = sk_store_commit_image(&b, 3, aimg, ail, atext, atl, "ha", "sync:3", hdr_commit, &db,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -EINVAL && strstr(err, "image says generation 2") != NULL && db.calls == 1,
+		 "the header must carry the generation named: %s", err);
+	bad = malloc(ail);
+	memcpy(bad, aimg, ail);
+	((struct sk_image_hdr *)bad)->generation = 3;
+	((uint8_t *)bad)[ail - 1] ^= 0x5a;
+	rc = sk_store_commit_image(&b, 3, bad, ail, atext, atl, "ha", "sync:3", hdr_commit, &db,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -EINVAL && db.calls == 1 && b.generation == 2,
+		 "a damaged image never reaches the dataplane: %s", err);
+	((uint8_t *)bad)[ail - 1] ^= 0x5a;
+	rc = sk_store_commit_image(&b, 3, bad, ail, "zones = ( 7 );", 14, "ha", "sync:3",
+				   hdr_commit, &db, &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -EINVAL && sk_cfg_diag_count(&diag) > 0 && db.calls == 1,
+		 "a text that does not validate here: refused with its errors");
+	sk_cfg_diag_free(&diag);
+	sk_cfg_diag_init(&diag);
+	rc = sk_store_commit_image(&b, 3, bad, ail, atext, atl, "ha", "sync:3", NULL, NULL,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == -ENOTCONN, "no dataplane: -ENOTCONN");
+	rc = sk_store_commit_image(&b, 3, bad, ail, atext, atl, "ha", "sync:3", hdr_commit, &db,
+				   &diag, &res, err, sizeof(err));
+	SK_CHECK(rc == 0 && b.generation == 3 && sk_store_latest(b.store) == 3,
+		 "generation 3 follows (%s)", err);
+	sk_cfg_diag_free(&diag);
+	free(bad);
+	free(atext);
+	free(aimg);
+	free(btext);
+	free(bimg);
+	free(t1);
+	free(t2);
+	sk_cfg_free(a.running);
+	sk_cfg_free(b.running);
+	free(a.running_text);
+	free(b.running_text);
+	free(a.running_img);
+	free(b.running_img);
+	sk_store_close(a.store);
+	sk_store_close(b.store);
+}
+
 int
 main(void)
 {
@@ -801,6 +924,13 @@ main(void)
 	snprintf(copy, sizeof(copy), "%s/copy", tmpl);
 	test_commit(dir);
 	test_bundle(dir, copy);
+	{
+		char a[160], b[160];
+
+		snprintf(a, sizeof(a), "%s/sync-a", tmpl);
+		snprintf(b, sizeof(b), "%s/sync-b", tmpl);
+		test_commit_image(a, b);
+	}
 	rm_rf(tmpl);
 	free(lab_text);
 	return SK_TEST_DONE();
