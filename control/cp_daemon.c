@@ -238,6 +238,11 @@ on_committed(struct sk_cp *cp, const char *principal, const char *source)
 	printf("sekisho-cp: generation %" PRIu64 " committed by %s (%s)\n", cp->generation,
 	       principal != NULL ? principal : "-", source != NULL ? source : "commit");
 	fflush(stdout);
+	/* HA: the peer gets this generation (pushed if this unit is active;
+	 * kept for the peer's pull otherwise).  Never blocks. */
+	if (cp->running_text != NULL)
+		sk_ha_committed(cp->ha, cp->generation, cp->running_img, cp->running_img_len,
+				cp->running_text, strlen(cp->running_text));
 }
 
 /* Every request on stdout; the ones that change something also as an
@@ -306,7 +311,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 	char err[512], *text, *state_dir;
 	void *img = NULL;
 	size_t tlen = 0, ilen = 0;
-	int rc_exit = 0;
+	int rc_exit = 0, rest_rc;
 
 	memset(&cp, 0, sizeof(cp));
 	cp.started = time(NULL);
@@ -395,7 +400,11 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 	rc.cp = &cp;
 	rc.access_log = access_log;
 	rc.log_ctx = &cp;
-	if (sk_rest_create(&rc, &cp.rest, err, sizeof(err)) != 0) {
+	/* under dp_lock: HA config sync's on_committed may read cp.rest */
+	pthread_mutex_lock(&cp.dp_lock);
+	rest_rc = sk_rest_create(&rc, &cp.rest, err, sizeof(err));
+	pthread_mutex_unlock(&cp.dp_lock);
+	if (rest_rc != 0) {
 		fprintf(stderr, "sekisho-cp: REST API: %s\n", err);
 		rc_exit = 1;
 		goto out;
@@ -433,7 +442,18 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 		}
 	}
 out:
-	sk_rest_free(cp.rest);
+	{
+		/* The HA module's config sync may run on_committed (which reads
+		 * cp.rest) on its own thread, under dp_lock: hide the server from
+		 * it first. */
+		struct sk_rest *rest;
+
+		pthread_mutex_lock(&cp.dp_lock);
+		rest = cp.rest;
+		cp.rest = NULL;
+		pthread_mutex_unlock(&cp.dp_lock);
+		sk_rest_free(rest);
+	}
 	sk_ha_stop(&cp.ha);
 	sk_cp_health_stop(&cp);
 	if (cp.logw != NULL)

@@ -7,6 +7,9 @@
  * transition logs it, persists the term and writes the wish for the
  * dataplane (want_role, want_term, then want_seq with release).
  *
+ * Config sync is ha_sync.c; the transition log and the takeover hook are
+ * ha_notify.c (they run after the wish is written, never before it).
+ *
  * Clocks: our own CLOCK_MONOTONIC ms for the link; the dataplane's path is
  * judged on the dataplane's own 32-bit ms clock (peer_rx_ms against the
  * block's now_ms), and that clock must itself be moving (a dataplane whose
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <jansson.h>
 
 #include "cp.h"
 #include "dplink/dplink.h"
@@ -28,6 +32,7 @@
 #include "ha_fsm.h"
 #include "ha_link.h"
 #include "ha_priv.h"
+#include "ha_hook.h"
 #include "sk_image_api.h"
 
 #ifndef SK_VERSION
@@ -36,50 +41,9 @@
 
 #define LOOP_MS 10
 
-struct sk_ha {
-	struct sk_cp *cp;
-	unsigned int unit;
-	struct sk_img_ha cfg;
-	struct sk_ha_link *link;
-	struct sk_shm_ha *shm;      /* NULL: no dataplane attached */
-	struct sk_hafsm fsm;
-	pthread_t thr;
-	int running;
-	volatile int stop;
-	pthread_mutex_t lock;       /* st, forced, handover_* */
-	struct sk_ha_status st;
 
-	/* link path (HA thread only) */
-	uint64_t link_rx_ms;        /* our clock at the last HEARTBEAT, 0 = never */
-	struct sk_ha_hbmsg lpeer;   /* its contents */
-	uint8_t lpeer_known;
-	uint64_t next_hb_ms;
-	uint8_t link_is_up;         /* session up */
-	char mismatch[160];         /* hello fields differ: fault */
-
-	/* data path */
-	uint64_t dp_now_seen;       /* block's now_ms, last read */
-	uint64_t dp_now_changed_ms; /* our clock when it last moved */
-	uint64_t dp_hb_rx_seen;
-
-	uint8_t path_up[SK_HA_PATH__MAX];
-
-	/* wishes */
-	uint32_t want_seq;          /* last want_seq written, 0 = none */
-	uint32_t wrote_role;
-	uint64_t wrote_term;
-	uint64_t saved_term;
-
-	/* maintenance */
-	uint8_t forced;
-	uint8_t handover_asked;     /* the peer asked us to take over */
-	uint8_t handover_acked;     /* the peer said it takes over */
-	uint8_t handover_refused;
-	uint8_t handover_send;      /* force_standby: the HA thread sends HANDOVER_REQ */
-};
-
-static uint64_t
-mono_ms(void)
+uint64_t
+sk_ha_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -87,8 +51,8 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t
-unix_ms(void)
+uint64_t
+sk_ha_unix_ms(void)
 {
 	struct timespec ts;
 
@@ -103,7 +67,7 @@ on_msg(void *ctx, uint8_t type, const void *payload, size_t len)
 {
 	struct sk_ha *ha = ctx;
 	struct sk_ha_hbmsg m;
-	uint64_t now = mono_ms();
+	uint64_t now = sk_ha_mono_ms();
 
 	switch (type) {
 	case SK_HA_MSG_HEARTBEAT:
@@ -132,6 +96,7 @@ on_msg(void *ctx, uint8_t type, const void *payload, size_t len)
 		pthread_mutex_unlock(&ha->lock);
 		break;
 	default:
+		sk_ha_sync_on_msg(ha, type, payload, len);
 		break;
 	}
 }
@@ -144,12 +109,13 @@ on_state(void *ctx, enum sk_ha_link_state s, const char *reason)
 	switch (s) {
 	case SK_HA_LINK_UP:
 		if (!ha->link_is_up)
-			printf("sekisho-cp: ha: link up: %s\n", reason);
+			sk_ha_log(ha, "link", NULL, "link up: %s", reason);
 		ha->link_is_up = 1;
 		if (ha->mismatch[0] != '\0')
-			printf("sekisho-cp: ha: greeting matches again\n");
+			sk_ha_log(ha, "link", NULL, "greeting matches again");
 		ha->mismatch[0] = '\0';
 		ha->next_hb_ms = 0; /* greet with a heartbeat at once */
+		sk_ha_sync_session(ha, sk_ha_mono_ms());
 		break;
 	case SK_HA_LINK_MISMATCH:
 		ha->link_is_up = 0;
@@ -157,11 +123,10 @@ on_state(void *ctx, enum sk_ha_link_state s, const char *reason)
 		break;
 	default:
 		if (ha->link_is_up)
-			printf("sekisho-cp: ha: link down: %s\n", reason);
+			sk_ha_log(ha, "link", NULL, "link down: %s", reason);
 		ha->link_is_up = 0;
 		break;
 	}
-	fflush(stdout);
 }
 
 /* ---- the dataplane's block ---- */
@@ -224,9 +189,10 @@ path_change(struct sk_ha *ha, int p, int up)
 	if (ha->path_up[p] == up)
 		return;
 	ha->path_up[p] = (uint8_t)up;
-	printf("sekisho-cp: ha: path %s %s%s\n", names[p], up ? "up" : "down",
-	       !up && ha->path_up[!p] ? " (the other path is up: no takeover)" : "");
-	fflush(stdout);
+	sk_ha_log(ha, "path", json_pack("{s:s, s:b}", "path", p == SK_HA_PATH_LINK ? "link" : "data",
+					"up", up),
+		  "path %s %s%s", names[p], up ? "up" : "down",
+		  !up && ha->path_up[!p] ? " (the other path is up: no takeover)" : "");
 }
 
 static void
@@ -235,7 +201,7 @@ send_hb(struct sk_ha *ha, uint64_t now)
 	struct sk_ha_hbmsg m = {
 		.unit = (uint8_t)ha->unit, .role = ha->fsm.role, .term = ha->fsm.term,
 		.priority = (uint8_t)ha->cfg.unit[ha->unit - 1].priority,
-		.generation = ha->cp->generation, .ready = ha->st.ready, .forced = ha->forced,
+		.generation = sk_ha_sync_generation(ha), .ready = ha->st.ready, .forced = ha->forced,
 	};
 	uint8_t buf[SK_HA_HBMSG_LEN];
 
@@ -256,7 +222,8 @@ tick(struct sk_ha *ha, uint64_t now)
 	struct sk_shm_ha *s = ha->shm;
 	uint32_t from = ha->fsm.role;
 	uint8_t handover, ack, req;
-	int lup, dup;
+	uint64_t gen;
+	int lup, dup, changed;
 
 	/* on_msg stamps with its own clock reading, which may be a ms past now */
 	lup = ha->link_rx_ms != 0 &&
@@ -288,7 +255,8 @@ tick(struct sk_ha *ha, uint64_t now)
 			in.peer_known = 0;
 	}
 	/* In sync: the same config generation as the peer (config sync keeps it). */
-	ha->st.ready = (uint8_t)(!in.peer_known || in.peer.generation == ha->cp->generation);
+	gen = sk_ha_sync_generation(ha);
+	ha->st.ready = (uint8_t)(!in.peer_known || in.peer.generation == gen);
 	in.ready = ha->st.ready;
 	in.fault = ha->mismatch[0] != '\0' ? ha->mismatch : NULL;
 
@@ -313,22 +281,9 @@ tick(struct sk_ha *ha, uint64_t now)
 		in.handover = ack;
 	}
 
-	if (sk_hafsm_step(&ha->fsm, &in)) {
-		printf("sekisho-cp: ha: %s -> %s (term %" PRIu64 "): %s\n", sk_ha_role_name(from),
-		       sk_ha_role_name(ha->fsm.role), ha->fsm.term, ha->fsm.reason);
-		fflush(stdout);
-		pthread_mutex_lock(&ha->lock);
-		if (from != ha->fsm.role) {
-			ha->st.transitions++;
-			ha->st.last_from = from;
-			ha->st.last_to = ha->fsm.role;
-			ha->st.last_unix_ms = unix_ms();
-			snprintf(ha->st.last_reason, sizeof(ha->st.last_reason), "%s",
-				 ha->fsm.reason);
-		}
-		pthread_mutex_unlock(&ha->lock);
+	changed = sk_hafsm_step(&ha->fsm, &in);
+	if (changed)
 		ha->next_hb_ms = 0; /* tell the peer at once */
-	}
 	if (ha->fsm.term > ha->saved_term) {
 		if (sk_ha_term_save(ha->cp->state_dir, ha->fsm.term) == 0)
 			ha->saved_term = ha->fsm.term;
@@ -346,9 +301,20 @@ tick(struct sk_ha *ha, uint64_t now)
 			  (ha->want_seq != 0 &&
 			   __atomic_load_n(&s->want_seq, __ATOMIC_ACQUIRE) != ha->want_seq)))
 		write_wish(ha, ha->fsm.role, ha->fsm.term);
+	else if (s != NULL && ha->fsm.announce)
+		write_wish(ha, ha->fsm.role, ha->fsm.term); /* the same wish again: announce */
 	if (s != NULL)
 		__atomic_store_n(&s->cp_beat_ms, now, __ATOMIC_RELAXED);
 	send_hb(ha, now);
+	/* Logs and the hook after the dataplane has its wish: they may wait
+	 * on the log writer or a fork. */
+	if (changed)
+		sk_ha_notify_transition(ha, from, now);
+	if (ha->fsm.announce)
+		sk_ha_log(ha, "announce", NULL, "announcing the floating addresses again: %s",
+			  ha->fsm.announce_reason);
+	sk_ha_sync_tick(ha, now);
+	sk_ha_notify_tick(ha, now);
 
 	/* the snapshot */
 	pthread_mutex_lock(&ha->lock);
@@ -360,7 +326,7 @@ tick(struct sk_ha *ha, uint64_t now)
 		st->role = ha->fsm.role;
 		st->dp_role = s != NULL ? __atomic_load_n(&s->role, __ATOMIC_RELAXED) : 0;
 		st->term = ha->fsm.term;
-		st->generation = ha->cp->generation;
+		st->generation = gen;
 		st->forced = ha->forced;
 		st->peer_alive = (uint8_t)(lup || dup);
 		if (in.peer_known) {
@@ -398,7 +364,7 @@ thread_main(void *arg)
 	struct pollfd fds[SK_HA_LINK_MAX_FDS];
 
 	while (!ha->stop) {
-		uint64_t now = mono_ms();
+		uint64_t now = sk_ha_mono_ms();
 		int n = sk_ha_link_fds(ha->link, fds, SK_HA_LINK_MAX_FDS);
 		int to = sk_ha_link_timeout_ms(ha->link, now);
 
@@ -406,7 +372,7 @@ thread_main(void *arg)
 			to = LOOP_MS;
 		if (poll(fds, (nfds_t)n, to) < 0 && errno != EINTR)
 			break;
-		now = mono_ms();
+		now = sk_ha_mono_ms();
 		sk_ha_link_service(ha->link, now, fds, n);
 		tick(ha, now);
 	}
@@ -514,7 +480,7 @@ sk_ha_start(struct sk_cp *cp, unsigned int unit, struct sk_ha **out, char *err, 
 		.preempt = ic->preempt, .preempt_hold_ms = ic->preempt_hold_ms,
 		.dead_ms = ha->cfg.dead_ms,
 	};
-	sk_hafsm_init(&ha->fsm, &fc, mono_ms(), term, resume);
+	sk_hafsm_init(&ha->fsm, &fc, sk_ha_mono_ms(), term, resume);
 	if (resume == SK_HA_ROLE_ACTIVE)
 		ha->wrote_term = ha->fsm.term;
 	ha->st.enabled = 1;
@@ -523,12 +489,19 @@ sk_ha_start(struct sk_cp *cp, unsigned int unit, struct sk_ha **out, char *err, 
 	ha->st.preempt = fc.preempt;
 	ha->st.role = ha->fsm.role;
 	ha->st.term = ha->fsm.term;
-	ha->st.hook_last_rc = -2;
-	snprintf(ha->st.hook_state, sizeof(ha->st.hook_state), "none");
+	rc = sk_ha_notify_init(ha, err, errlen);
+	if (rc != 0)
+		goto fail;
+	rc = sk_ha_sync_init(ha);
+	if (rc != 0) {
+		snprintf(err, errlen, "ha: config sync: %s", strerror(-rc));
+		goto fail;
+	}
 	printf("sekisho-cp: ha: unit %u of cluster \"%s\", priority %u, %s (term %" PRIu64
-	       "), link %u ms / dead %u ms, listening on port %u\n",
+	       "), link %u ms / dead %u ms, listening on port %u%s%s\n",
 	       unit, ic->cluster, fc.priority, sk_ha_role_name(ha->fsm.role), ha->fsm.term,
-	       ha->cfg.hb_interval_ms, ha->cfg.dead_ms, sk_ha_link_local_port(ha->link));
+	       ha->cfg.hb_interval_ms, ha->cfg.dead_ms, sk_ha_link_local_port(ha->link),
+	       ha->hook != NULL ? ", hook " : "", ha->hook != NULL ? ha->cfg.hook : "");
 	fflush(stdout);
 	rc = -pthread_create(&ha->thr, NULL, thread_main, ha);
 	if (rc != 0) {
@@ -539,6 +512,8 @@ sk_ha_start(struct sk_cp *cp, unsigned int unit, struct sk_ha **out, char *err, 
 	*out = ha;
 	return 0;
 fail:
+	sk_ha_sync_fini(ha);
+	sk_ha_notify_fini(ha);
 	sk_ha_link_free(&ha->link);
 	pthread_mutex_destroy(&ha->lock);
 	free(ha);
@@ -555,6 +530,8 @@ sk_ha_stop(struct sk_ha **hap)
 	ha->stop = 1;
 	if (ha->running)
 		pthread_join(ha->thr, NULL);
+	sk_ha_sync_fini(ha);   /* after the HA thread: it signals the applier */
+	sk_ha_notify_fini(ha);
 	sk_ha_link_free(&ha->link);
 	pthread_mutex_destroy(&ha->lock);
 	free(ha);
@@ -588,21 +565,12 @@ sk_ha_commit_allowed(struct sk_ha *ha, int force, char *err, size_t errlen)
 	return -EBUSY;
 }
 
-void
-sk_ha_committed(struct sk_ha *ha, uint64_t generation, const void *img, size_t img_len,
-		const char *text, size_t text_len)
-{
-	/* Config sync is not built yet (docs/ha.md "Config sync"): nothing is
-	 * pushed; the peer's generation shows in the status. */
-	(void)ha; (void)generation; (void)img; (void)img_len; (void)text; (void)text_len;
-}
-
 int
 sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, size_t errlen)
 {
 	struct sk_ha_status st;
 	const struct timespec pause = { 0, 10 * 1000000 };
-	uint64_t end = mono_ms() + timeout_ms;
+	uint64_t end = sk_ha_mono_ms() + timeout_ms;
 	int rc;
 
 	if (ha == NULL) {
@@ -647,7 +615,7 @@ sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, size_t
 			pthread_mutex_unlock(&ha->lock);
 			return 0;
 		}
-		if (mono_ms() >= end)
+		if (sk_ha_mono_ms() >= end)
 			break;
 		nanosleep(&pause, NULL);
 	}
