@@ -565,6 +565,24 @@ sk_ha_commit_allowed(struct sk_ha *ha, int force, char *err, size_t errlen)
 	return -EBUSY;
 }
 
+/* Wait (up to ms) until the HA thread has acted on a maintenance flag, so
+ * that the caller's answer shows the new role: role == want, or (!eq)
+ * role != want. */
+static void
+settle(struct sk_ha *ha, uint32_t want, int eq, unsigned int ms)
+{
+	const struct timespec pause = { 0, 5 * 1000000 };
+	uint64_t end = sk_ha_mono_ms() + ms;
+	struct sk_ha_status st;
+
+	do {
+		sk_ha_status(ha, &st);
+		if ((st.role == want) == !!eq)
+			return;
+		nanosleep(&pause, NULL);
+	} while (sk_ha_mono_ms() < end);
+}
+
 int
 sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, size_t errlen)
 {
@@ -583,6 +601,7 @@ sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, size_t
 		pthread_mutex_lock(&ha->lock);
 		ha->forced = 1;
 		pthread_mutex_unlock(&ha->lock);
+		settle(ha, SK_HA_ROLE_FORCED_STANDBY, 1, 500);
 		return 0;
 	}
 	if (!st.peer_alive || !st.path[SK_HA_PATH_LINK].up) {
@@ -613,6 +632,7 @@ sk_ha_force_standby(struct sk_ha *ha, unsigned int timeout_ms, char *err, size_t
 			pthread_mutex_lock(&ha->lock);
 			ha->forced = 1;
 			pthread_mutex_unlock(&ha->lock);
+			settle(ha, SK_HA_ROLE_FORCED_STANDBY, 1, 500);
 			return 0;
 		}
 		if (sk_ha_mono_ms() >= end)
@@ -633,5 +653,6 @@ sk_ha_release(struct sk_ha *ha, char *err, size_t errlen)
 	pthread_mutex_lock(&ha->lock);
 	ha->forced = 0;
 	pthread_mutex_unlock(&ha->lock);
+	settle(ha, SK_HA_ROLE_FORCED_STANDBY, 0, 500);
 	return 0;
 }
