@@ -74,6 +74,7 @@ main(void)
 	FILE *fp;
 	int i, fd;
 
+	err[0] = '\0'; /* printed by the start checks when they pass */
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(key, sizeof(key), "%s/ha.key", dir);
