@@ -83,7 +83,12 @@ set_fmac(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struc
 			   c->where, v);
 		return;
 	}
-	in->h.has_floating_mac = 1;
+	/* Refused rather than accepted and ignored: the dataplane bakes each
+	 * port's own MAC into its neighbour headers and local replies, so a
+	 * shared MAC is not applied yet (docs/ha.md). */
+	sk_cfg_err(c, s, "%s: floating_mac is not supported by this version: the active unit "
+		   "sends and answers with its ports' own MACs, and neighbours follow a takeover "
+		   "by gratuitous ARP and unsolicited NA (ha.announce); remove the key", c->where);
 }
 
 static void

@@ -141,6 +141,13 @@ set_mac(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct
 			   c->where, v);
 		return;
 	}
+	if (c->has_ha) {
+		/* one text runs on both units: a fixed MAC would be on both */
+		sk_cfg_err(c, s, "%s: mac: an HA config runs on both units, so a fixed MAC would "
+			   "be the same on both; leave it out (each unit keeps its ports' own MACs)",
+			   c->where);
+		return;
+	}
 	in->f.has_mac = 1;
 }
 

@@ -8,7 +8,7 @@
 #   sk-ha-client 203.0.113.10 ─┐ sk-ha-sw: br-out ─ o1 (sk-out in sk-fw1), o2 (sk-out in sk-fw2)
 #   sk-ha-admin  198.51.100.10 ┐ sk-ha-sw: br-adm ─ a1 (sk-adm in sk-fw1), a2 (sk-adm in sk-fw2)
 #   sk-ha-web1..3 10.10.0.11-13 sk-ha-sw: br-in  ─ i1 (sk-in  in sk-fw1), i2 (sk-in  in sk-fw2)
-#   sk-fw1 ha0 192.0.2.1/24 ──── ha0 192.0.2.2/24 sk-fw2        (the HA link, kernel-owned)
+#   sk-fw1 ha0 192.0.2.1/24 ─ sk-ha-sw: br-ha ─ ha0 192.0.2.2/24 sk-fw2 (the HA link, kernel-owned)
 #
 # Clients and backends use the floating addresses (.1) as gateway: whichever
 # unit is active answers for them.  Each unit runs sekisho-dp --unit N and
@@ -81,12 +81,18 @@ ha_topology_up() {
 		quiet_link sk-ha-sw "$ns"
 	done
 
-	# The HA link: the two units' kernels, directly (sekisho-cp binds here).
-	ip -n sk-fw1 link add ha0 type veth peer name ha0 netns sk-fw2
-	ip -n sk-fw1 addr add 192.0.2.1/24 dev ha0
-	ip -n sk-fw2 addr add 192.0.2.2/24 dev ha0
-	ip -n sk-fw1 link set ha0 up
-	ip -n sk-fw2 link set ha0 up
+	# The HA link: the two units' kernels (sekisho-cp binds here), through
+	# a switch of its own (br-ha: h1, h2), so that a test can unplug a
+	# unit's cable or put an impairment between the two (tests/ha/run).
+	ip -n sk-ha-sw link add br-ha type bridge forward_delay 0 mcast_snooping 0
+	ip -n sk-ha-sw link set br-ha up
+	for u in 1 2; do
+		ip -n "sk-fw$u" link add ha0 type veth peer name "h$u" netns sk-ha-sw
+		ip -n "sk-fw$u" addr add "192.0.2.$u/24" dev ha0
+		quiet_link "sk-fw$u" ha0
+		ip -n sk-ha-sw link set "h$u" master br-ha
+		quiet_link sk-ha-sw "h$u"
+	done
 
 	endpoint sk-ha-client eth0 203.0.113.10/24 2001:db8:ff::10/64 203.0.113.1 2001:db8:ff::1
 	endpoint sk-ha-admin eth0 198.51.100.10/24 2001:db8:ad::10/64 198.51.100.1 2001:db8:ad::1

@@ -16,16 +16,42 @@
   report --recv F --sent F --poll1 F --poll2 F [--from T] [--to T]
         print TAP comments and one JSON line: largest gap between received
         datagrams, lost datagrams, time both units were active.
+  arp IFACE MYIP TARGET [--wait S]
+        ask who has TARGET (three requests) and print the distinct MACs
+        that answered, one per line: exactly one unit must answer for a
+        floating address.
+  record IFACE SRC --port P --seconds S --out FILE
+        capture the TCP byte stream that SRC sends on a connection to or
+        from port P and that begins with a HELLO of the HA link: a recorded
+        session, for replaying it later (hostile replay).
+  hostile KIND HOST PORT --bind ADDR [--file F]
+        play a hostile HA peer against HOST:PORT from ADDR: garbage, wrongkey
+        (a HELLO under another key), version (a frame of version 2),
+        oversize (a 1 GB length field), replay (the bytes of F, a recorded
+        session), noread (connects, never reads nor writes); prints whether
+        and when the unit closed the connection.
+  impair IF1 IF2 --loss P --delay S
+        forward frames between IF1 and IF2 (two bridge ports taken out of
+        their bridge), dropping each with probability P and delaying the
+        rest by S seconds, until SIGTERM: the HA link under loss and delay
+        where the kernel has no sch_netem.
 
+AF_PACKET sockets (arp, record, impair) need root, as the HA lab does.
 CLOCK_MONOTONIC is one clock for every namespace of the host: the times of
 different processes compare.  Only the standard library.
 """
 import argparse
+import hashlib
+import heapq
+import hmac
 import json
 import os
+import random
+import select
 import signal
 import socket
 import ssl
+import struct
 import sys
 import time
 import urllib.request
@@ -163,6 +189,197 @@ def cmd_report(a):
     print(json.dumps(res))
 
 
+ETH_P_ALL, ETH_P_IP, ETH_P_ARP = 0x0003, 0x0800, 0x0806
+PACKET_OUTGOING = 4
+
+
+def mac_of(iface):
+    with open("/sys/class/net/%s/address" % iface) as f:
+        return bytes.fromhex(f.read().strip().replace(":", ""))
+
+
+def cmd_arp(a):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
+    s.bind((a.iface, ETH_P_ARP))
+    me, mip, tip = mac_of(a.iface), socket.inet_aton(a.myip), socket.inet_aton(a.target)
+    req = (b"\xff" * 6 + me + struct.pack(">H", ETH_P_ARP) +
+           struct.pack(">HHBBH", 1, ETH_P_IP, 6, 4, 1) + me + mip + b"\x00" * 6 + tip)
+    seen = []
+    end = time.monotonic() + a.wait
+    nxt, left = 0.0, 3
+    while time.monotonic() < end:
+        if left and time.monotonic() >= nxt:
+            s.send(req)
+            left -= 1
+            nxt = time.monotonic() + 0.2
+        r, _, _ = select.select([s], [], [], 0.05)
+        if not r:
+            continue
+        f = s.recv(2048)
+        if len(f) < 42 or f[12:14] != b"\x08\x06":
+            continue
+        op = struct.unpack(">H", f[20:22])[0]
+        if op == 2 and f[28:32] == tip and f[38:42] == mip:
+            m = f[22:28].hex(":")
+            if m not in seen:
+                seen.append(m)
+    for m in seen:
+        print(m)
+
+
+def cmd_record(a):
+    # ETH_P_ALL: on a bridge port, the bridge takes frames before any
+    # protocol-specific packet socket sees them
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((a.iface, ETH_P_ALL))
+    src = socket.inet_aton(a.src)
+    flows = {}
+    end = time.monotonic() + a.seconds
+    while time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], 0.1)
+        if not r:
+            continue
+        f = s.recv(65536)
+        ip = f[14:]
+        if f[12:14] != b"\x08\x00" or len(ip) < 40 or ip[9] != 6 or ip[12:16] != src:
+            continue
+        ihl = (ip[0] & 15) * 4
+        tot = struct.unpack(">H", ip[2:4])[0]
+        tcp = ip[ihl:tot]
+        sp, dp, seq = struct.unpack(">HHI", tcp[:8])
+        if a.port not in (sp, dp):
+            continue
+        doff = (tcp[12] >> 4) * 4
+        fl = flows.setdefault((sp, dp), {"isn": None, "seg": {}})
+        if tcp[13] & 0x02:  # SYN: the stream starts after it
+            fl["isn"] = (seq + 1) & 0xffffffff
+        if len(tcp) > doff:
+            fl["seg"].setdefault(seq, tcp[doff:])
+    for fl in flows.values():
+        if fl["isn"] is None:
+            continue
+        data, at = b"", fl["isn"]
+        for off in sorted(fl["seg"], key=lambda q: (q - fl["isn"]) & 0xffffffff):
+            seg = fl["seg"][off]
+            rel = (at - off) & 0xffffffff
+            if rel < len(seg):
+                data += seg[rel:]
+                at = (at + len(seg) - rel) & 0xffffffff
+        if data[:4] == b"SKHL" and len(data) > 5 and data[5] == 1:
+            with open(a.out, "wb") as o:
+                o.write(data)
+            print("recorded %d bytes" % len(data))
+            return 0
+    print("no HA session start recorded")
+    return 1
+
+
+def frame(ftype, unit, payload, key, version=1, seq=1, length=None):
+    """An HA link frame (docs/ha-link.md): 32-byte header, payload, HMAC."""
+    n = len(payload) if length is None else length
+    hdr = struct.pack(">4sBBBBIIQQ", b"SKHL", version, ftype, 3, unit, n, n, seq,
+                      random.getrandbits(64))
+    return hdr + payload + hmac.new(key, hdr + payload, hashlib.sha256).digest()
+
+
+def cmd_hostile(a):
+    unit = 2 if a.bind.endswith(".2") else 1
+    key = os.urandom(32)  # not the pair's key: the attacker does not have it
+    hello = os.urandom(128)
+    kinds = {
+        "garbage": lambda: os.urandom(4096),
+        "wrongkey": lambda: frame(1, unit, hello, key),
+        "version": lambda: frame(1, unit, hello, key, version=2),
+        "oversize": lambda: frame(1, unit, b"", key, length=1 << 30)[:32],
+        "replay": lambda: open(a.file, "rb").read(),
+        "noread": lambda: b"",
+    }
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((a.bind, 0))
+    s.settimeout(3)
+    s.connect((a.host, a.port))
+    t0 = time.monotonic()
+    data = kinds[a.kind]()
+    if data:
+        try:
+            s.sendall(data)
+        except OSError as e:
+            print("closed by the unit while sending (%s) after %d ms" %
+                  (e.__class__.__name__, (time.monotonic() - t0) * 1000))
+            return 0
+    if a.kind == "noread":
+        # never read: the unit's HELLO sits unread; only look at the end
+        time.sleep(a.wait)
+        s.setblocking(False)
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    print("closed by the unit within %.1f s" % a.wait)
+                    return 0
+        except BlockingIOError:
+            print("still open after %.1f s" % a.wait)
+            return 1
+        except OSError:
+            print("closed by the unit (reset) within %.1f s" % a.wait)
+            return 0
+    end = t0 + a.wait
+    try:
+        while time.monotonic() < end:
+            s.settimeout(max(end - time.monotonic(), 0.01))
+            b = s.recv(65536)
+            if not b:
+                print("closed by the unit after %d ms" % ((time.monotonic() - t0) * 1000))
+                return 0
+    except socket.timeout:
+        pass
+    except OSError:
+        print("closed by the unit (reset) after %d ms" % ((time.monotonic() - t0) * 1000))
+        return 0
+    print("still open after %.1f s" % a.wait)
+    return 1
+
+
+def cmd_impair(a):
+    socks = []
+    for ifc in (a.if1, a.if2):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        s.bind((ifc, ETH_P_ALL))
+        s.setblocking(False)
+        socks.append(s)
+    other = {socks[0]: socks[1], socks[1]: socks[0]}
+    q, seqno = [], 0
+    fwd = drop = 0
+    while not STOP:
+        now = time.monotonic()
+        while q and q[0][0] <= now:
+            _, _, out, f = heapq.heappop(q)
+            try:
+                out.send(f)
+            except OSError:
+                pass
+        t = min(q[0][0] - now, 0.05) if q else 0.05
+        try:
+            r, _, _ = select.select(socks, [], [], max(t, 0))
+        except InterruptedError:
+            continue
+        for s in r:
+            while True:
+                try:
+                    f, addr = s.recvfrom(65536)
+                except (BlockingIOError, InterruptedError):
+                    break
+                if addr[2] == PACKET_OUTGOING:
+                    continue  # our own sends, seen again
+                if random.random() < a.loss:
+                    drop += 1
+                    continue
+                fwd += 1
+                seqno += 1
+                heapq.heappush(q, (time.monotonic() + a.delay, seqno, other[s], f))
+    print("forwarded %d dropped %d" % (fwd, drop))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -189,10 +406,36 @@ def main():
     p.add_argument("--poll2", required=True)
     p.add_argument("--from", dest="t_from", type=float)
     p.add_argument("--to", dest="t_to", type=float)
+    p = sub.add_parser("arp")
+    p.add_argument("iface")
+    p.add_argument("myip")
+    p.add_argument("target")
+    p.add_argument("--wait", type=float, default=1.0)
+    p = sub.add_parser("record")
+    p.add_argument("iface")
+    p.add_argument("src")
+    p.add_argument("--port", type=int, default=7780)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("hostile")
+    p.add_argument("kind", choices=["garbage", "wrongkey", "version", "oversize", "replay",
+                                    "noread"])
+    p.add_argument("host")
+    p.add_argument("port", type=int)
+    p.add_argument("--bind", required=True)
+    p.add_argument("--file")
+    p.add_argument("--wait", type=float, default=3.0)
+    p = sub.add_parser("impair")
+    p.add_argument("if1")
+    p.add_argument("if2")
+    p.add_argument("--loss", type=float, default=0.3)
+    p.add_argument("--delay", type=float, default=0.05)
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    {"send": cmd_send, "recv": cmd_recv, "poll": cmd_poll, "report": cmd_report}[a.cmd](a)
+    return {"send": cmd_send, "recv": cmd_recv, "poll": cmd_poll, "report": cmd_report,
+            "arp": cmd_arp, "record": cmd_record, "hostile": cmd_hostile,
+            "impair": cmd_impair}[a.cmd](a)
 
 
 if __name__ == "__main__":

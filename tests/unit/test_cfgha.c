@@ -157,7 +157,6 @@ test_options(void)
 	const char *text = ZONES IFACES HA_HEAD HA_UNITS
 		"  preempt = true; preempt_hold_s = 0;\n"
 		"  announce = { count = 20; interval_ms = 10; };\n"
-		"  floating_mac = \"02:00:5e:00:01:01\";\n"
 		"  hook = { path = \"/usr/local/sbin/hook\"; timeout_ms = 100; retries = 0; };\n"
 		"};\n";
 	const struct sk_img_ha *h;
@@ -173,10 +172,9 @@ test_options(void)
 		return;
 	h = sk_image_sec(img, SK_SEC_HA, &n);
 	SK_CHECK(n == 1 && h->preempt == 1 && h->preempt_hold_ms == 0 && h->garp_count == 20 &&
-		 h->garp_interval_ms == 10 && h->has_floating_mac == 1 &&
-		 h->floating_mac[0] == 0x02 && h->floating_mac[5] == 0x01 &&
+		 h->garp_interval_ms == 10 && h->has_floating_mac == 0 &&
 		 strcmp(h->hook, "/usr/local/sbin/hook") == 0 && h->hook_timeout_ms == 100 &&
-		 h->hook_retries == 0, "preempt, announce, floating_mac, hook into the image");
+		 h->hook_retries == 0, "preempt, announce, hook into the image");
 	SK_CHECK(h->dp_iface == SK_HA_NO_IFACE && h->unit[0].dp_family == 0 &&
 		 h->unit[1].dp_family == 0, "no data_heartbeat: SK_HA_NO_IFACE, family 0");
 	free(img);
@@ -349,6 +347,17 @@ test_errors(void)
 	    "  floating_mac = \"01:00:5e:00:00:01\";\n};\n",
 	    "inline:17: ha: bad floating_mac \"01:00:5e:00:00:01\" (want a unicast "
 	    "xx:xx:xx:xx:xx:xx)");
+	bad("floating_mac: not applied by the dataplane, so refused", ZONES IFACES HA_HEAD HA_UNITS
+	    "  floating_mac = \"02:00:5e:00:01:01\";\n};\n",
+	    "inline:17: ha: floating_mac is not supported by this version: the active unit sends "
+	    "and answers with its ports' own MACs, and neighbours follow a takeover by gratuitous "
+	    "ARP and unsolicited NA (ha.announce); remove the key");
+	bad("interface mac in an HA config", ZONES
+	    "interfaces = ( { name = \"out\"; device = \"x\"; zone = \"out\"; mac = \"02:00:00:00:00:01\";\n"
+	    "  units = ( { ipv4 = [ \"203.0.113.2/24\" ]; }, { ipv4 = [ \"203.0.113.3/24\" ]; } ); } );\n"
+	    HA_HEAD HA_UNITS "};\n",
+	    "inline:2: interface 'out': mac: an HA config runs on both units, so a fixed MAC would be "
+	    "the same on both; leave it out (each unit keeps its ports' own MACs)");
 	bad("announce range", ZONES IFACES HA_HEAD HA_UNITS "  announce = { count = 21; };\n};\n",
 	    "inline:17: ha: announce: count = 21 is out of range 1..20");
 	bad("hook path", ZONES IFACES HA_HEAD HA_UNITS "  hook = { retries = 1; };\n};\n",
