@@ -222,7 +222,7 @@ static void
 on_committed(struct sk_cp *cp, const char *principal, const char *source)
 {
 	if (cp->rest != NULL)
-		(void)sk_rest_set_access(cp->rest, sk_cfg_mgmt(cp->running));
+		(void)sk_rest_set_access(cp->rest, sk_cfg_mgmt_unit(cp->running, cp->unit));
 	pthread_mutex_lock(&cp->log_lock);
 	names_update(cp);
 	if (cp->logw != NULL) {
@@ -395,7 +395,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 	}
 
 	memset(&rc, 0, sizeof(rc));
-	rc.mgmt = sk_cfg_mgmt(cp.running);
+	rc.mgmt = sk_cfg_mgmt_unit(cp.running, cp.unit);
 	rc.tables = tables;
 	rc.cp = &cp;
 	rc.access_log = access_log;
@@ -410,7 +410,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 		goto out;
 	}
 	printf("sekisho-cp: serving https://%s (generation %" PRIu64 ", state %s)\n",
-	       sk_cfg_mgmt(cp.running)->listen, cp.generation, cp.state_dir);
+	       sk_cfg_mgmt_unit(cp.running, cp.unit)->listen, cp.generation, cp.state_dir);
 	fflush(stdout);
 
 	if (cp.logw != NULL)

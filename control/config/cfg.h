@@ -108,6 +108,10 @@ struct sk_cfg_mgmt {
 
 /* The validated management settings of a model (defaults when the group is absent). */
 const struct sk_cfg_mgmt *sk_cfg_mgmt(const struct sk_cfg *cfg);
+/* The same for HA unit `unit` (1 or 2): listen is the unit's
+ * ha.units[unit-1].management_listen where set; unit 0 (standalone) or no HA:
+ * sk_cfg_mgmt(cfg).  Lives as long as the model. */
+const struct sk_cfg_mgmt *sk_cfg_mgmt_unit(const struct sk_cfg *cfg, unsigned int unit);
 
 /* The `ha` group (cfg_ha.c) as it goes into the image; NULL for a standalone unit. */
 struct sk_img_ha;

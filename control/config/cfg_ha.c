@@ -103,6 +103,25 @@ set_ha_addr(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const st
 			   "\"2001:db8::1\")", c->where, v);
 }
 
+/* Checked here; set_units() keeps the text (the model's, not the image's:
+ * only sekisho-cp listens). */
+static void
+check_listen(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
+	     const struct sk_cfg_key *k)
+{
+	const char *v = config_setting_get_string(s);
+	uint8_t fam, addr[16];
+	uint16_t port;
+
+	(void)obj;
+	(void)k;
+	if (strlen(v) >= sizeof(c->cfg->unit_listen[0]) ||
+	    sk_cfg_parse_listen(v, &fam, addr, &port) != 0)
+		sk_cfg_err(c, s, "%s: management_listen \"%s\" is not \"ADDR:PORT\" (an IP "
+			   "address and a port 1..65535; IPv6 as \"[2001:db8::1]:8443\")",
+			   c->where, v);
+}
+
 #define HU(f) offsetof(struct sk_img_ha_unit, f), sizeof(((struct sk_img_ha_unit *)0)->f)
 
 const struct sk_cfg_key sk_cfg_keys_ha_unit[] = {
@@ -117,8 +136,11 @@ const struct sk_cfg_key sk_cfg_keys_ha_unit[] = {
 	  "dataplane.lcores", "this unit's EAL core list (two units on one host)" },
 	{ "file_prefix", SK_CFG_T_STR, SK_CFG_F_RESTART, 0, 0, HU(file_prefix), sk_cfg_set_str,
 	  "dataplane.file_prefix", "this unit's EAL --file-prefix (two units on one host)" },
+	{ "management_listen", SK_CFG_T_STR, SK_CFG_F_RESTART, 0, 0, 0, 0, check_listen,
+	  "management.listen", "this unit's REST address \"ADDR:PORT\"" },
 };
 const size_t sk_cfg_nkeys_ha_unit = sizeof(sk_cfg_keys_ha_unit) / sizeof(sk_cfg_keys_ha_unit[0]);
+enum { U_MGMT = 5 }; /* index of management_listen above */
 
 static void
 set_units(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
@@ -143,6 +165,12 @@ set_units(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const stru
 		sk_cfg_walk(c, config_setting_get_elem(s, (unsigned int)i), sk_cfg_keys_ha_unit,
 			    sk_cfg_nkeys_ha_unit, u, found);
 		in->ha_addr_set[i] = found[1];
+		if (found[U_MGMT] != NULL &&
+		    config_setting_type(found[U_MGMT]) == CONFIG_TYPE_STRING) {
+			snprintf(c->cfg->unit_listen[i], sizeof(c->cfg->unit_listen[i]), "%s",
+				 config_setting_get_string(found[U_MGMT]));
+			c->unit_listen_set[i] = found[U_MGMT];
+		}
 	}
 	snprintf(c->where, sizeof(c->where), "ha");
 }

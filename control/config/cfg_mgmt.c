@@ -73,9 +73,42 @@ sk_cfg_mgmt(const struct sk_cfg *cfg)
 	return &cfg->mgmt;
 }
 
-/* "ADDR:PORT" or "[V6]:PORT" -> family/addr/port; -1 if malformed. */
-static int
-parse_listen(const char *v, struct sk_cfg_mgmt *m)
+const struct sk_cfg_mgmt *
+sk_cfg_mgmt_unit(const struct sk_cfg *cfg, unsigned int unit)
+{
+	if (unit < 1 || unit > 2 || cfg->unit_listen[unit - 1][0] == '\0')
+		return &cfg->mgmt;
+	return &cfg->mgmt_unit[unit - 1];
+}
+
+static int is_loopback(uint8_t family, const uint8_t a[16]);
+
+/* Each unit's copy of the settings with its own listen address (HA). */
+static void
+unit_listens(struct sk_cfg_ctx *c, int have_nets)
+{
+	struct sk_cfg *cfg = c->cfg;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sk_cfg_mgmt *u = &cfg->mgmt_unit[i];
+
+		*u = cfg->mgmt;
+		if (cfg->unit_listen[i][0] == '\0')
+			continue;
+		snprintf(u->listen, sizeof(u->listen), "%s", cfg->unit_listen[i]);
+		if (sk_cfg_parse_listen(u->listen, &u->listen_family, u->listen_addr,
+					&u->listen_port) != 0)
+			continue; /* reported where the key was read */
+		if (!have_nets && !is_loopback(u->listen_family, u->listen_addr))
+			sk_cfg_err(c, c->unit_listen_set[i], "ha: units[%d]: management_listen \"%s\" "
+				   "is not a loopback address: management.admin_networks is "
+				   "required (the prefixes allowed to reach the API)", i, u->listen);
+	}
+}
+
+int
+sk_cfg_parse_listen(const char *v, uint8_t *family, uint8_t addr[16], uint16_t *port_out)
 {
 	char host[64];
 	const char *port;
@@ -108,15 +141,21 @@ parse_listen(const char *v, struct sk_cfg_mgmt *m)
 		memcpy(host, v, n);
 		host[n] = '\0';
 	}
-	if (sk_cfg_parse_ip(host, &m->listen_family, m->listen_addr) != 0)
+	if (sk_cfg_parse_ip(host, family, addr) != 0)
 		return -1;
 	if (*port < '0' || *port > '9' || strlen(port) > 5)
 		return -1;
 	p = strtoul(port, &end, 10);
 	if (*end != '\0' || p == 0 || p > 65535)
 		return -1;
-	m->listen_port = (uint16_t)p;
+	*port_out = (uint16_t)p;
 	return 0;
+}
+
+static int
+parse_listen(const char *v, struct sk_cfg_mgmt *m)
+{
+	return sk_cfg_parse_listen(v, &m->listen_family, m->listen_addr, &m->listen_port);
 }
 
 static void
@@ -279,8 +318,10 @@ sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g)
 
 	defaults(m);
 	default_nets(m);
-	if (g == NULL)
+	if (g == NULL) {
+		unit_listens(c, 0);
 		return;
+	}
 	snprintf(c->where, sizeof(c->where), "management");
 	sk_cfg_walk(c, g, sk_cfg_keys_mgmt, sk_cfg_nkeys_mgmt, m, found);
 	if (found[M_NETS] != NULL)
@@ -296,4 +337,5 @@ sk_cfg_parse_management(struct sk_cfg_ctx *c, const config_setting_t *g)
 		sk_cfg_walk(c, found[M_TLS], sk_cfg_keys_mgmt_tls, sk_cfg_nkeys_mgmt_tls, m, NULL);
 		snprintf(c->where, sizeof(c->where), "management");
 	}
+	unit_listens(c, found[M_NETS] != NULL);
 }

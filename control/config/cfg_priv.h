@@ -55,6 +55,10 @@ struct sk_cfg {
 	struct sk_cfg_vec addr_ha;    /* struct sk_img_addr_ha: 0, or parallel to addrs */
 	uint32_t nconnected;
 	struct sk_cfg_mgmt mgmt;      /* control plane only, never in the image */
+	/* HA: each unit's management settings, mgmt with ha.units[N].management_listen
+	 * as its listen where set (sk_cfg_mgmt_unit) */
+	struct sk_cfg_mgmt mgmt_unit[2];
+	char unit_listen[2][64];      /* "" where the unit has none */
 	struct sk_cfg_logging logging; /* control plane only, not in the image */
 };
 
@@ -66,6 +70,7 @@ struct sk_cfg_ctx {
 	int errors;
 	int oom;
 	int has_ha;         /* the root has an `ha` group (known before any group is parsed) */
+	const config_setting_t *unit_listen_set[2]; /* ha.units[N].management_listen */
 };
 
 /* Report an error at setting s (NULL: no line). */
@@ -186,6 +191,8 @@ void sk_cfg_ip_str(uint8_t family, const uint8_t addr[16], char *buf, size_t len
 int sk_cfg_prefix_strict(struct sk_cfg_ctx *c, const config_setting_t *s, const char *key,
 			 const char *v, struct sk_img_prefix *p);
 int sk_cfg_parse_mac(const char *s, uint8_t mac[6]);
+/* "ADDR:PORT" or "[V6]:PORT" -> family/addr/port; -1 if malformed. */
+int sk_cfg_parse_listen(const char *v, uint8_t *family, uint8_t addr[16], uint16_t *port);
 /* "80", "1000-2000" -> lo/hi; -EINVAL if malformed, -ERANGE if > 65535. */
 int sk_cfg_parse_ports(const char *s, uint32_t *lo, uint32_t *hi);
 

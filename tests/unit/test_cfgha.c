@@ -398,6 +398,49 @@ test_standalone(void)
 }
 
 /* The lab pair: both units on one host, the heartbeat on "inside". */
+/* ha.units[N].management_listen: each unit's REST address from one text. */
+static void
+test_mgmt_listen(void)
+{
+	const char *text = ZONES IFACES HA_HEAD
+		"  units = ( { ha_address = \"192.0.2.1\"; management_listen = \"198.51.100.2:8443\"; },\n"
+		"            { ha_address = \"192.0.2.2\"; management_listen = \"[2001:db8:ad::3]:9443\"; } );\n"
+		"};\n"
+		"management = { listen = \"127.0.0.1:8443\"; admin_networks = [ \"198.51.100.0/24\" ]; };\n";
+	const struct sk_cfg_mgmt *m0, *m1, *m2;
+	struct sk_cfg_diag d;
+	struct sk_cfg *cfg;
+
+	sk_cfg_diag_init(&d);
+	cfg = sk_cfg_load_string(text, "inline", &d);
+	SK_CHECK(cfg != NULL, "per-unit management_listen loads");
+	if (cfg != NULL) {
+		m0 = sk_cfg_mgmt_unit(cfg, 0);
+		m1 = sk_cfg_mgmt_unit(cfg, 1);
+		m2 = sk_cfg_mgmt_unit(cfg, 2);
+		SK_CHECK(strcmp(m0->listen, "127.0.0.1:8443") == 0 && m0 == sk_cfg_mgmt(cfg),
+			 "unit 0 (standalone): management.listen");
+		SK_CHECK(strcmp(m1->listen, "198.51.100.2:8443") == 0 && m1->listen_family == 4 &&
+			 addr_is(4, m1->listen_addr, "198.51.100.2") && m1->listen_port == 8443 &&
+			 m1->n_nets == 1, "unit 1: its own listen, the shared admin networks");
+		SK_CHECK(strcmp(m2->listen, "[2001:db8:ad::3]:9443") == 0 && m2->listen_family == 6 &&
+			 addr_is(6, m2->listen_addr, "2001:db8:ad::3") && m2->listen_port == 9443,
+			 "unit 2: its own IPv6 listen");
+		sk_cfg_free(cfg);
+	}
+	sk_cfg_diag_free(&d);
+	bad("management_listen malformed", ZONES IFACES HA_HEAD
+	    "  units = ( { ha_address = \"192.0.2.1\"; management_listen = \"198.51.100.2\"; },\n"
+	    "            { ha_address = \"192.0.2.2\"; } );\n};\n",
+	    "inline:14: ha: units[0]: management_listen \"198.51.100.2\" is not \"ADDR:PORT\" (an IP "
+	    "address and a port 1..65535; IPv6 as \"[2001:db8::1]:8443\")");
+	bad("management_listen off loopback without admin_networks", ZONES IFACES HA_HEAD
+	    "  units = ( { ha_address = \"192.0.2.1\"; management_listen = \"198.51.100.2:8443\"; },\n"
+	    "            { ha_address = \"192.0.2.2\"; } );\n};\n",
+	    "inline:14: ha: units[0]: management_listen \"198.51.100.2:8443\" is not a loopback "
+	    "address: management.admin_networks is required (the prefixes allowed to reach the API)");
+}
+
 static void
 test_lab(void)
 {
@@ -429,5 +472,6 @@ main(void)
 	test_errors();
 	test_standalone();
 	test_lab();
+	test_mgmt_listen();
 	return SK_TEST_DONE();
 }
