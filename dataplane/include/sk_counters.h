@@ -31,6 +31,8 @@
 	  "Packets handed to the worker that owns their flow (wlb.h).") \
 	X(handoff_in,       NULL, \
 	  "Packets taken over from other workers.") \
+	X(handoff_readmit,  NULL, \
+	  "Of handoff_in: admitted again, the sender ran another generation (a commit).") \
 	X(tap_in,           NULL, \
 	  "Packets the unit's kernel sent through the health-check tap.") \
 	X(tap_out,          NULL, \

@@ -57,6 +57,7 @@ struct sk_pkt_meta {
 	uint16_t lb_svc;      /* 1 + index of the virtual service the destination is, 0 = none */
 	uint8_t lb_addr;      /* SK_LB_ADDR_* flags of the destination address (lb_svc.h) */
 	uint8_t handoff;      /* handed over by another worker (already admitted) */
+	uint32_t gen;         /* handoff: the generation out_*, nexthop and lb_* refer to */
 };
 
 /* Reasons a worker hands a packet to the main lcore. */

@@ -534,6 +534,7 @@ static void
 handoff(struct sk_worker *w, struct rte_mbuf *m, uint16_t owner)
 {
 	sk_pkt_meta(m)->handoff = 1;
+	sk_pkt_meta(m)->gen = (uint32_t)w->cur_gen->id;
 	if (rte_ring_enqueue(sk_dp.workers[owner].handoff, m) != 0) {
 		drop(w, m, SK_DROP_HANDOFF_FULL);
 		return;
@@ -607,6 +608,8 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 	uint16_t i, n_miss = 0;
 	int is_lb;
 
+	if (unlikely(n_ip == 0))
+		return; /* (callers never pass 0; tells gcc keys[] is written) */
 	/* Stage 2: connection lookup for the whole burst. */
 	for (i = 0; i < n_ip; i++)
 		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
@@ -662,12 +665,38 @@ process_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16
 		process_admitted(w, g, ip, n_ip);
 }
 
+/*
+ * A packet handed over across a commit: the sender admitted it under
+ * another generation, whose route and service indices mean nothing here.
+ * Admit its destination again under g (as admit() would); it stays on this
+ * worker (pm->handoff), so a commit never bounces it between workers.
+ * 1 to go on, 0 when m was dealt with.
+ */
+static int
+readmit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+
+	w->stats->handoff_readmit++;
+	pm->in_zone = g->ifaces[pm->in_iface].zone;
+	pm->lb_svc = 0;
+	pm->lb_addr = 0;
+	if (g->n_services != 0) {
+		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
+		if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
+			pm->lb_addr |= SK_LB_ADDR_LATE;
+			return 1;
+		}
+	}
+	return admit_route(w, g, m);
+}
+
 /* Packets other workers handed over: admitted already, straight to stage 2. */
 static uint16_t
 drain_handoff(struct sk_worker *w, const struct sk_gen *g)
 {
 	struct rte_mbuf *pkts[SK_BURST_MAX];
-	unsigned int n;
+	unsigned int n, i, k;
 
 	if (w->handoff == NULL)
 		return 0;
@@ -675,7 +704,19 @@ drain_handoff(struct sk_worker *w, const struct sk_gen *g)
 	if (n == 0)
 		return 0;
 	w->stats->handoff_in += n;
-	process_admitted(w, g, pkts, (uint16_t)n);
+	for (i = 0; i < n; i++)
+		if (unlikely(sk_pkt_meta(pkts[i])->gen != (uint32_t)g->id))
+			break;
+	if (likely(i == n)) {
+		process_admitted(w, g, pkts, (uint16_t)n);
+		return (uint16_t)n;
+	}
+	/* a commit between the sender's admission and ours: the rare path */
+	for (i = 0, k = 0; i < n; i++)
+		if (sk_pkt_meta(pkts[i])->gen == (uint32_t)g->id || readmit(w, g, pkts[i]))
+			pkts[k++] = pkts[i];
+	if (k != 0)
+		process_admitted(w, g, pkts, (uint16_t)k);
 	return (uint16_t)n;
 }
 

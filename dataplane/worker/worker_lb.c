@@ -456,6 +456,11 @@ sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_
 		return w->idx;
 	if (sk_lb_addr_flags(g->lb, pm->family, pm->src) & SK_LB_ADDR_BACKEND)
 		return client_owner(pm->dst, pm->dport);
+	/* The mirror image: what comes back to a backend goes where its
+	 * outbound half went, so a backend's own flow (a UDP query, a packet
+	 * straight to its address) keeps both directions on one worker. */
+	if (sk_lb_addr_flags(g->lb, pm->family, pm->dst) & SK_LB_ADDR_BACKEND)
+		return client_owner(pm->src, pm->sport);
 	return w->idx;
 }
 

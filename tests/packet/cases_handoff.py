@@ -23,7 +23,7 @@ import struct
 from scapy.layers.inet import IP, TCP
 from scapy.layers.inet6 import IPv6
 
-from pktcase import (OUTSIDE, INSIDE, CLIENT4, CLIENT6, WEB4, WEB6,
+from pktcase import (OUTSIDE, INSIDE, CLIENT4, CLIENT6, WEB4, WEB6, udp4,
                      from_host, tcp4, tcp6, forwarded)
 from cases_lb import (LB_IN, WEB_SVC, WEB6_SVC, FULL_SVC, VIP4, VIP6, VIP4_FULL, SNAT4,
                       crc32c, nat, rule, snat_port, to_backend, to_client)
@@ -134,6 +134,28 @@ def plain_case(name, start):
                   "rules.web-in.pkts": 1, "forwarded": 2})
 
 
+# (4) A backend's own UDP flow (web1, a DNAT backend, queries a server
+# outside): its datagram belongs to the worker the DNAT-reply hash names
+# (client_owner of the destination); the answer, arriving on the other
+# worker, must follow it there, or it meets a worker without the connection
+# and policy drops it as a new flow from outside.
+def backend_udp_case(name, sport):
+    owner = dnat_owner(CLIENT4, 53)
+    rss = other(owner)
+    query = udp4(WEB4, CLIENT4, sport, 53, load=b"query")
+    answer = udp4(CLIENT4, WEB4, 53, sport, load=b"answer")
+    return dict(
+        name=name, workers=WORKERS,
+        rules=[rule("dns-out", "accept", "inside", "outside", "udp", [CLIENT4 + "/32"], "53"),
+               LB_IN],
+        conf={"services": [WEB_SVC]},
+        inputs={(INSIDE, owner): [query]},
+        later={(OUTSIDE, rss): [answer]},
+        outputs={(OUTSIDE, owner): [forwarded(query)], (INSIDE, owner): [forwarded(answer)]},
+        counters={"handoff_out": 1, "handoff_in": 1, "conns.created": 1,
+                  "rules.dns-out.pkts": 1, "forwarded": 2})
+
+
 HANDOFF_CASES = [
     dnat_handoff_case("hoff_dnat_v4_owner0", CLIENT4, VIP4, WEB_SVC, 0, 40010),
     dnat_handoff_case("hoff_dnat_v4_owner1", CLIENT4, VIP4, WEB_SVC, 1, 40010),
@@ -142,4 +164,5 @@ HANDOFF_CASES = [
     fullnat_case("hoff_fullnat_w0_reply_handed_back", 0, 40040),
     fullnat_case("hoff_fullnat_w1_block_reply_handed_back", 1, 40041),
     plain_case("hoff_plain_conn_never_handed_off", 40050),
+    backend_udp_case("hoff_backend_own_udp_flow_one_worker", 40060),
 ]
