@@ -26,6 +26,17 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* Now rounded up to the next second: a deadline counted from it is never
+ * early (the tick compares whole seconds of time(NULL)); at most 1 s late. */
+static int64_t
+now_s_up(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec + (ts.tv_nsec > 0);
+}
+
 /* The caller holds cp->log_lock or runs where nothing else logs. */
 static void
 log_event(struct sk_cp *cp, const char *what, uint64_t gen, const char *principal,
@@ -63,7 +74,7 @@ sk_api_confirm_after_commit(struct sk_cp *cp, uint32_t within, uint64_t prev_arc
 		return;
 	}
 	if (sk_confirm_arm(cp->state_dir, cp->confirm, cp->generation, prev_archive, within,
-			   principal, now_s(), err, sizeof(err)) != 0 && doc != NULL)
+			   principal, now_s_up(), err, sizeof(err)) != 0 && doc != NULL)
 		json_object_set_new(doc, "warning", json_sprintf("confirmation not saved (a "
 				    "restart forgets it): %s", err));
 	snprintf(msg, sizeof(msg), "generation %" PRIu64 " rolls back to archive %" PRIu64

@@ -39,11 +39,19 @@ export async function api(method, path, body, opts = {}) {
 		}
 	}
 	let resp;
-	try {
-		resp = await fetch('/api/v1' + path, { method, headers, body: payload,
-			cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
-	} catch (e) {
-		throw new ApiError(0, 'unreachable', 'the unit did not answer: ' + e.message);
+	// A read is tried again when the network failed under it (the browser
+	// aborts requests when the host's interfaces change): pages poll, and
+	// one lost answer should not flash an error.  Writes are never repeated.
+	for (let attempt = 0; ; attempt++) {
+		try {
+			resp = await fetch('/api/v1' + path, { method, headers, body: payload,
+				cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+			break;
+		} catch (e) {
+			if (method !== 'GET' || attempt >= 2)
+				throw new ApiError(0, 'unreachable', 'the unit did not answer: ' + e.message);
+			await new Promise((r) => setTimeout(r, 300));
+		}
 	}
 	if (opts.raw && resp.ok)
 		return resp;

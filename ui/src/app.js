@@ -102,8 +102,7 @@ function ConfirmBanner({ ask }) {
 		load();
 	};
 	return html`<div class="msg warn" role="alert" id="confirm-banner">
-		Generation <b>${c.generation}</b> (committed by ${c.principal}) rolls back to archive
-		${c.rollback_to} in <b>${c.remaining_s} s</b> unless confirmed.
+		Generation <b>${c.generation}</b> (committed by ${c.principal}) rolls back to archive ${c.rollback_to} in <b>${c.remaining_s} s</b> unless confirmed.${' '}
 		<button id="confirm-commit" class="primary" onClick=${confirm}>Confirm generation ${c.generation}</button>
 	</div>`;
 }

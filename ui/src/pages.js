@@ -14,6 +14,11 @@ export const rate = (n) => n === null || n === undefined ? '-' :
 	n >= 1e9 ? (n / 1e9).toFixed(2) + ' G' : n >= 1e6 ? (n / 1e6).toFixed(2) + ' M' :
 	n >= 1e3 ? (n / 1e3).toFixed(1) + ' k' : n.toFixed(n < 10 ? 1 : 0);
 
+// <option>s with the current one selected (a select's own value is set
+// before its options exist on the first render).
+export const options = (list, cur) => list.map(([v, label]) =>
+	html`<option value=${v} selected=${String(v) === String(cur)}>${label ?? v}</option>`);
+
 export function Err({ e }) {
 	return e ? html`<div class="msg error" role="alert">${describe(e)}</div>` : null;
 }
@@ -318,8 +323,8 @@ export function Connections({ ask }) {
 		<form class="row" onSubmit=${(e) => { e.preventDefault(); setPage(0); setApplied(f); }}>
 			<label>Source (CIDR)<input id="f-src" value=${f.src} onInput=${set('src')} size="16" /></label>
 			<label>Destination (CIDR)<input id="f-dst" value=${f.dst} onInput=${set('dst')} size="16" /></label>
-			<label>Protocol<select id="f-proto" value=${f.proto} onChange=${set('proto')}>
-				<option value="">any</option><option>tcp</option><option>udp</option><option>icmp</option><option>icmpv6</option></select></label>
+			<label>Protocol<select id="f-proto" onChange=${set('proto')}>
+				${options([['', 'any'], ['tcp'], ['udp'], ['icmp'], ['icmpv6']], f.proto)}</select></label>
 			<label>Port<input id="f-port" value=${f.port} onInput=${set('port')} size="6" inputmode="numeric" /></label>
 			<label>Rule id<input id="f-rule" value=${f.rule} onInput=${set('rule')} size="5" inputmode="numeric" /></label>
 			<button class="primary" type="submit" id="f-apply">Filter</button>
@@ -361,13 +366,13 @@ export function Trace() {
 		<h1>Trace a packet</h1>
 		<p class="muted">What the running policy (generation ${zones?.generation}) does with one packet: no traffic is sent.</p>
 		<form class="row" onSubmit=${run}>
-			<label>Arrives on<select id="t-from" value=${p.from} onChange=${set('from')}>
-				${zs.map((z) => html`<option value=${'zone:' + z.name}>zone ${z.name}</option>`)}
-				${(zones?.interfaces || []).map((i) => html`<option value=${'if:' + i.name}>interface ${i.name}</option>`)}</select></label>
+			<label>Arrives on<select id="t-from" onChange=${set('from')}>
+				${options([...zs.map((z) => ['zone:' + z.name, 'zone ' + z.name]),
+					...(zones?.interfaces || []).map((i) => ['if:' + i.name, 'interface ' + i.name])], p.from)}</select></label>
 			<label>Source<input id="t-src" required value=${p.src} onInput=${set('src')} size="16" /></label>
 			<label>Destination<input id="t-dst" required value=${p.dst} onInput=${set('dst')} size="16" /></label>
-			<label>Protocol<select id="t-proto" value=${p.proto} onChange=${set('proto')}>
-				<option>tcp</option><option>udp</option><option>icmp</option><option>icmpv6</option></select></label>
+			<label>Protocol<select id="t-proto" onChange=${set('proto')}>
+				${options([['tcp'], ['udp'], ['icmp'], ['icmpv6']], p.proto)}</select></label>
 			<label>Source port<input id="t-sport" value=${p.sport} onInput=${set('sport')} size="6" inputmode="numeric" /></label>
 			<label>Destination port<input id="t-dport" value=${p.dport} onInput=${set('dport')} size="6" inputmode="numeric" /></label>
 			<label>TCP flags<input id="t-flags" value=${p.flags} onInput=${set('flags')} size="4" /></label>
@@ -413,10 +418,10 @@ export function Logs() {
 		<h1>Logs</h1>
 		<div class="row">
 			<label>Contains<input id="l-filter" value=${filter} onInput=${(e) => setFilter(e.target.value)} /></label>
-			<label>Kind<select id="l-kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
-				<option value="">all</option>${kinds.map((k) => html`<option>${k}</option>`)}</select></label>
-			<label>Last<select value=${limit} onChange=${(e) => setLimit(Number(e.target.value))}>
-				${[50, 200, 1000].map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
+			<label>Kind<select id="l-kind" onChange=${(e) => setKind(e.target.value)}>
+				${options([['', 'all'], ...kinds.map((k) => [k])], kind)}</select></label>
+			<label>Last<select onChange=${(e) => setLimit(Number(e.target.value))}>
+				${options([[50], [200], [1000]], limit)}</select></label>
 			<label class="inline"><input type="checkbox" checked=${follow} onChange=${(e) => setFollow(e.target.checked)} /> follow</label>
 		</div>
 		<${Err} e=${err} />
