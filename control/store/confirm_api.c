@@ -82,14 +82,14 @@ sk_api_confirm_after_commit(struct sk_cp *cp, uint32_t within, uint64_t prev_arc
 		 cp->confirm->rollback_to, within);
 	log_event(cp, "armed", cp->generation, principal, msg);
 	if (doc != NULL)
-		json_object_set_new(doc, "confirm", sk_confirm_json(cp->confirm, now_s()));
+		json_object_set_new(doc, "confirm", sk_confirm_json(cp->confirm, now_s_up()));
 }
 
 static void
 confirm_get(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *resp)
 {
 	(void)req;
-	sk_api_ok(resp, sk_confirm_json(cp->confirm, now_s()));
+	sk_api_ok(resp, sk_confirm_json(cp->confirm, now_s_up()));
 }
 
 /* POST /config/confirm [{"generation": n}]: keep the pending commit. */
@@ -100,7 +100,7 @@ confirm_post(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp 
 						     : NULL;
 	const char *who = req->principal ? req->principal : "unknown";
 	struct sk_confirm *c = cp->confirm;
-	int64_t now = now_s(), left;
+	int64_t now = now_s_up(), left;
 	uint64_t gen;
 	char msg[256];
 

@@ -38,11 +38,14 @@ n = 0
 failed = 0
 
 
+T_START = time.time()
+
+
 def check(cond, desc, diag=None):
     global n, failed
     n += 1
     if cond:
-        print('ok %d - %s' % (n, desc), flush=True)
+        print('ok %d - %s  (%.1f s)' % (n, desc, time.time() - T_START), flush=True)
     else:
         failed += 1
         print('not ok %d - %s' % (n, desc), flush=True)
