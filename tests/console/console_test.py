@@ -375,9 +375,29 @@ def run_browser(ui):
     rest('POST', '/services/web/backends/web1', {'action': 'enable'})
     ui.console('services')
 
-    ui.go('connections')
-    ui.wait(lambda: ui.text('#conn-total') not in (None, '-'))
-    ui.shot('connections')
+    # A long download (rate-limited) to filter for and kill.
+    dl = subprocess.Popen(['ip', 'netns', 'exec', 'sk-client', 'curl', '-s', '-m', '60',
+                           '--limit-rate', '100k', '-o', '/dev/null', 'http://10.10.0.11/big.bin'])
+    try:
+        ui.go('connections')
+        ui.set_value('#f-dst', '10.10.0.11/32')
+        ui.set_value('#f-port', '80')
+        ui.el('#f-apply').click()
+        q = '?dst=10.10.0.11/32&port=80'
+        rows = ui.wait(lambda: (len(ui.els('#conn-table tbody tr')) >= 1 and
+                                num(ui.text('#conn-total')) == rest('GET', '/connections/count' + q)[1]['count'])
+                       and len(ui.els('#conn-table tbody tr')), 15)
+        check(rows, 'connections filtered by destination and port: %s row(s), the count equal to '
+              'the API\'s (%s)' % (rows, ui.text('#conn-total')))
+        ui.shot('connections')
+        ui.el('#kill').click()
+        said = ui.confirm_dialog()
+        msg = ui.wait(lambda: 'killed' in (ui.text('#conn-msg') or '') and ui.text('#conn-msg'), 10)
+        check(said and 'Kill the' in said and 'dst 10.10.0.11/32, port 80' in said and msg and
+              num(msg.split()[0]) >= 1, 'kill asks first ("%s"), then: %s' % (said, msg))
+    finally:
+        dl.kill()
+        dl.wait()
     ui.console('connections')
 
     # Config: an error shown at its line.

@@ -90,6 +90,11 @@ function ConfirmBanner({ ask }) {
 		addEventListener('sekisho-commit', kick);
 		return () => { clearInterval(t); removeEventListener('sekisho-commit', kick); };
 	}, []);
+	useEffect(() => {
+		if (!msg) return undefined;
+		const t = setTimeout(() => setMsg(''), 8000);
+		return () => clearTimeout(t);
+	}, [msg]);
 	if (!c?.pending)
 		return msg ? html`<div class="msg ok" role="status">${msg}</div>` : null;
 	const confirm = async () => {

@@ -309,7 +309,8 @@ export function Connections({ ask }) {
 	const filtered = Object.values(applied).some((v) => v !== '');
 	const kill = async () => {
 		const n = count?.count ?? '?';
-		if (!await ask(filtered ? `Kill the ${n} connection(s) matching ${query(applied).slice(1)}? Their packets will need a new connection through the policy.` :
+		const words = Object.entries(applied).filter(([, v]) => v !== '').map(([k, v]) => `${k} ${v}`).join(', ');
+		if (!await ask(filtered ? `Kill the ${n} connection(s) matching ${words}? Their packets will need a new connection through the policy.` :
 			`Kill ALL ${n} connections of the unit? Every flow through it must start again.`, 'Kill'))
 			return;
 		try {
