@@ -559,6 +559,20 @@ test_commit(const char *dir)
 
 /* ---- commit with confirmation (store_confirm.c) ---- */
 
+/* cp->committed, as the daemon's on_committed (which hands every commit to
+ * HA config sync): the last source seen and how many. */
+static char committed_source[64];
+static unsigned int committed_calls;
+
+static void
+on_committed(struct sk_cp *cp, const char *principal, const char *source)
+{
+	(void)cp;
+	(void)principal;
+	committed_calls++;
+	snprintf(committed_source, sizeof(committed_source), "%s", source ? source : "");
+}
+
 static void
 test_confirm(const char *dir)
 {
@@ -578,6 +592,7 @@ test_confirm(const char *dir)
 	memset(&cp, 0, sizeof(cp));
 	memset(&c, 0, sizeof(c));
 	cp.state_dir = dir;
+	cp.committed = on_committed;
 	snprintf(path, sizeof(path), "%s/confirm.json", dir);
 	SK_CHECK(sk_store_open(dir, 0, &cp.store, err, sizeof(err)) == 0, "open for confirms");
 	sk_cfg_diag_init(&diag);
@@ -606,6 +621,9 @@ test_confirm(const char *dir)
 	SK_CHECK(v == SK_CONFIRM_ROLLED_BACK && cp.generation == 3 && res.generation == 3 &&
 		 strcmp(cp.running_text, a) == 0 && c.generation == 0 && access(path, F_OK) != 0,
 		 "at the deadline: rolled back to A as generation 3, file removed");
+	SK_CHECK(committed_calls == 3 && strcmp(committed_source, "rollback:1 (unconfirmed 2)") == 0,
+		 "the rollback went through the commit path (committed hook: \"%s\"), which HA "
+		 "config sync follows", committed_source);
 	SK_CHECK(sk_store_get(cp.store, 3, &t, &tlen, NULL, NULL, &meta, err, sizeof(err)) == 0 &&
 		 strcmp(t, a) == 0 && strcmp(meta.source, "rollback:1 (unconfirmed 2)") == 0 &&
 		 strcmp(meta.principal, "sekisho-cp") == 0,
