@@ -94,20 +94,6 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	log_error(r, "%s", msg);
 }
 
-/* What the browser may do with any answer (the console's files and the
- * API's JSON alike). */
-static void
-security_headers(struct MHD_Response *mr)
-{
-	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(mr, "Strict-Transport-Security", "max-age=31536000");
-	MHD_add_response_header(mr, "Content-Security-Policy", SK_REST_UI_CSP);
-	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
-	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(mr, "Cross-Origin-Opener-Policy", "same-origin");
-	MHD_add_response_header(mr, "Cross-Origin-Resource-Policy", "same-origin");
-}
-
 /* Send resp (consumed) with the headers every answer carries. */
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct req *q, struct sk_api_resp *resp,
@@ -165,7 +151,7 @@ send_resp(struct MHD_Connection *conn, struct req *q, struct sk_api_resp *resp,
 	if (type != NULL)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	security_headers(mr);
+	sk_rest_ui_security_headers(mr);
 	if (www_auth != NULL)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www_auth);
 	if (allow != NULL)
@@ -210,23 +196,18 @@ sk_rest_refused_peers(const struct sk_rest *r)
 	return r != NULL ? __atomic_load_n(&r->refused_peers, __ATOMIC_RELAXED) : 0;
 }
 
-/*
- * The console's files (rest_ui.h): no token (the page that asks for it
- * must load first; the files hold no data), but the admin networks as for
- * everything else.  "/" redirects to /ui/.  Revalidated by ETag, gzipped
- * when the client takes it.
- */
+/* The console's files (rest_ui.h): no token (the page that asks for it
+ * must load first; the files hold no data), the admin networks as for
+ * everything else. */
 static enum MHD_Result
 serve_ui(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sk_rest_ui_asset *a;
-	const char *ae, *inm;
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	char msg[SK_REST_PATH_MAX + 32];
-	int gz, status = 200;
+	int status;
 
 	if (!sk_rest_access_peer_ok(&r->acl, ci ? ci->client_addr : NULL, q->peer,
 				    sizeof(q->peer)))
@@ -236,41 +217,17 @@ serve_ui(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
 		return send_error(conn, q, 405, "method_not_allowed",
 				  json_pack("{s:s}", "allow", "GET, HEAD"), NULL, "GET, HEAD",
 				  "the console's files are read with GET");
-	if (strcmp(q->path, "/") == 0) {
-		mr = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		if (mr == NULL)
-			return MHD_NO;
-		MHD_add_response_header(mr, MHD_HTTP_HEADER_LOCATION, "/ui/");
-		security_headers(mr);
-		q->status = 302;
-		ret = MHD_queue_response(conn, 302, mr);
-		MHD_destroy_response(mr);
-		return ret;
-	}
-	a = sk_rest_ui_find(q->path);
-	if (a == NULL) {
+	mr = sk_rest_ui_response(q->path,
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		&status, &q->bytes);
+	if (mr == NULL && status == 404) {
 		snprintf(msg, sizeof(msg), "no console file %s", q->path);
 		return send_error(conn, q, 404, "not_found", NULL, NULL, NULL, msg);
 	}
-	inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	gz = ae != NULL && strstr(ae, "gzip") != NULL;
-	if (inm != NULL && strcmp(inm, a->etag) == 0)
-		status = 304;
-	mr = MHD_create_response_from_buffer(status == 304 ? 0 : gz ? a->gz_len : a->len,
-					     (void *)(status == 304 ? "" : gz ? a->gz : a->data),
-					     MHD_RESPMEM_PERSISTENT);
 	if (mr == NULL)
 		return MHD_NO;
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
-	if (gz && status == 200)
-		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, a->etag);
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	security_headers(mr);
 	q->status = status;
-	q->bytes = status == 304 ? 0 : gz ? a->gz_len : a->len;
 	ret = MHD_queue_response(conn, (unsigned int)status, mr);
 	MHD_destroy_response(mr);
 	return ret;

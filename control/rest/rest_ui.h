@@ -10,6 +10,9 @@
 #define SK_REST_UI_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Response;
 
 struct sk_rest_ui_asset {
 	const char *path;            /* "/ui/" for index.html, else "/ui/<name>" */
@@ -37,5 +40,20 @@ int sk_rest_ui_path(const char *path);
 
 /* The asset for path: /ui/ and /ui are index.html; NULL when none (404). */
 const struct sk_rest_ui_asset *sk_rest_ui_find(const char *path);
+
+/* Add the headers above (CSP, no framing, nosniff, no referrer, HSTS) to a
+ * response: every answer of the server, the API's included. */
+void sk_rest_ui_security_headers(struct MHD_Response *mr);
+
+/*
+ * The answer to GET path (a console path): "/" redirects to /ui/ (302);
+ * an asset comes gzipped when accept_encoding allows it, or as 304 when
+ * if_none_match is its ETag; revalidated (no-cache) by ETag.  Returns the
+ * response with *status and *bytes (body length) set, or NULL with
+ * *status 404 (no such file) or 500 (out of memory).
+ */
+struct MHD_Response *sk_rest_ui_response(const char *path, const char *accept_encoding,
+					 const char *if_none_match, int *status,
+					 uint64_t *bytes);
 
 #endif /* SK_REST_UI_H */

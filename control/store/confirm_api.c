@@ -37,7 +37,8 @@ now_s_up(void)
 	return (int64_t)ts.tv_sec + (ts.tv_nsec > 0);
 }
 
-/* The caller holds cp->log_lock or runs where nothing else logs. */
+/* An event "confirm" in the log files (under cp->log_lock) and a line on
+ * stdout: every step of a confirmation says what happened and why. */
 static void
 log_event(struct sk_cp *cp, const char *what, uint64_t gen, const char *principal,
 	  const char *msg)
