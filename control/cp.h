@@ -21,6 +21,7 @@ struct sk_store;
 struct sk_logw;
 struct sk_rest;
 struct sk_ha;
+struct sk_confirm;
 
 struct sk_cp {
 	const char *state_dir;      /* archives, committed image, keys: /var/lib/sekisho */
@@ -48,6 +49,9 @@ struct sk_cp {
 	struct sk_cp_health *health; /* health checks (cp_health.c), NULL = none */
 	struct sk_ha *ha;           /* the HA pair (control/ha/ha.h), NULL = standalone */
 	unsigned int unit;          /* HA unit id, 1 or 2 (0 standalone) */
+	/* A commit awaiting confirmation (store/store_confirm.h); NULL: the
+	 * unit takes no confirmed commits (409). */
+	struct sk_confirm *confirm;
 };
 
 #endif /* SK_CP_H */

@@ -33,6 +33,7 @@
 #include "ha/ha.h"
 #include "rest/rest.h"
 #include "store/store.h"
+#include "store/store_confirm.h"
 #include "logw/logw.h"
 
 #define ATTACH_WAIT_S 60
@@ -301,10 +302,12 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 	const char *prefix;
 	static const struct sk_api_route *const tables[] = {
 		sk_api_routes_status, sk_api_routes_services, sk_api_routes_config,
+		sk_api_routes_confirm,
 		sk_api_routes_verify, sk_api_routes_ha,
 		sk_api_routes_logs, sk_rest_routes_metrics, NULL,
 	};
 	struct sk_cp cp;
+	struct sk_confirm confirm;
 	struct sk_cfg_diag diag;
 	struct sk_cfg *cfg;
 	struct sk_rest_conf rc;
@@ -364,6 +367,16 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 	else
 		sk_cfg_free(cfg);
 	free(text);
+	/* A commit awaiting confirmation when the last sekisho-cp stopped:
+	 * its deadline still holds (the loop rolls back once it passed). */
+	cp.confirm = &confirm;
+	if (sk_confirm_load(cp.state_dir, &confirm, err, sizeof(err)) != 0)
+		fprintf(stderr, "sekisho-cp: %s\n", err);
+	else if (confirm.generation != 0)
+		printf("sekisho-cp: generation %" PRIu64 " awaits confirmation until %" PRId64
+		       " (%" PRId64 " s from now), else rolls back to archive %" PRIu64 "\n",
+		       confirm.generation, confirm.deadline, confirm.deadline - (int64_t)time(NULL),
+		       confirm.rollback_to);
 	cp.committed = on_committed;
 	pthread_mutex_init(&cp.log_lock, NULL);
 	pthread_mutex_init(&cp.dp_lock, NULL);
@@ -435,6 +448,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 			pthread_mutex_unlock(&cp.log_lock);
 		} while (n == RTE_DIM(recs) && !quit);
 		sk_cp_health_tick(&cp);
+		sk_api_confirm_tick(&cp);
 		if (!sk_dplink_pid_alive(sk_dplink_pid(cp.dp))) {
 			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
 			rc_exit = 3;

@@ -12,6 +12,7 @@
  *   403 forbidden (source not in admin networks) 404 not_found
  *   409 stale_generation (commit names a generation that is not current)
  *   409 standby (commit, rollback or import on a standby without force)
+ *   409 not_pending (POST /config/confirm with nothing awaiting confirmation)
  *   422 invalid_config (details.errors = [{file, line, message}])
  *   503 dataplane_unavailable (not attached)    500 internal
  *
@@ -19,7 +20,9 @@
  *   GET    /status                          unit, dataplane, generation, uptime
  *   GET    /config                          running config text + generation
  *   POST   /config/validate                 body: config text -> errors/summary
- *   POST   /config/commit                   {"text", "replaces"} -> generation, build_ms
+ *   POST   /config/commit                   {"text", "replaces"[, "confirm_within"]} -> generation, build_ms
+ *   GET    /config/confirm                  the commit awaiting confirmation (store_confirm.h)
+ *   POST   /config/confirm                  keep it (else rolled back at its deadline)
  *   POST   /config/diff                     {"text"} or {"from","to"} -> unified diff
  *   POST   /config/rollback                 {"generation", "replaces"}
  *   GET    /config/archives                 list

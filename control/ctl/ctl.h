@@ -28,7 +28,8 @@ enum sk_ctl_exit {
 	X(STATUS,         "status",         0, 0, "") \
 	X(CONFIG_SHOW,    "config show",    0, 0, "") \
 	X(CONFIG_CHECK,   "config check",   1, 1, "FILE") \
-	X(CONFIG_COMMIT,  "config commit",  1, 1, "FILE [--replaces GEN] [--force]") \
+	X(CONFIG_COMMIT,  "config commit",  1, 1, "FILE [--replaces GEN] [--confirm SECONDS] [--force]") \
+	X(CONFIG_CONFIRM, "config confirm", 0, 1, "[GEN]") \
 	X(CONFIG_DIFF,    "config diff",    1, 1, "FILE") \
 	X(CONFIG_ROLLBACK, "config rollback", 1, 1, "GEN [--replaces GEN] [--force]") \
 	X(ARCHIVES,       "archives",       0, 0, "") \
@@ -84,6 +85,7 @@ enum sk_ctl_opt_bit {
 	SK_CTL_O_SINCE = 1u << 16,
 	SK_CTL_O_FOLLOW = 1u << 17,
 	SK_CTL_O_FORCE = 1u << 18,
+	SK_CTL_O_CONFIRM = 1u << 19,
 };
 
 /* Connection filter as the operator typed it (already checked). */
@@ -114,6 +116,7 @@ struct sk_ctl_args {
 	const char *output;
 	int commit, yes, follow;
 	int force;                   /* commit on a standby unit of an HA pair anyway */
+	uint32_t confirm_s;          /* config commit --confirm: roll back unless confirmed */
 	const char *from, *in, *flags;
 	uint32_t sport, dport, icmp_type, icmp_code;
 	/* backend: "enable", "drain", "disable" or "weight" (then weight) */

@@ -40,6 +40,7 @@ cmd_opts(enum sk_ctl_cmd cmd)
 {
 	switch (cmd) {
 	case SK_CTL_CMD_CONFIG_COMMIT:
+		return SK_CTL_O_REPLACES | SK_CTL_O_FORCE | SK_CTL_O_CONFIRM;
 	case SK_CTL_CMD_CONFIG_ROLLBACK:
 		return SK_CTL_O_REPLACES | SK_CTL_O_FORCE;
 	case SK_CTL_CMD_ARCHIVE_EXPORT:
@@ -68,7 +69,7 @@ enum opt_id {
 	OPT_OFFLINE, OPT_HELP,
 	OPT_REPLACES, OPT_OUTPUT, OPT_COMMIT, OPT_SRC, OPT_DST, OPT_PROTO, OPT_PORT, OPT_LIMIT,
 	OPT_YES, OPT_FROM, OPT_IN, OPT_SPORT, OPT_DPORT, OPT_FLAGS, OPT_ICMP_TYPE, OPT_ICMP_CODE,
-	OPT_SINCE, OPT_FOLLOW, OPT_FORCE,
+	OPT_SINCE, OPT_FOLLOW, OPT_FORCE, OPT_CONFIRM,
 };
 
 struct opt_def {
@@ -108,6 +109,7 @@ static const struct opt_def opt_defs[] = {
 	{ "since", 0, 1, SK_CTL_O_SINCE, OPT_SINCE },
 	{ "follow", 'f', 0, SK_CTL_O_FOLLOW, OPT_FOLLOW },
 	{ "force", 0, 0, SK_CTL_O_FORCE, OPT_FORCE },
+	{ "confirm", 0, 1, SK_CTL_O_CONFIRM, OPT_CONFIRM },
 };
 
 #define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -306,6 +308,10 @@ set_opt(struct sk_ctl_args *a, const struct opt_def *o, const char *v, char *err
 		break;
 	case OPT_FOLLOW: a->follow = 1; break;
 	case OPT_FORCE: a->force = 1; break;
+	case OPT_CONFIRM:
+		if (parse_u32(v, 1, 86400, &a->confirm_s) != 0)
+			return fail(err, errlen, "--confirm: seconds from 1 to 86400, not '%s'", v);
+		break;
 	}
 	return 0;
 }
@@ -354,6 +360,10 @@ check_cmd(struct sk_ctl_args *a, const struct cmd_def *d, char *err, size_t errl
 	if (a->n_pos > d->pmax)
 		return fail(err, errlen, "%s: unexpected argument '%s'", name, a->pos[d->pmax]);
 	switch (a->cmd) {
+	case SK_CTL_CMD_CONFIG_CONFIRM:
+		if (a->n_pos == 1 && parse_u64(a->pos[0], 1, UINT64_MAX, &a->gen) != 0)
+			return fail(err, errlen, "%s: GEN is a generation number, not '%s'", name, a->pos[0]);
+		break;
 	case SK_CTL_CMD_CONFIG_ROLLBACK:
 	case SK_CTL_CMD_ARCHIVE_SHOW:
 	case SK_CTL_CMD_ARCHIVE_EXPORT:

@@ -130,6 +130,15 @@ sk_ctl_view_commit(FILE *out, const json_t *doc, uint64_t replaces)
 	if (json_is_number(ms))
 		fprintf(out, ", built in %.0f ms", json_number_value(ms));
 	fputc('\n', out);
+	if (json_is_object(json_object_get(doc, "confirm")))
+		fprintf(out, "confirm within %lld s (sekishoctl config confirm), else generation "
+			"%lld rolls back to the config of archive %lld\n",
+			(long long)json_integer_value(sk_ctl_json_get(doc, "confirm.remaining_s")),
+			(long long)json_integer_value(gen),
+			(long long)json_integer_value(sk_ctl_json_get(doc, "confirm.rollback_to")));
+	if (json_is_integer(json_object_get(doc, "confirmed")))
+		fprintf(out, "generation %lld, which awaited confirmation, is settled by this commit\n",
+			(long long)json_integer_value(json_object_get(doc, "confirmed")));
 	return 0;
 }
 
@@ -249,7 +258,9 @@ cmd_commit(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 	free(text);
 	if (rc != 0)
 		return rc;
-	if (body == NULL || (a->force && json_object_set_new(body, "force", json_true()) != 0)) {
+	if (body == NULL || (a->force && json_object_set_new(body, "force", json_true()) != 0) ||
+	    (a->confirm_s && json_object_set_new(body, "confirm_within",
+						 json_integer(a->confirm_s)) != 0)) {
 		json_decref(body);
 		return SK_CTL_EXIT_API;
 	}
@@ -261,6 +272,38 @@ cmd_commit(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 		sk_ctl_resp_print_raw(stdout, &r);
 	else
 		rc = sk_ctl_view_commit(stdout, r.json, replaces);
+	sk_ctl_resp_free(&r);
+	return rc;
+}
+
+/* POST /config/confirm: keep the commit made with --confirm. */
+static int
+cmd_confirm(struct sk_ctl_http *h, const struct sk_ctl_args *a)
+{
+	struct sk_ctl_resp r;
+	const json_t *g, *left;
+	json_t *body = a->gen ? json_pack("{s:I}", "generation", (json_int_t)a->gen)
+			      : json_object();
+	int rc;
+
+	if (body == NULL)
+		return SK_CTL_EXIT_API;
+	rc = sk_ctl_call(h, "POST", "/config/confirm", "", body, NULL, &r);
+	json_decref(body);
+	if (rc != 0)
+		return rc;
+	if (a->json) {
+		sk_ctl_resp_print_raw(stdout, &r);
+	} else {
+		g = sk_ctl_json_get(r.json, "confirmed");
+		left = sk_ctl_json_get(r.json, "remaining_s");
+		if (json_is_integer(g))
+			fprintf(stdout, "generation %lld confirmed (%lld s were left)\n",
+				(long long)json_integer_value(g),
+				(long long)json_integer_value(left));
+		else
+			rc = SK_CTL_EXIT_API;
+	}
 	sk_ctl_resp_free(&r);
 	return rc;
 }
@@ -346,6 +389,7 @@ sk_ctl_cmd_config(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 	case SK_CTL_CMD_CONFIG_SHOW: return cmd_show(h, a);
 	case SK_CTL_CMD_CONFIG_CHECK: return cmd_check(h, a);
 	case SK_CTL_CMD_CONFIG_COMMIT: return cmd_commit(h, a);
+	case SK_CTL_CMD_CONFIG_CONFIRM: return cmd_confirm(h, a);
 	case SK_CTL_CMD_CONFIG_DIFF: return cmd_diff(h, a);
 	case SK_CTL_CMD_CONFIG_ROLLBACK: return cmd_rollback(h, a);
 	default: return SK_CTL_EXIT_USAGE;

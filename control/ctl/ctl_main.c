@@ -34,6 +34,7 @@ dispatch(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 	case SK_CTL_CMD_CONFIG_SHOW:
 	case SK_CTL_CMD_CONFIG_CHECK:
 	case SK_CTL_CMD_CONFIG_COMMIT:
+	case SK_CTL_CMD_CONFIG_CONFIRM:
 	case SK_CTL_CMD_CONFIG_DIFF:
 	case SK_CTL_CMD_CONFIG_ROLLBACK:
 		return sk_ctl_cmd_config(h, a);

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 
 #include "rest_priv.h"
+#include "rest_ui.h"
 
 #define SK_REST_MAX_TABLES 16
 
@@ -150,8 +151,7 @@ send_resp(struct MHD_Connection *conn, struct req *q, struct sk_api_resp *resp,
 	if (type != NULL)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(mr, "Strict-Transport-Security", "max-age=31536000");
+	sk_rest_ui_security_headers(mr);
 	if (www_auth != NULL)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www_auth);
 	if (allow != NULL)
@@ -194,6 +194,43 @@ uint64_t
 sk_rest_refused_peers(const struct sk_rest *r)
 {
 	return r != NULL ? __atomic_load_n(&r->refused_peers, __ATOMIC_RELAXED) : 0;
+}
+
+/* The console's files (rest_ui.h): no token (the page that asks for it
+ * must load first; the files hold no data), the admin networks as for
+ * everything else. */
+static enum MHD_Result
+serve_ui(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+	char msg[SK_REST_PATH_MAX + 32];
+	int status;
+
+	if (!sk_rest_access_peer_ok(&r->acl, ci ? ci->client_addr : NULL, q->peer,
+				    sizeof(q->peer)))
+		return send_error(conn, q, 403, "forbidden", NULL, NULL, NULL,
+				  "this address is not in the unit's admin networks");
+	if (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0)
+		return send_error(conn, q, 405, "method_not_allowed",
+				  json_pack("{s:s}", "allow", "GET, HEAD"), NULL, "GET, HEAD",
+				  "the console's files are read with GET");
+	mr = sk_rest_ui_response(q->path,
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		&status, &q->bytes);
+	if (mr == NULL && status == 404) {
+		snprintf(msg, sizeof(msg), "no console file %s", q->path);
+		return send_error(conn, q, 404, "not_found", NULL, NULL, NULL, msg);
+	}
+	if (mr == NULL)
+		return MHD_NO;
+	q->status = status;
+	ret = MHD_queue_response(conn, (unsigned int)status, mr);
+	MHD_destroy_response(mr);
+	return ret;
 }
 
 /* The checks made as soon as the headers are in, before any body byte. */
@@ -378,6 +415,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		snprintf(q->method, sizeof(q->method), "%s", method);
 		snprintf(q->path, sizeof(q->path), "%s", url);
 		snprintf(q->principal, sizeof(q->principal), "-");
+		if (sk_rest_ui_path(q->path))
+			return serve_ui(r, conn, q);
 		return begin(r, conn, q);
 	}
 	if (q->status != 0) {

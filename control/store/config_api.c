@@ -17,6 +17,7 @@
 #include "cp.h"
 #include "dplink/dplink.h"
 #include "store.h"
+#include "store_confirm.h"
 
 #define API "/api/v1"
 #define DIFF_CONTEXT 3
@@ -205,8 +206,8 @@ config_commit(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp
 {
 	struct sk_store_commit_res res;
 	struct sk_cfg_diag diag;
-	json_t *t = json_object_get(req->json, "text");
-	uint64_t replaces;
+	json_t *t = json_object_get(req->json, "text"), *doc;
+	uint64_t replaces, within = 0, prev;
 	char err[512] = "";
 	int rc, forced;
 
@@ -215,16 +216,32 @@ config_commit(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp
 			     "expected {\"text\": string, \"replaces\": generation}");
 		return;
 	}
+	if (json_object_get(req->json, "confirm_within") != NULL &&
+	    (json_u64(req->json, "confirm_within", &within) != 0 || within > SK_CONFIRM_MAX_S)) {
+		sk_api_error(resp, 400, "bad_request", NULL,
+			     "confirm_within is seconds from 1 to %u (0 or absent: no confirmation)",
+			     SK_CONFIRM_MAX_S);
+		return;
+	}
+	if (within > 0 && cp->confirm == NULL) {
+		sk_api_error(resp, 409, "confirm_unavailable", NULL,
+			     "this server takes no commits with confirmation");
+		return;
+	}
 	if (sk_api_ha_commit_gate(cp, req, resp, &forced) != 0)
 		return;
+	/* What an unconfirmed commit returns to. */
+	prev = cp->store ? sk_store_running(cp->store) : 0;
 	sk_cfg_diag_init(&diag);
 	rc = sk_store_commit(cp, json_string_value(t), json_string_length(t), replaces,
 			     principal(req), forced ? "commit" FORCED : "commit",
 			     cp->dp ? dp_commit : NULL, cp->dp,
 			     &diag, &res, err, sizeof(err));
-	if (rc == 0)
-		sk_api_ok(resp, commit_doc(&res));
-	else
+	if (rc == 0) {
+		doc = commit_doc(&res);
+		sk_api_confirm_after_commit(cp, (uint32_t)within, prev, principal(req), doc);
+		sk_api_ok(resp, doc);
+	} else
 		fail(cp, resp, rc, &diag, err);
 	sk_cfg_diag_free(&diag);
 }
@@ -251,9 +268,12 @@ config_rollback(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_re
 	sk_cfg_diag_init(&diag);
 	rc = sk_store_rollback(cp, gen, replaces, principal(req), forced ? src : NULL,
 			       cp->dp ? dp_commit : NULL, cp->dp, &diag, &res, err, sizeof(err));
-	if (rc == 0)
-		sk_api_ok(resp, commit_doc(&res));
-	else if (rc == -EBADMSG)
+	if (rc == 0) {
+		json_t *doc = commit_doc(&res);
+
+		sk_api_confirm_after_commit(cp, 0, 0, principal(req), doc);
+		sk_api_ok(resp, doc);
+	} else if (rc == -EBADMSG)
 		sk_api_error(resp, 500, "internal", NULL, "%s", err);
 	else
 		fail(cp, resp, rc, &diag, err);
@@ -471,6 +491,7 @@ archive_import(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_res
 		goto out;
 	}
 	doc = commit_doc(&res);
+	sk_api_confirm_after_commit(cp, 0, 0, principal(req), doc);
 	if (doc != NULL) {
 		json_object_set_new(doc, "source", json_string(src));
 		json_object_set_new(doc, "keys", json_integer(n_keys));
@@ -485,7 +506,8 @@ out:
 const struct sk_api_route sk_api_routes_config[] = {
 	{ "GET", API "/config", config_get, "running config text and generation" },
 	{ "POST", API "/config/validate", config_validate, "validate a config text" },
-	{ "POST", API "/config/commit", config_commit, "validate, commit and archive a config" },
+	{ "POST", API "/config/commit", config_commit,
+	  "validate, commit and archive a config (confirm_within: roll back unless confirmed)" },
 	{ "POST", API "/config/diff", config_diff, "unified diff of two configs" },
 	{ "POST", API "/config/rollback", config_rollback,
 	  "commit an archived generation again as a new one" },

@@ -11,7 +11,8 @@ SK_JOBS=${SK_JOBS:-2}   # the shop machine and CI have 2 cores: never more by de
 # Packages to build Sekisho, then what the lab and the tests drive.
 SK_PKGS_BUILD=(libdpdk-dev dpdk dpdk-dev dpdk-doc libnuma-dev libconfig-dev meson ninja-build
 	pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libssl-dev libcurl4-openssl-dev gcc)
-SK_PKGS_LAB=(nginx-light curl wrk python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps)
+SK_PKGS_LAB=(nginx-light curl wrk python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps
+	chromium chromium-driver python3-selenium)   # the last three: tests/console (a real browser)
 SK_HUGEPAGES=1024       # 2 MB pages wanted by the lab (the lab image asks for 512 MB)
 
 sk_msg()  { printf '%s: %s\n' "${SK_PROG:-sekisho}" "$*"; }

@@ -103,6 +103,11 @@ test_parse_commands(void)
 		 (a.given & SK_CTL_O_REPLACES) && a.replaces == 41, "config commit --replaces GEN");
 	SK_CHECK(parses_as("config commit --replaces=7 a.conf", SK_CTL_CMD_CONFIG_COMMIT, &a) &&
 		 a.replaces == 7 && strcmp(a.pos[0], "a.conf") == 0, "--opt=value before the operand");
+	SK_CHECK(parses_as("config commit a.conf --confirm 60", SK_CTL_CMD_CONFIG_COMMIT, &a) &&
+		 a.confirm_s == 60 && (a.given & SK_CTL_O_CONFIRM), "config commit --confirm 60");
+	SK_CHECK(parses_as("config confirm", SK_CTL_CMD_CONFIG_CONFIRM, &a) && a.gen == 0 &&
+		 parses_as("config confirm 12", SK_CTL_CMD_CONFIG_CONFIRM, &a) && a.gen == 12,
+		 "config confirm [GEN]");
 	SK_CHECK(parses_as("config diff a.conf", SK_CTL_CMD_CONFIG_DIFF, &a), "config diff FILE");
 	SK_CHECK(parses_as("config rollback 12", SK_CTL_CMD_CONFIG_ROLLBACK, &a) && a.gen == 12,
 		 "config rollback GEN");
@@ -184,6 +189,10 @@ test_parse_errors(void)
 	SK_CHECK(usage_error("config rollback latest", "generation number"), "GEN not a number");
 	SK_CHECK(usage_error("config rollback -1", "unknown option"), "negative GEN");
 	SK_CHECK(usage_error("config commit a --replaces x", "--replaces"), "bad --replaces");
+	SK_CHECK(usage_error("config commit a --confirm 0", "--confirm") &&
+		 usage_error("config commit a --confirm 86401", "--confirm") &&
+		 usage_error("config rollback 3 --confirm 60", "--confirm") &&
+		 usage_error("config confirm x", "GEN"), "bad --confirm / confirm GEN");
 	SK_CHECK(usage_error("archive export 3", "-o FILE is required"), "export without -o");
 	SK_CHECK(usage_error("conns --src 10.0.0.0/33", "--src"), "prefix too long");
 	SK_CHECK(usage_error("conns --dst 10.1", "--dst"), "not an address");

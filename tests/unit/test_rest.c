@@ -20,6 +20,7 @@
 
 #include "cfg.h"
 #include "rest/rest.h"
+#include "rest/rest_ui.h"
 #include "sk_test.h"
 
 #define TOK_OPS "ops-token-0123456789"
@@ -252,6 +253,7 @@ on_read(char *d, size_t sz, size_t nm, void *ud)
 }
 
 static uint16_t port;
+static const char *extra_hdr;   /* one more request header, when set */
 
 static void
 http(struct reply *r, const char *method, const char *path, const char *token,
@@ -282,6 +284,8 @@ http(struct reply *r, const char *method, const char *path, const char *token,
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
 		h = curl_slist_append(h, hdr);
 	}
+	if (extra_hdr != NULL)
+		h = curl_slist_append(h, extra_hdr);
 	if (chunked) {
 		h = curl_slist_append(h, "Transfer-Encoding: chunked");
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -450,6 +454,85 @@ check_openapi_paths(const json_t *doc)
 	return missing ? -missing : n;
 }
 
+/* The console's files (rest_ui.c): no token needed, the security headers,
+ * only GET, only the embedded names, gzip and ETag revalidation. */
+static void
+test_ui(void)
+{
+	const struct sk_rest_ui_asset *a;
+	struct reply x;
+	char hdr[128];
+	size_t n = 0;
+
+	GET(&x, "/ui/", NULL);
+	SK_CHECK(x.status == 200 && x.body.p && strncmp(x.body.p, "<!doctype html>", 15) == 0 &&
+		 has_header(&x, "Content-Type: text/html"), "GET /ui/ without a token: index.html");
+	SK_CHECK(has_header(&x, "Content-Security-Policy: default-src 'none'; script-src 'self';") &&
+		 has_header(&x, "frame-ancestors 'none'") && has_header(&x, "X-Frame-Options: DENY") &&
+		 has_header(&x, "X-Content-Type-Options: nosniff") &&
+		 has_header(&x, "Referrer-Policy: no-referrer") && has_header(&x, "ETag: \""),
+		 "strict headers: CSP self only, no framing, nosniff, no referrer, ETag");
+	/* No inline script: every <script has a src (the CSP would block it). */
+	{
+		const char *p = x.body.p;
+		int inline_js = 0;
+
+		while (p && (p = strstr(p, "<script")) != NULL) {
+			const char *end = strchr(p, '>');
+
+			if (end == NULL || memmem(p, (size_t)(end - p), "src=", 4) == NULL)
+				inline_js = 1;
+			p = end;
+		}
+		SK_CHECK(x.body.p && !inline_js, "index.html has no inline script");
+	}
+	reply_free(&x);
+	GET(&x, "/ui", NULL);
+	SK_CHECK(x.status == 200 && x.body.p && strstr(x.body.p, "/ui/app.js") != NULL,
+		 "/ui is index.html too");
+	reply_free(&x);
+	GET(&x, "/", NULL);
+	SK_CHECK(x.status == 302 && has_header(&x, "Location: /ui/"), "/ redirects to /ui/");
+	reply_free(&x);
+	GET(&x, "/ui/app.js", NULL);
+	SK_CHECK(x.status == 200 && has_header(&x, "Content-Type: text/javascript") &&
+		 x.body.p && strstr(x.body.p, "import") != NULL, "app.js as JavaScript (a module)");
+	reply_free(&x);
+	GET(&x, "/ui/nope.js", NULL);
+	SK_CHECK(x.status == 404 && error_shape(&x, "not_found"), "an unknown console file: 404");
+	reply_free(&x);
+	GET(&x, "/ui/%2e%2e/%2e%2e/etc/passwd", NULL);
+	SK_CHECK(x.status == 404, "no way out of the table: 404 for ../ paths");
+	reply_free(&x);
+	http(&x, "POST", "/ui/", NULL, "text/plain", "x", 1, 0);
+	SK_CHECK(x.status == 405 && has_header(&x, "Allow: GET, HEAD"), "POST /ui/: 405");
+	reply_free(&x);
+
+	a = sk_rest_ui_find("/ui/uplot.mjs");
+	extra_hdr = "Accept-Encoding: gzip";
+	GET(&x, "/ui/uplot.mjs", NULL);
+	SK_CHECK(a && x.status == 200 && has_header(&x, "Content-Encoding: gzip") &&
+		 x.body.n == a->gz_len && a->gz_len < a->len,
+		 "gzip when accepted (%zu of %zu bytes)", a ? a->gz_len : 0, a ? a->len : 0);
+	reply_free(&x);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", a ? a->etag : "");
+	extra_hdr = hdr;
+	GET(&x, "/ui/uplot.mjs", NULL);
+	SK_CHECK(x.status == 304 && x.body.n == 0, "unchanged (If-None-Match): 304");
+	reply_free(&x);
+	extra_hdr = NULL;
+	GET(&x, "/api/v1/fail", NULL);
+	SK_CHECK(x.status == 401 && has_header(&x, "frame-ancestors 'none'"),
+		 "the API still wants its token, and carries the same headers");
+	reply_free(&x);
+
+	for (a = sk_rest_ui_assets; a->path != NULL; a++)
+		n++;
+	printf("# console: %zu files, %zu bytes gzipped in all\n", n, sk_rest_ui_total_gz);
+	SK_CHECK(sk_rest_ui_total_gz < 100 * 1024, "the console is under 100 KiB gzipped (%zu)",
+		 sk_rest_ui_total_gz);
+}
+
 static void
 test_server(void)
 {
@@ -518,6 +601,9 @@ test_server(void)
 
 	GET(&x, "/api/v1/nope", TOK_OPS);
 	SK_CHECK(x.status == 404 && error_shape(&x, "not_found"), "unknown path: 404");
+	reply_free(&x);
+	test_ui();
+	memset(&x, 0, sizeof(x));
 	reply_free(&x);
 	GET(&x, "/api/v1/items/1/sub", TOK_OPS);
 	SK_CHECK(x.status == 404, "too few segments: 404");

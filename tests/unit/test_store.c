@@ -25,6 +25,7 @@
 #include "cp.h"
 #include "sk_image_api.h"
 #include "store/store.h"
+#include "store/store_confirm.h"
 
 static char *lab_text;
 
@@ -556,6 +557,147 @@ test_commit(const char *dir)
 	sk_store_close(cp.store);
 }
 
+/* ---- commit with confirmation (store_confirm.c) ---- */
+
+/* cp->committed, as the daemon's on_committed (which hands every commit to
+ * HA config sync): the last source seen and how many. */
+static char committed_source[64];
+static unsigned int committed_calls;
+
+static void
+on_committed(struct sk_cp *cp, const char *principal, const char *source)
+{
+	(void)cp;
+	(void)principal;
+	committed_calls++;
+	snprintf(committed_source, sizeof(committed_source), "%s", source ? source : "");
+}
+
+static void
+test_confirm(const char *dir)
+{
+	struct sk_cp cp;
+	struct fake_dp dp = { 0 };
+	struct sk_store_commit_res res;
+	struct sk_store_meta meta;
+	struct sk_cfg_diag diag;
+	struct sk_confirm c, again;
+	enum sk_confirm_verdict v;
+	char err[512] = "", path[512], *a = variant(100), *b = variant(200), *d = variant(300);
+	char *t = NULL;
+	size_t tlen;
+	json_t *j;
+	int64_t now = 1000000;
+
+	memset(&cp, 0, sizeof(cp));
+	memset(&c, 0, sizeof(c));
+	cp.state_dir = dir;
+	cp.committed = on_committed;
+	snprintf(path, sizeof(path), "%s/confirm.json", dir);
+	SK_CHECK(sk_store_open(dir, 0, &cp.store, err, sizeof(err)) == 0, "open for confirms");
+	sk_cfg_diag_init(&diag);
+	SK_CHECK(sk_confirm_load(dir, &c, err, sizeof(err)) == 0 && c.generation == 0 &&
+		 sk_confirm_expire(&cp, &c, now, fake_commit, &dp, &res, err, sizeof(err)) ==
+		 SK_CONFIRM_NONE, "nothing pending: nothing to load, nothing to expire");
+	SK_CHECK(sk_store_commit(&cp, a, strlen(a), 0, "alice", NULL, fake_commit, &dp, &diag,
+				 &res, err, sizeof(err)) == 0 && cp.generation == 1, "A runs as 1");
+
+	/* B committed with 30 s to confirm; not confirmed: back to A as 3. */
+	SK_CHECK(sk_store_commit(&cp, b, strlen(b), 1, "bob", NULL, fake_commit, &dp, &diag,
+				 &res, err, sizeof(err)) == 0 && cp.generation == 2, "B runs as 2");
+	SK_CHECK(sk_confirm_arm(dir, &c, cp.generation, 1, 30, "bob", now, err, sizeof(err)) == 0 &&
+		 c.generation == 2 && c.rollback_to == 1 && c.deadline == now + 30 &&
+		 access(path, F_OK) == 0, "armed: 2 returns to 1 at now + 30, saved (%s)", err);
+	j = sk_confirm_json(&c, now + 10);
+	SK_CHECK(j && json_is_true(json_object_get(j, "pending")) &&
+		 json_integer_value(json_object_get(j, "remaining_s")) == 20 &&
+		 json_integer_value(json_object_get(j, "rollback_to")) == 1,
+		 "the pending one as JSON: 20 s left of 30");
+	json_decref(j);
+	v = sk_confirm_expire(&cp, &c, now + 29, fake_commit, &dp, &res, err, sizeof(err));
+	SK_CHECK(v == SK_CONFIRM_WAITING && cp.generation == 2, "1 s before the deadline: waiting");
+	v = sk_confirm_expire(&cp, &c, now + 30, fake_commit, &dp, &res, err, sizeof(err));
+	printf("# %s\n", err);
+	SK_CHECK(v == SK_CONFIRM_ROLLED_BACK && cp.generation == 3 && res.generation == 3 &&
+		 strcmp(cp.running_text, a) == 0 && c.generation == 0 && access(path, F_OK) != 0,
+		 "at the deadline: rolled back to A as generation 3, file removed");
+	SK_CHECK(committed_calls == 3 && strcmp(committed_source, "rollback:1 (unconfirmed 2)") == 0,
+		 "the rollback went through the commit path (committed hook: \"%s\"), which HA "
+		 "config sync follows", committed_source);
+	SK_CHECK(sk_store_get(cp.store, 3, &t, &tlen, NULL, NULL, &meta, err, sizeof(err)) == 0 &&
+		 strcmp(t, a) == 0 && strcmp(meta.source, "rollback:1 (unconfirmed 2)") == 0 &&
+		 strcmp(meta.principal, "sekisho-cp") == 0,
+		 "archive 3 says why: source \"%s\", principal \"%s\"", meta.source, meta.principal);
+	free(t);
+	SK_CHECK(sk_confirm_expire(&cp, &c, now + 60, fake_commit, &dp, &res, err, sizeof(err)) ==
+		 SK_CONFIRM_NONE && cp.generation == 3, "once rolled back, nothing more happens");
+
+	/* Confirmed: D stays. */
+	SK_CHECK(sk_store_commit(&cp, d, strlen(d), 3, "carol", NULL, fake_commit, &dp, &diag,
+				 &res, err, sizeof(err)) == 0 &&
+		 sk_confirm_arm(dir, &c, cp.generation, 3, 5, "carol", now, err, sizeof(err)) == 0 &&
+		 sk_confirm_clear(dir, &c) == 0 && access(path, F_OK) != 0 &&
+		 sk_confirm_expire(&cp, &c, now + 3600, fake_commit, &dp, &res, err, sizeof(err)) ==
+		 SK_CONFIRM_NONE && cp.generation == 4 && strcmp(cp.running_text, d) == 0,
+		 "confirmed (cleared): generation 4 stays an hour later");
+
+	/* A restart while pending: a new process loads the file and rolls
+	 * back at the same wall-clock deadline, or at once when it passed. */
+	SK_CHECK(sk_store_commit(&cp, b, strlen(b), 4, "dave", NULL, fake_commit, &dp, &diag,
+				 &res, err, sizeof(err)) == 0 &&
+		 sk_confirm_arm(dir, &c, cp.generation, 4, 60, "dave", now, err, sizeof(err)) == 0,
+		 "B again as 5, 60 s to confirm");
+	SK_CHECK(sk_confirm_load(dir, &again, err, sizeof(err)) == 0 && again.generation == 5 &&
+		 again.rollback_to == 4 && again.deadline == now + 60 && again.within == 60 &&
+		 strcmp(again.principal, "dave") == 0, "reloaded after a restart: same pending one");
+	v = sk_confirm_expire(&cp, &again, now + 61, fake_commit, &dp, &res, err, sizeof(err));
+	SK_CHECK(v == SK_CONFIRM_ROLLED_BACK && cp.generation == 6 && strcmp(cp.running_text, d) == 0,
+		 "the restarted one rolls back to D (archive 4) as 6: %s", err);
+
+	/* Two confirmed commits in a row return to the last confirmed one. */
+	memset(&c, 0, sizeof(c));
+	SK_CHECK(sk_store_commit(&cp, a, strlen(a), 6, "erin", NULL, fake_commit, &dp, &diag, &res,
+				 err, sizeof(err)) == 0 &&
+		 sk_confirm_arm(dir, &c, 7, 6, 10, "erin", now, err, sizeof(err)) == 0 &&
+		 sk_store_commit(&cp, b, strlen(b), 7, "erin", NULL, fake_commit, &dp, &diag, &res,
+				 err, sizeof(err)) == 0 &&
+		 sk_confirm_arm(dir, &c, 8, 7, 10, "erin", now + 5, err, sizeof(err)) == 0 &&
+		 c.rollback_to == 6 && c.deadline == now + 15, "a chain keeps the target, moves the deadline");
+	/* The dataplane is busy: pending kept, tried again. */
+	dp.fail_rc = -ETIMEDOUT;
+	v = sk_confirm_expire(&cp, &c, now + 15, fake_commit, &dp, &res, err, sizeof(err));
+	SK_CHECK(v == SK_CONFIRM_RETRY && c.generation == 8 && access(path, F_OK) == 0,
+		 "dataplane timeout: retry later, still pending (%s)", err);
+	dp.fail_rc = 0;
+	v = sk_confirm_expire(&cp, &c, now + 16, fake_commit, &dp, &res, err, sizeof(err));
+	SK_CHECK(v == SK_CONFIRM_ROLLED_BACK && cp.generation == 9 && strcmp(cp.running_text, d) == 0,
+		 "then rolled back to archive 6 (D), not to 7");
+
+	/* Another generation runs: dropped.  A missing target: failed, kept running. */
+	SK_CHECK(sk_confirm_arm(dir, &c, 42, 9, 10, "x", now, err, sizeof(err)) == 0 &&
+		 sk_confirm_expire(&cp, &c, now, fake_commit, &dp, &res, err, sizeof(err)) ==
+		 SK_CONFIRM_DROPPED && c.generation == 0 && access(path, F_OK) != 0,
+		 "pending 42 while 9 runs: dropped (%s)", err);
+	SK_CHECK(sk_confirm_arm(dir, &c, 9, 777, 1, "x", now, err, sizeof(err)) == 0 &&
+		 sk_confirm_expire(&cp, &c, now + 1, fake_commit, &dp, &res, err, sizeof(err)) ==
+		 SK_CONFIRM_FAILED && cp.generation == 9 && c.generation == 0,
+		 "rollback target gone: failed, 9 stays (%s)", err);
+
+	/* A file nobody can read is removed, never acted on. */
+	SK_CHECK(write_all(path, "{\"generation\": \"x\"}", 19) == 0 &&
+		 sk_confirm_load(dir, &again, err, sizeof(err)) == -EBADMSG &&
+		 again.generation == 0 && access(path, F_OK) != 0, "a corrupt confirm.json: removed");
+
+	sk_cfg_diag_free(&diag);
+	free(a);
+	free(b);
+	free(d);
+	free(cp.running_text);
+	free(cp.running_img);
+	sk_cfg_free(cp.running);
+	sk_store_close(cp.store);
+}
+
 /* ---- bundles ---- */
 
 static void
@@ -930,6 +1072,8 @@ main(void)
 		snprintf(a, sizeof(a), "%s/sync-a", tmpl);
 		snprintf(b, sizeof(b), "%s/sync-b", tmpl);
 		test_commit_image(a, b);
+		snprintf(a, sizeof(a), "%s/confirm", tmpl);
+		test_confirm(a);
 	}
 	rm_rf(tmpl);
 	free(lab_text);
