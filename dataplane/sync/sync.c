@@ -165,7 +165,6 @@ sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t)
 	s->in = s->sh->in;
 	s->t = t;
 	s->idx = idx;
-	s->window_ms = SK_SYNC_SWEEP_MS_DEFAULT * 2;
 	sk_conn_set_notify(t, on_event, s);
 	return s;
 }
@@ -273,6 +272,8 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 		s->lap_left = 0;
 		s->resync = 0;
 		s->last_ms = now_ms;
+		s->lap_start_ms = now_ms;   /* a refresh lap starts when shipping does */
+		s->window_ms = 2 * period;
 		if (!active)
 			apply(s);
 		return;
