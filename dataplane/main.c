@@ -620,7 +620,7 @@ static const struct {
 	{ "generation", step_gen, undo_gen },
 	{ "tables", step_tables, undo_tables },
 	{ "ha", step_ha, NULL },
-	{ "sync", step_sync, sk_sync_fini },
+	{ "sync", step_sync, sk_sync_fini_keep },
 	{ "telemetry", step_telemetry, NULL },
 };
 

@@ -49,6 +49,8 @@ static const struct rte_memzone *sync_mz;
 static struct sk_sync_shm *sync_shm;
 static struct sk_sync_w sync_w[SK_SYNC_MAX_WORKERS];
 
+static void sync_free(int keep);
+
 struct sk_sync_shm *
 sk_sync_shm_get(void)
 {
@@ -88,7 +90,7 @@ sk_sync_init(unsigned int n_workers, int socket, char *err, size_t errlen)
 				snprintf(err, errlen, "sync: ring %s: %s", name,
 					 rte_strerror(rte_errno));
 				sync_shm = sh;
-				sk_sync_fini();
+				sync_free(0);
 				return -ENOMEM;
 			}
 		}
@@ -100,21 +102,41 @@ sk_sync_init(unsigned int n_workers, int socket, char *err, size_t errlen)
 	return 0;
 }
 
-void
-sk_sync_fini(void)
+/*
+ * Free the rings and the memzone.  Not at a dataplane's exit (main.c
+ * passes keep = 1): sekisho-cp may still be draining them, and DPDK
+ * asks a secondary process to unmap freed memory, which would pull the
+ * rings from under its HA thread; the process's exit releases them anyway.
+ */
+static void
+sync_free(int keep)
 {
 	if (sync_shm == NULL)
 		return;
-	for (unsigned int i = 0; i < sync_shm->n_workers; i++) {
-		rte_ring_free(sync_shm->w[i].out);
-		rte_ring_free(sync_shm->w[i].in);
-		sync_shm->w[i].out = sync_shm->w[i].in = NULL;
+	__atomic_store_n(&sync_shm->magic, 0, __ATOMIC_RELEASE);
+	if (!keep) {
+		for (unsigned int i = 0; i < sync_shm->n_workers; i++) {
+			rte_ring_free(sync_shm->w[i].out);
+			rte_ring_free(sync_shm->w[i].in);
+			sync_shm->w[i].out = sync_shm->w[i].in = NULL;
+		}
+		rte_memzone_free(sync_mz);
 	}
-	sync_shm->magic = 0;
-	rte_memzone_free(sync_mz);
 	sync_mz = NULL;
 	sync_shm = NULL;
 	memset(sync_w, 0, sizeof(sync_w));
+}
+
+void
+sk_sync_fini(void)
+{
+	sync_free(0);
+}
+
+void
+sk_sync_fini_keep(void)
+{
+	sync_free(1);
 }
 
 /* Put one record in the out ring; 0 or -ENOBUFS. */

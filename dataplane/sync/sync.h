@@ -45,6 +45,9 @@ int sk_sync_init(unsigned int n_workers, int socket, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Free the rings and the memzone (no worker runs any more).  No-op without init. */
 void sk_sync_fini(void);
+/* Dataplane exit: forget them but leave the memory mapped for a sekisho-cp
+ * that may still read it (sync.c). */
+void sk_sync_fini_keep(void);
 /* The shared block, NULL when this unit does not sync. */
 struct sk_sync_shm *sk_sync_shm_get(void);
 
