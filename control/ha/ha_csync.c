@@ -37,6 +37,8 @@
 #define DRAIN_BURST 256u
 /* Poll timeout while shipping: a batch leaves at most this long after its record. */
 #define SHIP_LOOP_MS 5
+/* Records a standby keeps per worker while its in ring is full. */
+#define PEND_MAX 131072u
 
 int
 sk_ha_csync_init(struct sk_ha *ha)
@@ -75,6 +77,11 @@ void
 sk_ha_csync_fini(struct sk_ha *ha)
 {
 	struct sk_ha_csync *cs = &ha->csync;
+
+	for (unsigned int w = 0; w < SK_SYNC_MAX_WORKERS; w++) {
+		free(cs->pend[w].q);
+		cs->pend[w].q = NULL;
+	}
 
 	if (cs->shm != NULL)
 		__atomic_store_n(&cs->shm->ship, 0, __ATOMIC_RELEASE);
@@ -296,6 +303,45 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 
 /* ---- standby side ---- */
 
+/* Move what waits for worker w into its in ring, in order; 1 when none is left. */
+static int
+pend_flush(struct sk_ha_csync *cs, unsigned int w)
+{
+	struct sk_ha_cpend *p = &cs->pend[w];
+
+	while (p->n != 0) {
+		uint32_t run = RTE_MIN(p->n, PEND_MAX - p->head);
+		unsigned int k = rte_ring_sp_enqueue_burst_elem(cs->shm->w[w].in, &p->q[p->head],
+								sizeof(p->q[0]), run, NULL);
+
+		p->head = (p->head + k) % PEND_MAX;
+		p->n -= k;
+		if (k < run)
+			return 0;
+	}
+	p->head = 0;
+	return 1;
+}
+
+/* Hand rec to its owner's in ring, or queue it behind what waits; 0 or -ENOBUFS. */
+static int
+hand_over(struct sk_ha_csync *cs, const struct sk_sync_rec *rec)
+{
+	struct sk_ha_cpend *p = &cs->pend[rec->owner];
+
+	if ((p->n == 0 || pend_flush(cs, rec->owner)) &&
+	    rte_ring_sp_enqueue_elem(cs->shm->w[rec->owner].in, (void *)(uintptr_t)rec,
+				     sizeof(*rec)) == 0)
+		return 0;
+	if (p->q == NULL && (p->q = malloc(sizeof(*p->q) * PEND_MAX)) == NULL)
+		return -ENOBUFS;
+	if (p->n == PEND_MAX)
+		return -ENOBUFS;
+	p->q[(p->head + p->n) % PEND_MAX] = *rec;
+	p->n++;
+	return 0;
+}
+
 static void
 on_records(struct sk_ha *ha, const uint8_t *p, size_t len)
 {
@@ -343,7 +389,7 @@ on_records(struct sk_ha *ha, const uint8_t *p, size_t len)
 			cs->st.ignored++;
 			continue;
 		}
-		if (rte_ring_sp_enqueue_elem(cs->shm->w[rec.owner].in, &rec, sizeof(rec)) != 0) {
+		if (hand_over(cs, &rec) != 0) {
 			cs->st.apply_dropped++;
 			cs->ack_flags |= SK_HA_CACK_RESYNC;
 		}
@@ -367,17 +413,17 @@ on_bulk(struct sk_ha *ha, uint8_t type, const uint8_t *p, size_t len)
 	}
 	if (type == SK_HA_MSG_BULK_BEGIN) {
 		cs->st.bulk_in = 1;
+		cs->bulk_in_end = 0;
 		cs->bulk_in_start_ms = now;
 		return;
 	}
 	if (cs->st.bulk_in != 1)
 		return;
-	cs->st.bulk_in = 2;
+	/* done once the workers have applied it too (sk_ha_csync_tick) */
+	cs->bulk_in_end = 1;
 	cs->st.bulk_runs++;
-	cs->st.bulk_ms = now - cs->bulk_in_start_ms;
 	cs->st.bulk_records = b.records;
-	sk_ha_log(ha, "sync", NULL, "connection bulk sync %u received: %u records in %" PRIu64
-		  " ms", b.id, b.records, cs->st.bulk_ms);
+	cs->bulk_in_id = b.id;
 }
 
 void
@@ -414,6 +460,7 @@ sk_ha_csync_session(struct sk_ha *ha)
 	cs->st.bulk_out = 0;
 	cs->empty_bulk_sent = 0;
 	cs->st.bulk_in = 0;
+	cs->bulk_in_end = 0;
 	cs->ack_due = 0;
 	cs->ack_flags = 0;
 }
@@ -450,6 +497,25 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 		if (sk_ha_link_send(ha->link, SK_HA_MSG_ACK, msg, sizeof(msg), SK_HA_PRIO_CTRL) == 0) {
 			cs->ack_due = 0;
 			cs->ack_flags = 0;
+		}
+	}
+	/* standby: what waits for room goes on; the bulk sync counts once every
+	 * record of it is in the tables */
+	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
+		if (cs->pend[w].n != 0)
+			(void)pend_flush(cs, w);
+	if (cs->bulk_in_end) {
+		unsigned int left = 0;
+
+		for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
+			left += rte_ring_count(cs->shm->w[w].in) + cs->pend[w].n;
+		if (left == 0) {
+			cs->bulk_in_end = 0;
+			cs->st.bulk_in = 2;
+			cs->st.bulk_ms = now - cs->bulk_in_start_ms;
+			sk_ha_log(ha, "sync", NULL, "connection bulk sync %u received and applied: %"
+				  PRIu64 " records in %" PRIu64 " ms", cs->bulk_in_id,
+				  cs->st.bulk_records, cs->st.bulk_ms);
 		}
 	}
 	/* the dataplane's side, for the status */

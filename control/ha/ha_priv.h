@@ -111,6 +111,14 @@ struct sk_ha_csync {
 	uint8_t ack_due;
 	uint32_t ack_flags;
 	uint64_t bulk_in_start_ms;
+	uint8_t bulk_in_end;       /* BULK_END seen, waiting for the in rings to empty */
+	uint32_t bulk_in_id;
+	/* records waiting for room in a worker's in ring (a bulk sync arrives
+	 * faster than a worker applies): per worker, malloc'd on first need */
+	struct sk_ha_cpend {
+		struct sk_sync_rec *q;
+		uint32_t head, n;
+	} pend[SK_SYNC_MAX_WORKERS];
 	struct sk_ha_csync_status st;
 };
 

@@ -247,8 +247,13 @@ apply(struct sk_sync_w *s)
 {
 	struct sk_sync_rec rec[SK_SYNC_APPLY_BUDGET];
 	uint16_t n_workers = (uint16_t)sync_shm->n_workers;
-	unsigned int n;
+	unsigned int n, rounds = 1;
 
+	/* A bulk sync arriving: a standby forwards nothing, so it may apply
+	 * more per loop while a backlog waits. */
+	if (rte_ring_count(s->in) > 4 * SK_SYNC_APPLY_BUDGET)
+		rounds = 8;
+again:
 	n = rte_ring_sc_dequeue_burst_elem(s->in, rec, sizeof(rec[0]), RTE_DIM(rec), NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		int created = 0;
@@ -272,6 +277,8 @@ apply(struct sk_sync_w *s)
 		}
 		s->sh->ctr[SK_SYNC_CTR_STALE_GONE] += removed;
 	}
+	if (n == RTE_DIM(rec) && --rounds != 0)
+		goto again;
 }
 
 void

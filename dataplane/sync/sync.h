@@ -62,7 +62,8 @@ struct sk_sync_w *sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t);
  * active = this unit owns the floating addresses now.  Active (and the cp
  * ships): records of this loop's events go out, and the sweep refreshes a
  * slice of the table (a full lap after a ring-full drop or a bulk request).
- * Not active: up to SK_SYNC_APPLY_BUDGET records from the in ring are applied.
+ * Not active: up to SK_SYNC_APPLY_BUDGET records from the in ring are applied
+ * (8 times that while a backlog of a bulk sync waits: a standby forwards nothing).
  */
 void sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8_t active);
 
