@@ -278,13 +278,15 @@ static void
 on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 {
 	struct sk_ha_csync *cs = &ha->csync;
-	struct sk_ha_cack a;
+	struct sk_ha_cack a = { 0 };
 	unsigned int i;
 
-	if (sk_ha_cack_get(p, len, &a) != 0 || a.stream != cs->stream) {
-		cs->st.malformed += a.stream == cs->stream;
+	if (sk_ha_cack_get(p, len, &a) != 0) {
+		cs->st.malformed++;
 		return;
 	}
+	if (a.stream != cs->stream)
+		return;   /* an ACK of this unit's previous stream (a restart) */
 	if (a.flags & SK_HA_CACK_RESYNC)
 		cs->resync_wanted = 1;
 	if (a.seq <= cs->acked || a.seq > cs->seq)
@@ -488,6 +490,19 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 	struct sk_ha_csync_status *st = &cs->st;
 
 	tick_active(ha, now);
+	/* Standby: records held for a service or backend this unit did not
+	 * know yet come again once config sync has brought the generation. */
+	if (cs->shm != NULL && ha->fsm.role != SK_HA_ROLE_ACTIVE) {
+		uint64_t gen = sk_ha_sync_generation(ha);
+
+		if (gen != cs->held_gen) {
+			if (st->ctr[SK_SYNC_CTR_HELD] != cs->held_seen && cs->peer_stream != 0) {
+				cs->ack_flags |= SK_HA_CACK_RESYNC;
+				cs->held_seen = st->ctr[SK_SYNC_CTR_HELD];
+			}
+			cs->held_gen = gen;
+		}
+	}
 	if (cs->ack_due || cs->ack_flags != 0) {
 		struct sk_ha_cack a = { .stream = cs->peer_stream, .seq = cs->peer_seq,
 					.flags = cs->ack_flags };

@@ -112,6 +112,8 @@ struct sk_ha_csync {
 	uint32_t ack_flags;
 	uint64_t bulk_in_start_ms;
 	uint8_t bulk_in_end;       /* BULK_END seen, waiting for the in rings to empty */
+	uint64_t held_gen;         /* generation when held records were last looked at */
+	uint64_t held_seen;        /* the workers' held count then */
 	uint32_t bulk_in_id;
 	/* records waiting for room in a worker's in ring (a bulk sync arrives
 	 * faster than a worker applies): per worker, malloc'd on first need */
