@@ -33,6 +33,7 @@
 #include "nat/nat.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
+#include "sync/sync.h"
 
 struct sk_dp sk_dp;
 
@@ -582,6 +583,17 @@ step_ha(void)
 	return sk_ha_init(opt.image, (uint8_t)opt.unit, opt.ha_role, errbuf, sizeof(errbuf));
 }
 
+/* HA pair: the connection-sync rings (sync.h); a standalone unit has none. */
+static int
+step_sync(void)
+{
+	uint32_t n = 0;
+
+	if (opt.unit == 0 || sk_image_sec(opt.image, SK_SEC_HA, &n) == NULL || n != 1)
+		return 0;
+	return sk_sync_init(sk_dp.n_workers, (int)rte_socket_id(), errbuf, sizeof(errbuf));
+}
+
 static int
 step_telemetry(void)
 {
@@ -608,6 +620,7 @@ static const struct {
 	{ "generation", step_gen, undo_gen },
 	{ "tables", step_tables, undo_tables },
 	{ "ha", step_ha, NULL },
+	{ "sync", step_sync, sk_sync_fini_keep },
 	{ "telemetry", step_telemetry, NULL },
 };
 

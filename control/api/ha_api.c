@@ -119,6 +119,51 @@ link_json(const struct sk_ha_status *st)
 			 "messages_received", (json_int_t)st->msgs_recv, "errors", errors);
 }
 
+/* Connection-state sync: link side, the dataplane's counters summed and per worker. */
+static json_t *
+csync_json(const struct sk_ha_status *st)
+{
+	static const char *const words[] = {
+#define SK_SYNC_CTR_WORD(e, w) #w,
+		SK_SYNC_CTR_LIST(SK_SYNC_CTR_WORD)
+#undef SK_SYNC_CTR_WORD
+	};
+	static const char *const bulk_words[] = { "none", "receiving", "done" };
+	const struct sk_ha_csync_status *c = &st->csync;
+	json_t *dp = json_object(), *workers = json_array(), *doc;
+	unsigned int k;
+
+	for (k = 0; dp != NULL && k < SK_SYNC_CTR__MAX; k++)
+		json_object_set_new(dp, words[k], json_integer((json_int_t)c->ctr[k]));
+	for (k = 0; workers != NULL && k < c->workers && k < SK_HA_CSYNC_MAX_WORKERS; k++)
+		json_array_append_new(workers, json_pack("{s:i, s:I, s:I}", "worker", (int)k,
+			"emitted", (json_int_t)c->wctr[k][0], "ring_full", (json_int_t)c->wctr[k][1]));
+	doc = json_pack("{s:b, s:b, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			" s:I, s:I, s:I, s:I, s:I}",
+		"enabled", c->enabled != 0, "shipping", c->shipping != 0,
+		"bulk_sending", c->bulk_out != 0, "bulk_received", bulk_words[c->bulk_in % 3],
+		"records_sent", (json_int_t)c->records_sent,
+		"batches_sent", (json_int_t)c->batches_sent, "bytes_sent", (json_int_t)c->bytes_sent,
+		"records_acked", (json_int_t)c->records_acked,
+		"records_received", (json_int_t)c->records_recv,
+		"lag_records", (json_int_t)c->lag_records, "lag_ms", (json_int_t)c->lag_ms,
+		"lag_ms_max", (json_int_t)c->lag_ms_max, "batch_max", (json_int_t)c->batch_max,
+		"link_dropped", (json_int_t)c->link_dropped,
+		"apply_dropped", (json_int_t)c->apply_dropped, "malformed", (json_int_t)c->malformed,
+		"gaps", (json_int_t)c->gaps, "resyncs", (json_int_t)c->resyncs,
+		"bulk_runs", (json_int_t)c->bulk_runs, "bulk_ms", (json_int_t)c->bulk_ms);
+	if (doc == NULL) {
+		json_decref(dp);
+		json_decref(workers);
+		return NULL;
+	}
+	json_object_set_new(doc, "bulk_records", json_integer((json_int_t)c->bulk_records));
+	json_object_set_new(doc, "ignored", json_integer((json_int_t)c->ignored));
+	json_object_set_new(doc, "dataplane", dp);
+	json_object_set_new(doc, "workers", workers);
+	return doc;
+}
+
 json_t *
 sk_api_ha_json(const struct sk_ha_status *st)
 {
@@ -146,6 +191,7 @@ sk_api_ha_json(const struct sk_ha_status *st)
 	json_object_set_new(doc, "config_sync", json_pack("{s:I, s:I, s:I, s:I}",
 		"pushed", (json_int_t)st->sync_pushed, "applied", (json_int_t)st->sync_applied,
 		"failed", (json_int_t)st->sync_failed, "lag_ms", (json_int_t)st->sync_lag_ms));
+	json_object_set_new(doc, "conn_sync", csync_json(st));
 	json_object_set_new(doc, "hook", json_pack("{s:o, s:I, s:i, s:o}",
 		"state", str_field(st->hook_state, sizeof(st->hook_state)),
 		"runs", (json_int_t)st->hook_runs, "last_rc", (int)st->hook_last_rc,

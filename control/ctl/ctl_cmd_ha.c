@@ -16,7 +16,7 @@
 #include "ctl_table.h"
 #include "ctl_view.h"
 
-#define KV_MAX 20
+#define KV_MAX 24
 #define VAL_LEN 320
 
 /* "key:  value" lines, keys padded to the longest, as `status` prints. */
@@ -234,6 +234,24 @@ sk_ctl_view_ha(FILE *out, const json_t *doc, uint64_t now_s)
 		 sk_ctl_json_u64(doc, "config_sync.applied", 0),
 		 sk_ctl_json_u64(doc, "config_sync.failed", 0),
 		 sk_ctl_json_u64(doc, "config_sync.lag_ms", 0));
+	snprintf(kv_add(&kv, "conn sync"), VAL_LEN,
+		 "%s, bulk %s (%" PRIu64 " records, %" PRIu64 " ms), sent %" PRIu64 ", acked %"
+		 PRIu64 ", received %" PRIu64 ", lag %" PRIu64 " records / %" PRIu64 " ms, "
+		 "applied %" PRIu64 ", held %" PRIu64 ", ring full %" PRIu64,
+		 json_is_true(sk_ctl_json_get(doc, "conn_sync.shipping")) ? "shipping" :
+		 "not shipping",
+		 json_string_value(sk_ctl_json_get(doc, "conn_sync.bulk_received")) != NULL ?
+		 json_string_value(sk_ctl_json_get(doc, "conn_sync.bulk_received")) : "none",
+		 sk_ctl_json_u64(doc, "conn_sync.bulk_records", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.bulk_ms", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.records_sent", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.records_acked", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.records_received", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.lag_records", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.lag_ms", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.dataplane.applied", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.dataplane.held", 0),
+		 sk_ctl_json_u64(doc, "conn_sync.dataplane.ring_full", 0));
 	snprintf(kv_add(&kv, "link"), VAL_LEN,
 		 "%" PRIu64 " connects, %" PRIu64 " messages sent, %" PRIu64 " received",
 		 sk_ctl_json_u64(doc, "link.connects", 0),

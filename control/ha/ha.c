@@ -95,6 +95,12 @@ on_msg(void *ctx, uint8_t type, const void *payload, size_t len)
 			ha->handover_refused = 1;
 		pthread_mutex_unlock(&ha->lock);
 		break;
+	case SK_HA_MSG_CONN_RECORDS:
+	case SK_HA_MSG_ACK:
+	case SK_HA_MSG_BULK_BEGIN:
+	case SK_HA_MSG_BULK_END:
+		sk_ha_csync_on_msg(ha, type, payload, len);
+		break;
 	default:
 		sk_ha_sync_on_msg(ha, type, payload, len);
 		break;
@@ -116,6 +122,7 @@ on_state(void *ctx, enum sk_ha_link_state s, const char *reason)
 		ha->mismatch[0] = '\0';
 		ha->next_hb_ms = 0; /* greet with a heartbeat at once */
 		sk_ha_sync_session(ha, sk_ha_mono_ms());
+		sk_ha_csync_session(ha);
 		break;
 	case SK_HA_LINK_MISMATCH:
 		ha->link_is_up = 0;
@@ -256,7 +263,9 @@ tick(struct sk_ha *ha, uint64_t now)
 	}
 	/* In sync: the same config generation as the peer (config sync keeps it). */
 	gen = sk_ha_sync_generation(ha);
-	ha->st.ready = (uint8_t)(!in.peer_known || in.peer.generation == gen);
+	/* and, against a live active, its connection table received (bulk sync) */
+	ha->st.ready = (uint8_t)(!in.peer_known || (in.peer.generation == gen &&
+						     sk_ha_csync_ready(ha)));
 	in.ready = ha->st.ready;
 	in.fault = ha->mismatch[0] != '\0' ? ha->mismatch : NULL;
 
@@ -314,6 +323,7 @@ tick(struct sk_ha *ha, uint64_t now)
 		sk_ha_log(ha, "announce", NULL, "announcing the floating addresses again: %s",
 			  ha->fsm.announce_reason);
 	sk_ha_sync_tick(ha, now);
+	sk_ha_csync_tick(ha, now);
 	sk_ha_notify_tick(ha, now);
 
 	/* the snapshot */
@@ -370,6 +380,8 @@ thread_main(void *arg)
 
 		if (to < 0 || to > LOOP_MS)
 			to = LOOP_MS;
+		if (to > sk_ha_csync_timeout_ms(ha))
+			to = sk_ha_csync_timeout_ms(ha);   /* batches leave within 5 ms */
 		if (poll(fds, (nfds_t)n, to) < 0 && errno != EINTR)
 			break;
 		now = sk_ha_mono_ms();
@@ -497,6 +509,11 @@ sk_ha_start(struct sk_cp *cp, unsigned int unit, struct sk_ha **out, char *err, 
 		snprintf(err, errlen, "ha: config sync: %s", strerror(-rc));
 		goto fail;
 	}
+	rc = sk_ha_csync_init(ha);
+	if (rc != 0) {
+		snprintf(err, errlen, "ha: connection sync: %s", strerror(-rc));
+		goto fail;
+	}
 	printf("sekisho-cp: ha: unit %u of cluster \"%s\", priority %u, %s (term %" PRIu64
 	       "), link %u ms / dead %u ms, listening on port %u%s%s\n",
 	       unit, ic->cluster, fc.priority, sk_ha_role_name(ha->fsm.role), ha->fsm.term,
@@ -512,6 +529,7 @@ sk_ha_start(struct sk_cp *cp, unsigned int unit, struct sk_ha **out, char *err, 
 	*out = ha;
 	return 0;
 fail:
+	sk_ha_csync_fini(ha);
 	sk_ha_sync_fini(ha);
 	sk_ha_notify_fini(ha);
 	sk_ha_link_free(&ha->link);
@@ -530,6 +548,7 @@ sk_ha_stop(struct sk_ha **hap)
 	ha->stop = 1;
 	if (ha->running)
 		pthread_join(ha->thr, NULL);
+	sk_ha_csync_fini(ha);  /* after the HA thread: the workers stop emitting */
 	sk_ha_sync_fini(ha);   /* after the HA thread: it signals the applier */
 	sk_ha_notify_fini(ha);
 	sk_ha_link_free(&ha->link);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sk_ha.h"
+#include "sk_sync.h"
 
 struct sk_cp;
 struct sk_ha;
@@ -51,6 +52,36 @@ struct sk_ha_path_status {
 	uint64_t hb_sent;
 	uint64_t hb_recv;
 	uint64_t hb_missed;        /* intervals that passed without one */
+};
+
+/* Connection-state sync (ha_csync.c, docs/ha-sync.md). */
+#define SK_HA_CSYNC_MAX_WORKERS 64
+
+struct sk_ha_csync_status {
+	uint8_t enabled;           /* the dataplane has sync rings */
+	uint8_t shipping;          /* active: records go to the peer now */
+	uint8_t bulk_out;          /* active: a bulk sync is being sent */
+	uint8_t bulk_in;           /* standby: 0 none yet, 1 receiving, 2 done (ready) */
+	uint32_t workers;
+	uint64_t records_sent, batches_sent, bytes_sent;
+	uint64_t records_acked;    /* by the peer's ACKs */
+	uint64_t records_recv, batches_recv;
+	uint64_t records_pending;  /* in the dataplane's out rings now */
+	uint64_t lag_records;      /* sent, not yet acknowledged, plus pending */
+	uint64_t lag_ms;           /* last ACK: first record of the batch taken -> acknowledged */
+	uint64_t lag_ms_max;
+	uint64_t batch_max;        /* records in the largest batch */
+	uint64_t link_dropped;     /* records lost: the link refused the batch */
+	uint64_t apply_dropped;    /* standby: a worker's in ring was full */
+	uint64_t malformed;        /* records or batches refused by the decoder */
+	uint64_t gaps;             /* batches missing in the sequence */
+	uint64_t resyncs;          /* full passes asked for after a loss */
+	uint64_t ignored;          /* records received while not standby (or no dataplane) */
+	uint64_t bulk_runs;
+	uint64_t bulk_ms;          /* last bulk sync: begin -> end */
+	uint64_t bulk_records;     /* records of the last bulk sync */
+	uint64_t ctr[SK_SYNC_CTR__MAX];  /* the dataplane's counters, summed over workers */
+	uint64_t wctr[SK_HA_CSYNC_MAX_WORKERS][2]; /* per worker: emitted, ring_full */
 };
 
 struct sk_ha_status {
@@ -90,6 +121,7 @@ struct sk_ha_status {
 	int32_t hook_last_rc;        /* exit status, -1 killed/timeout, -2 not run */
 	char hook_state[16];         /* "none", "running", "ok", "failed" */
 	char hook_output[256];       /* tail of its output */
+	struct sk_ha_csync_status csync;
 };
 
 /* Start the HA thread for the running config (cp->running has an HA group).

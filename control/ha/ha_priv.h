@@ -86,6 +86,44 @@ struct sk_ha_sync {
 	uint64_t warned_gen;       /* peer's newer generation already logged */
 };
 
+/* Connection-state sync, HA thread only (ha_csync.c). */
+#define SK_HA_CSYNC_INFLIGHT 1024
+struct sk_ha_csync {
+	struct sk_sync_shm *shm;   /* NULL: this dataplane has no sync rings */
+	unsigned int n_workers;
+	uint64_t stream;           /* this sender's stream id (random per start) */
+	/* active side */
+	uint8_t shipping;
+	uint64_t seq;              /* last batch sent */
+	uint64_t acked;            /* last batch acknowledged */
+	uint8_t *buf;              /* the batch being filled */
+	size_t len;
+	uint16_t count;
+	uint64_t first_ms;         /* when its first record was taken */
+	struct { uint64_t seq, first_ms, records; } inflight[SK_HA_CSYNC_INFLIGHT];
+	uint32_t bulk_id;          /* last bulk sync asked of the workers */
+	uint64_t bulk_start_ms;
+	uint64_t bulk_rec0;        /* records_sent when it began */
+	uint8_t resync_wanted;
+	uint8_t empty_bulk_sent;   /* no rings here: an empty bulk told the peer once */
+	/* standby side */
+	uint64_t peer_stream, peer_seq;
+	uint8_t ack_due;
+	uint32_t ack_flags;
+	uint64_t bulk_in_start_ms;
+	uint8_t bulk_in_end;       /* BULK_END seen, waiting for the in rings to empty */
+	uint64_t held_gen;         /* generation when held records were last looked at */
+	uint64_t held_seen;        /* the workers' held count then */
+	uint32_t bulk_in_id;
+	/* records waiting for room in a worker's in ring (a bulk sync arrives
+	 * faster than a worker applies): per worker, malloc'd on first need */
+	struct sk_ha_cpend {
+		struct sk_sync_rec *q;
+		uint32_t head, n;
+	} pend[SK_SYNC_MAX_WORKERS];
+	struct sk_ha_csync_status st;
+};
+
 struct sk_ha {
 	struct sk_cp *cp;
 	unsigned int unit;
@@ -128,6 +166,7 @@ struct sk_ha {
 	uint8_t handover_send;      /* force_standby: the HA thread sends HANDOVER_REQ */
 
 	struct sk_ha_sync sync;
+	struct sk_ha_csync csync;   /* connection-state sync (HA thread) */
 	struct sk_ha_hook *hook;    /* NULL: no hook configured (HA thread) */
 };
 
@@ -150,6 +189,24 @@ void sk_ha_sync_tick(struct sk_ha *ha, uint64_t now);
 uint64_t sk_ha_sync_generation(struct sk_ha *ha);
 /* Tests without a dataplane: what applies a pushed config. */
 void sk_ha_set_commit_fn(struct sk_ha *ha, sk_store_commit_fn fn, void *ctx);
+
+/* ---- connection-state sync (ha_csync.c) ---- */
+
+/* Find the dataplane's sync rings (none: the peer still gets an empty bulk
+ * sync so that it can become ready).  0 or -ENOMEM. */
+int sk_ha_csync_init(struct sk_ha *ha) __attribute__((warn_unused_result));
+void sk_ha_csync_fini(struct sk_ha *ha);
+/* HA thread: CONN_RECORDS, ACK, BULK_BEGIN, BULK_END from the peer. */
+void sk_ha_csync_on_msg(struct sk_ha *ha, uint8_t type, const void *payload, size_t len);
+/* HA thread: a new link session (what was in flight is lost: bulk again). */
+void sk_ha_csync_session(struct sk_ha *ha);
+/* HA thread, every loop: ship (active), acknowledge (standby), counters. */
+void sk_ha_csync_tick(struct sk_ha *ha, uint64_t now);
+/* HA thread: the poll timeout it needs (ms): short while shipping. */
+int sk_ha_csync_timeout_ms(const struct sk_ha *ha);
+/* Standby: has a bulk sync from the live active completed?  1 if sync is
+ * not in use here. */
+int sk_ha_csync_ready(const struct sk_ha *ha);
 
 /* ---- transitions, log and hook (ha_notify.c) ---- */
 

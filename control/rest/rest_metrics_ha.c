@@ -50,6 +50,65 @@ per_path(FILE *f, const struct sk_ha_status *st, const char *metric, const char 
 	}
 }
 
+/* Connection-state sync: sekisho_ha_sync_* (docs/ha-sync.md). */
+static void
+csync_metrics(FILE *f, const struct sk_ha_csync_status *c)
+{
+	static const char *const words[] = {
+#define SK_SYNC_CTR_WORD(e, w) #w,
+		SK_SYNC_CTR_LIST(SK_SYNC_CTR_WORD)
+#undef SK_SYNC_CTR_WORD
+	};
+	unsigned int k;
+
+	scalar(f, "sekisho_ha_sync_shipping", "gauge",
+	       "1 while this (active) unit sends connection records to the peer.", c->shipping);
+	scalar(f, "sekisho_ha_sync_records_sent_total", "counter",
+	       "Connection records sent to the peer.", c->records_sent);
+	scalar(f, "sekisho_ha_sync_batches_sent_total", "counter",
+	       "CONN_RECORDS batches sent to the peer.", c->batches_sent);
+	scalar(f, "sekisho_ha_sync_records_acked_total", "counter",
+	       "Connection records the peer acknowledged.", c->records_acked);
+	scalar(f, "sekisho_ha_sync_records_received_total", "counter",
+	       "Connection records received from the peer.", c->records_recv);
+	scalar(f, "sekisho_ha_sync_lag_records", "gauge",
+	       "Records emitted or sent and not yet acknowledged by the peer.", c->lag_records);
+	scalar(f, "sekisho_ha_sync_lag_ms", "gauge",
+	       "Last acknowledged batch: its first record taken -> the peer's ACK, ms.", c->lag_ms);
+	scalar(f, "sekisho_ha_sync_batch_max_records", "gauge",
+	       "Records in the largest batch sent.", c->batch_max);
+	scalar(f, "sekisho_ha_sync_link_dropped_total", "counter",
+	       "Records lost because the link refused a batch (then a bulk sync).", c->link_dropped);
+	scalar(f, "sekisho_ha_sync_apply_dropped_total", "counter",
+	       "Records lost on this standby: a worker's apply ring was full.", c->apply_dropped);
+	scalar(f, "sekisho_ha_sync_malformed_total", "counter",
+	       "Records or batches refused by the decoder.", c->malformed);
+	scalar(f, "sekisho_ha_sync_gaps_total", "counter",
+	       "Batches missing in the peer's sequence.", c->gaps);
+	scalar(f, "sekisho_ha_sync_bulk_runs_total", "counter",
+	       "Bulk syncs (the whole table) sent or received.", c->bulk_runs);
+	scalar(f, "sekisho_ha_sync_bulk_duration_ms", "gauge",
+	       "Last bulk sync: begin to end, ms.", c->bulk_ms);
+	scalar(f, "sekisho_ha_sync_bulk_records", "gauge",
+	       "Records of the last bulk sync.", c->bulk_records);
+	sk_rest_metrics_help(f, "sekisho_ha_sync_dataplane_total", "counter",
+			     "The workers' sync counters by kind, summed (emitted, ring_full, "
+			     "applied, held, refused, ...).");
+	for (k = 0; k < SK_SYNC_CTR__MAX; k++)
+		fprintf(f, "sekisho_ha_sync_dataplane_total{kind=\"%s\"} %llu\n", words[k],
+			(unsigned long long)c->ctr[k]);
+	sk_rest_metrics_help(f, "sekisho_ha_sync_worker_emitted_total", "counter",
+			     "Records each worker emitted.");
+	for (k = 0; k < c->workers && k < SK_HA_CSYNC_MAX_WORKERS; k++)
+		fprintf(f, "sekisho_ha_sync_worker_emitted_total{worker=\"%u\"} %llu\n", k,
+			(unsigned long long)c->wctr[k][0]);
+	sk_rest_metrics_help(f, "sekisho_ha_sync_worker_ring_full_total", "counter",
+			     "Records each worker dropped because its ring was full.");
+	for (k = 0; k < c->workers && k < SK_HA_CSYNC_MAX_WORKERS; k++)
+		fprintf(f, "sekisho_ha_sync_worker_ring_full_total{worker=\"%u\"} %llu\n", k,
+			(unsigned long long)c->wctr[k][1]);
+}
+
 int
 sk_rest_metrics_render_ha(const struct sk_ha_status *st, char **text, size_t *len)
 {
@@ -106,6 +165,7 @@ sk_rest_metrics_render_ha(const struct sk_ha_status *st, char **text, size_t *le
 	       "Config generations received from the peer and applied.", st->sync_applied);
 	scalar(f, "sekisho_ha_config_sync_failed_total", "counter",
 	       "Config pushes or applies that failed.", st->sync_failed);
+	csync_metrics(f, &st->csync);
 	if (st->peer_known)
 		scalar(f, "sekisho_ha_peer_generation", "gauge",
 		       "Config generation the peer runs (compare with sekisho_generation).",

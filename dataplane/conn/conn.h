@@ -255,6 +255,56 @@ typedef void (*sk_conn_release_cb)(void *arg, const struct sk_conn *primary,
 void sk_conn_set_release(struct sk_conn_table *t, sk_conn_release_cb cb, void *arg);
 
 /*
+ * Events for an observer of the table (HA connection sync): CREATE after a
+ * connection (NAT: both halves) is in, CHANGE when a packet moved it to
+ * another timeout class (ESTABLISHED, FIN, ...), GONE just before it leaves
+ * (delete or expiry, both halves still readable).  Not called by
+ * sk_conn_restore() and sk_conn_table_free().  Called with the primary; cb
+ * must not create or delete connections.  cb NULL (the default): none, at
+ * the cost of one predictable branch per event, none per packet.
+ */
+enum sk_conn_event { SK_CONN_EV_CREATE = 1, SK_CONN_EV_CHANGE = 2, SK_CONN_EV_GONE = 3 };
+typedef void (*sk_conn_notify_cb)(void *arg, const struct sk_conn_table *t,
+				  const struct sk_conn *primary, enum sk_conn_event ev);
+void sk_conn_set_notify(struct sk_conn_table *t, sk_conn_notify_cb cb, void *arg);
+
+/*
+ * A connection as another unit had it (HA sync, sk_conn_restore()): keys,
+ * state, timers relative to this table's clock (last_ms), generation and
+ * rule, and for NAT the backend-side key and the tag (the running
+ * generation's backend index).  Counters start at 0.
+ */
+struct sk_conn_restore {
+	struct sk_conn_key k;      /* the client's (originator's) tuple */
+	struct sk_conn_key rk;     /* NAT: the backend-side tuple */
+	uint8_t src_is_a;          /* the originator is endpoint a of k */
+	uint8_t rk_orig_is_a;      /* NAT: endpoint a of rk is the translated originator */
+	uint8_t nat;               /* 0 plain, else the caller's NAT mode (as sk_conn_create_nat) */
+	uint8_t state, fin_seen, tmo_class, in_iface, out_iface;
+	uint32_t tag;              /* NAT: alias tag */
+	uint32_t rule_id, gen, last_ms;
+};
+
+/*
+ * Make the table hold r: update the connection under r->k in place when it
+ * is the same connection (same NAT mode and backend-side key), else remove
+ * whatever holds r->k or r->rk (the other unit is the truth: *removed
+ * counts them) and insert r.  *created = 1 when a new entry was made.
+ * 0, or -ENOSPC (table full, counted refused), -EINVAL (bad class/iface).
+ * Owner only, like every call here.
+ */
+__rte_warn_unused_result
+int sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
+		    struct sk_conn **out, int *created, uint32_t *removed);
+
+/*
+ * The live connection (a primary, never an alias) in slot i, or NULL;
+ * i < sk_conn_slots_total(t).  For sweeps in slices (HA sync).
+ */
+struct sk_conn *sk_conn_slot_at(struct sk_conn_table *t, uint32_t i);
+uint32_t sk_conn_slots_total(const struct sk_conn_table *t);
+
+/*
  * Direction of packet m on c, given src_is_a from sk_conn_key_from_meta.
  * On a NAT alias: the direction on its connection (ORIG towards the backend).
  */

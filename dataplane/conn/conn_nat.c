@@ -68,6 +68,8 @@ sk_conn_create_nat(struct sk_conn_table *t, const struct sk_conn_key *k, uint8_t
 
 	t->count++;
 	t->st.created++;
+	if (t->notify != NULL)
+		t->notify(t->notify_arg, t, p, SK_CONN_EV_CREATE);
 	return p;
 fail:
 	/* ENOSPC from rte_hash cannot happen with a free slot; counted anyway */

@@ -29,6 +29,8 @@ struct sk_conn_table {
 	uint32_t tmo_ms[SK_TMO__MAX];
 	sk_conn_release_cb release;
 	void *release_arg;
+	sk_conn_notify_cb notify;  /* NULL: nobody observes (standalone unit) */
+	void *notify_arg;
 	struct sk_conn_stats st;   /* .active is derived, see sk_conn_stats_get */
 };
 

@@ -69,6 +69,13 @@ sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_m
 	c->bytes[dir] += pkt_len;
 	c->last_ms = now_ms;
 	/* The class, not the ms: aging reads the table's ms, so a reload applies at once. */
-	c->tmo_class = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
+	uint8_t cls = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
+
+	if (unlikely(cls != c->tmo_class)) {
+		c->tmo_class = cls;
+		/* A few times per connection: the HA peer's timer follows. */
+		if (t->notify != NULL)
+			t->notify(t->notify_arg, t, c, SK_CONN_EV_CHANGE);
+	}
 	return SK_DROP_NONE;
 }

@@ -309,6 +309,8 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 	sk_conn_init(&t->conns[pos], k->proto, src_is_a, m, now_ms, rule_id, gen);
 	t->count++;
 	t->st.created++;
+	if (t->notify != NULL)
+		t->notify(t->notify_arg, t, &t->conns[pos], SK_CONN_EV_CREATE);
 	return &t->conns[pos];
 }
 
@@ -339,6 +341,8 @@ sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct s
 static void
 conn_remove(struct sk_conn_table *t, struct sk_conn *p)
 {
+	if (t->notify != NULL)
+		t->notify(t->notify_arg, t, p, SK_CONN_EV_GONE);
 	if (p->nat != 0) {
 		struct sk_conn *a = &t->conns[p->link];
 
@@ -408,6 +412,27 @@ sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st)
 {
 	*st = t->st;
 	st->active = sk_conn_count(t);
+}
+
+struct sk_conn *
+sk_conn_slot_at(struct sk_conn_table *t, uint32_t i)
+{
+	struct sk_conn *c = &t->conns[i];
+
+	return (c->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) == SK_CONN_F_LIVE ? c : NULL;
+}
+
+uint32_t
+sk_conn_slots_total(const struct sk_conn_table *t)
+{
+	return t->n_slots;
+}
+
+void
+sk_conn_set_notify(struct sk_conn_table *t, sk_conn_notify_cb cb, void *arg)
+{
+	t->notify = cb;
+	t->notify_arg = arg;
 }
 
 int

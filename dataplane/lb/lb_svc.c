@@ -473,6 +473,12 @@ sk_lb_service(const struct sk_lb *lb, uint32_t svc)
 	return svc < lb->n_svc ? &lb->svc[svc].img : NULL;
 }
 
+int64_t
+sk_lb_backend_svc(const struct sk_lb *lb, uint32_t gbe)
+{
+	return gbe < lb->n_gbe ? (int64_t)lb->gbe_svc[gbe] : -1;
+}
+
 const struct sk_img_prefix *
 sk_lb_snat(const struct sk_lb *lb, uint32_t svc, uint32_t *n)
 {

@@ -93,6 +93,9 @@ enum sk_drop_reason sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t
 const struct sk_img_service *sk_lb_service(const struct sk_lb *lb, uint32_t svc);
 const struct sk_img_prefix *sk_lb_snat(const struct sk_lb *lb, uint32_t svc, uint32_t *n);
 
+/* Service index of global backend gbe, or -1 (HA sync: a connection's service). */
+int64_t sk_lb_backend_svc(const struct sk_lb *lb, uint32_t gbe);
+
 /*
  * Connection accounting, owner worker only.  open: a connection to gbe was
  * created (active and conns +1); close: it ended (active -1); count: one

@@ -18,6 +18,8 @@
 #define SK_NAT_H
 
 #include <stdint.h>
+#include <string.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include "pkt/pkt_meta.h"
 
@@ -78,5 +80,23 @@ int sk_nat_snat_port(const struct sk_nat_rss *r, unsigned int n_workers, unsigne
  * multiple of 512 (the largest RETA), so this needs no RSS parameters.
  */
 int sk_nat_port_owner(uint16_t port, unsigned int n_workers);
+
+/*
+ * The worker that owns a DNAT connection: a hash of the client's address
+ * (16 bytes, IPv4 in the first 4) and port, which both directions carry, so
+ * any worker can tell.  The HA peer applies the same rule to synced
+ * connections.  Hot path.
+ */
+static inline uint16_t
+sk_nat_client_owner(const uint8_t addr[16], uint16_t port, unsigned int n_workers)
+{
+	uint64_t a[2];
+	uint32_t h;
+
+	memcpy(a, addr, sizeof(a));
+	h = rte_hash_crc(a, sizeof(a), 0x0dd5);
+	h = rte_hash_crc_4byte(port, h);
+	return (uint16_t)(h % n_workers);
+}
 
 #endif /* SK_NAT_H */

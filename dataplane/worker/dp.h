@@ -35,6 +35,7 @@ struct sk_conn_table;
 struct sk_frag;
 struct sk_neigh;
 struct sk_nat_rss;
+struct sk_sync_w;
 
 struct sk_worker {
 	unsigned int lcore_id;
@@ -66,6 +67,7 @@ struct sk_worker {
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
 	uint32_t err_tokens;
 	uint8_t ha_fence;             /* HA: not active this loop (ha/ha_dp.h sk_ha_fence) */
+	struct sk_sync_w *sync;       /* HA connection sync (sync/sync.h); NULL: standalone */
 } __rte_cache_aligned;
 
 struct sk_dp {

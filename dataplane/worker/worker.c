@@ -29,6 +29,7 @@
 #include "log/log.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
+#include "sync/sync.h"
 #include "wlb.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
@@ -781,6 +782,8 @@ worker_init(struct sk_worker *w)
 	w->err_tokens = ERR_TOKENS_MAX;
 	w->nat_rss = sk_dp.nat_rss;
 	sk_conn_set_release(w->conns, sk_wlb_release, w);
+	/* HA pair: connection events become sync records (a table hook). */
+	w->sync = sk_sync_worker_attach(w->idx, w->conns);
 	return 0;
 }
 
@@ -804,6 +807,8 @@ sk_worker_main(void *arg)
 		w->now_ms = sk_dp_now_ms();
 		w->cur_gen = g;
 		w->ha_fence = sk_ha_fence(g);
+		if (unlikely(w->sync != NULL))
+			sk_sync_poll(w->sync, g, w->now_ms, g->ha != NULL && !w->ha_fence);
 		got = drain_handoff(w, g);
 		for (i = 0; i < w->n_rxp; i++) {
 			p = w->rxp[i].port;

@@ -423,14 +423,7 @@ sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, stru
 static uint16_t
 client_owner(const uint8_t *addr, uint16_t port)
 {
-	uint64_t a[2];
-	uint32_t h;
-
-	memcpy(a, addr, sizeof(a));
-	h = rte_hash_crc(a, sizeof(a), 0x0dd5);
-
-	h = rte_hash_crc_4byte(port, h);
-	return (uint16_t)(h % sk_dp.n_workers);
+	return sk_nat_client_owner(addr, port, sk_dp.n_workers);
 }
 
 uint16_t
