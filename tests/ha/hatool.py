@@ -30,6 +30,11 @@
         oversize (a 1 GB length field), replay (the bytes of F, a recorded
         session), noread (connects, never reads nor writes); prints whether
         and when the unit closed the connection.
+  fetch URL... --count N --rate BPS --sha256 HEX --out FILE
+        N HTTP/1.1 downloads at once, spread over the URLs in turn, each read
+        at BPS bytes/s (long-lived connections that span a takeover); writes
+        a JSON report: per URL, how many completed byte for byte (status 200,
+        full length, the expected sha256), failed, and why.
   impair IF1 IF2 --loss P --delay S
         forward frames between IF1 and IF2 (two bridge ports taken out of
         their bridge), dropping each with probability P and delaying the
@@ -340,6 +345,64 @@ def cmd_hostile(a):
     return 1
 
 
+
+async def _fetch_one(url, rate, want, timeout):
+    import asyncio
+    import urllib.parse
+    u = urllib.parse.urlsplit(url)
+    t0 = time.monotonic()
+    try:
+        r, w = await asyncio.wait_for(asyncio.open_connection(u.hostname, u.port or 80), 10)
+        w.write(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                 % (u.path or "/", u.hostname)).encode())
+        await w.drain()
+        head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), timeout)
+        status = int(head.split(b" ", 2)[1])
+        length = None
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        h = hashlib.sha256()
+        got = 0
+        while True:
+            chunk = await asyncio.wait_for(r.read(16384), timeout)
+            if not chunk:
+                break
+            h.update(chunk)
+            got += len(chunk)
+            # pace the reader: the window closes, the server slows down
+            late = got / rate - (time.monotonic() - t0)
+            if late > 0:
+                await asyncio.sleep(late)
+        w.close()
+        if status != 200 or got != length or h.hexdigest() != want:
+            return "bad: status %d, %d of %s bytes" % (status, got, length)
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - any failure is a failed download
+        return "error: %s" % e.__class__.__name__
+
+
+def cmd_fetch(a):
+    import asyncio
+
+    async def run():
+        urls = [a.urls[i % len(a.urls)] for i in range(a.count)]
+        res = await asyncio.gather(*[_fetch_one(u, a.rate, a.sha256, a.timeout) for u in urls])
+        rep = {}
+        for u, r in zip(urls, res):
+            e = rep.setdefault(u, {"started": 0, "ok": 0, "failed": 0, "why": {}})
+            e["started"] += 1
+            if r == "ok":
+                e["ok"] += 1
+            else:
+                e["failed"] += 1
+                e["why"][r] = e["why"].get(r, 0) + 1
+        return rep
+    rep = asyncio.run(run())
+    with open(a.out, "w") as f:
+        json.dump(rep, f)
+
+
 def cmd_impair(a):
     socks = []
     for ifc in (a.if1, a.if2):
@@ -425,6 +488,13 @@ def main():
     p.add_argument("--bind", required=True)
     p.add_argument("--file")
     p.add_argument("--wait", type=float, default=3.0)
+    p = sub.add_parser("fetch")
+    p.add_argument("urls", nargs="+")
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--rate", type=float, default=100000)
+    p.add_argument("--sha256", required=True)
+    p.add_argument("--timeout", type=float, default=20)
+    p.add_argument("--out", required=True)
     p = sub.add_parser("impair")
     p.add_argument("if1")
     p.add_argument("if2")
@@ -434,7 +504,7 @@ def main():
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     return {"send": cmd_send, "recv": cmd_recv, "poll": cmd_poll, "report": cmd_report,
-            "arp": cmd_arp, "record": cmd_record, "hostile": cmd_hostile,
+            "arp": cmd_arp, "record": cmd_record, "hostile": cmd_hostile, "fetch": cmd_fetch,
             "impair": cmd_impair}[a.cmd](a)
 
 
