@@ -336,13 +336,14 @@ main(void)
 	__atomic_store_n(&dp[1].fail, 1, __ATOMIC_RELAXED);
 	SK_CHECK(commit(0, t3) == 0 && cp[0].generation == 3, "commit generation 3 on the active");
 	t0 = ms_now();
+	/* both sides' HA threads report on their own ticks: wait for both */
 	while (ms_now() - t0 < 2000) {
 		sk_ha_status(ha[0], &st[0]);
-		if (st[0].sync_failed >= 1)
+		sk_ha_status(ha[1], &st[1]);
+		if (st[0].sync_failed >= 1 && st[1].sync_failed >= 1 && !st[1].ready)
 			break;
 		sleep_ms(10);
 	}
-	sk_ha_status(ha[1], &st[1]);
 	SK_CHECK(st[0].sync_failed >= 1 && st[1].sync_failed >= 1 && st[1].generation == 2 &&
 		 !st[1].ready, "refused: failure counted on both, the standby not ready");
 	__atomic_store_n(&dp[1].fail, 0, __ATOMIC_RELAXED);
