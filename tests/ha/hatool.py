@@ -13,9 +13,14 @@
         the API does not answer, and "dead-dp" when it says active but the
         unit's sekisho-dp (pid in F) is gone: a dead dataplane forwards
         nothing, whatever its control plane last read from shared memory.
-  report --recv F --sent F --poll1 F --poll2 F [--from T] [--to T]
+  neigh IFACE IP --out FILE [--interval S]
+        every S seconds (default 0.05) read this namespace's neighbour entry
+        for IP on IFACE and log "monotonic_time mac" whenever the MAC changes:
+        which unit the client sends to, throughout a test.
+  report --recv F --sent F --poll1 F --poll2 F [--neigh F] [--from T] [--to T]
         print TAP comments and one JSON line: largest gap between received
-        datagrams, lost datagrams, time both units were active.
+        datagrams, lost datagrams, time both units were active, and how many
+        times the client's neighbour entry changed MAC (and its last MAC).
   arp IFACE MYIP TARGET [--wait S]
         ask who has TARGET (three requests) and print the distinct MACs
         that answered, one per line: exactly one unit must answer for a
@@ -142,6 +147,27 @@ def cmd_poll(a):
             time.sleep(d)
 
 
+def cmd_neigh(a):
+    import subprocess
+    out = open(a.out, "w", buffering=1)
+    last = None
+    while not STOP:
+        t0 = time.monotonic()
+        try:
+            r = subprocess.run(["ip", "-4", "neigh", "show", a.ip, "dev", a.iface],
+                               capture_output=True, text=True, timeout=2)
+            f = r.stdout.split()
+            mac = f[f.index("lladdr") + 1] if "lladdr" in f else "-"
+        except (OSError, subprocess.SubprocessError, ValueError):
+            mac = "?"
+        if mac not in ("-", "?") and mac != last:
+            out.write("%.6f %s\n" % (t0, mac))
+            last = mac
+        d = a.interval - (time.monotonic() - t0)
+        if d > 0:
+            time.sleep(d)
+
+
 def read_poll(path):
     rows = []
     for line in open(path):
@@ -191,6 +217,10 @@ def cmd_report(a):
            "both_active_ms": round(both_active(p1, p2, lo, hi) * 1000, 1),
            "unit1": {"before": terms[1][0], "after": terms[1][1]},
            "unit2": {"before": terms[2][0], "after": terms[2][1]}}
+    if a.neigh:
+        macs = [line.split()[1] for line in open(a.neigh) if len(line.split()) == 2]
+        res["neigh_changes"] = max(len(macs) - 1, 0)
+        res["neigh_mac"] = macs[-1] if macs else None
     print(json.dumps(res))
 
 
@@ -467,8 +497,14 @@ def main():
     p.add_argument("--sent", required=True)
     p.add_argument("--poll1", required=True)
     p.add_argument("--poll2", required=True)
+    p.add_argument("--neigh")
     p.add_argument("--from", dest="t_from", type=float)
     p.add_argument("--to", dest="t_to", type=float)
+    p = sub.add_parser("neigh")
+    p.add_argument("iface")
+    p.add_argument("ip")
+    p.add_argument("--out", required=True)
+    p.add_argument("--interval", type=float, default=0.05)
     p = sub.add_parser("arp")
     p.add_argument("iface")
     p.add_argument("myip")
@@ -504,7 +540,7 @@ def main():
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     return {"send": cmd_send, "recv": cmd_recv, "poll": cmd_poll, "report": cmd_report,
-            "arp": cmd_arp, "record": cmd_record, "hostile": cmd_hostile, "fetch": cmd_fetch,
+            "arp": cmd_arp, "neigh": cmd_neigh, "record": cmd_record, "hostile": cmd_hostile, "fetch": cmd_fetch,
             "impair": cmd_impair}[a.cmd](a)
 
 
