@@ -54,6 +54,18 @@ for k in ("tx_full", "no_mbuf", "exception_full", "handoff_full", "neigh_queue_f
 print(n)'
 }
 
+# capture_ready: dumpcap says "File: ..." on stderr just before it asks the
+# unit to enable capture (its EAL start as a secondary takes seconds on a
+# busy host); up to 30 s, then a second for the request to land.
+capture_ready() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q '^File: ' "$T/cap.out" 2>/dev/null && { sleep 1; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 cap_field() { # FIELD: from $T/cap.sum
 	sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" "$T/cap.sum"
 }
@@ -64,15 +76,16 @@ capture_shows_traffic() {
 	local cpid i l0 l1
 	rm -f "$T/cap1.pcapng"
 	l0=$(losses)
+	: >"$T/cap.out" # truncated here, before capture_ready reads it
 	"$CTL" capture outside --filter "tcp port 80 or icmp" --duration 12 \
 		-w "$T/cap1.pcapng" >"$T/cap.out" 2>&1 &
 	cpid=$!
-	sleep 4 # dumpcap's EAL start as a secondary takes a moment
+	capture_ready || echo "dumpcap not ready after 30 s" >>"$T/cap.out"
 	for i in 1 2 3 4 5; do
 		nsx sk-client curl -s -m 3 -o /dev/null "http://$WEB1/" || true
 	done
 	nsx sk-client ping -c 3 -i 0.3 -W 1 "$WEB1" >/dev/null || true
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		nsx sk-client "$PY" "$PROBE" udp-send "$WEB1" 9000 --timeout 1 >/dev/null 2>&1 || true
 	done
 	wait "$cpid" || { echo "capture exited $?" >>"$T/cap.out"; return 1; }
@@ -111,9 +124,10 @@ capture_size_bound() {
 	want=$(sha256sum <"$RUN/big.bin" | cut -d' ' -f1)
 	l0=$(losses)
 	t0=$(date +%s)
+	: >"$T/cap.out" # truncated here, before capture_ready reads it
 	"$CTL" capture inside --max-size 2 --duration 120 -w "$T/cap3.pcapng" >"$T/cap.out" 2>&1 &
 	local cpid=$!
-	sleep 4
+	capture_ready || echo "dumpcap not ready after 30 s" >>"$T/cap.out"
 	nsx sk-client curl -s -m 60 "http://$WEB1/big.bin" | sha256sum | cut -d' ' -f1 >"$T/cap.sha"
 	wait "$cpid" || return 1
 	t1=$(date +%s)
@@ -136,10 +150,11 @@ capture_under_load() {
 	rm -f "$T/cap4.pcapng"
 	want=$(sha256sum <"$RUN/big.bin" | cut -d' ' -f1)
 	l0=$(losses)
+	: >"$T/cap.out" # truncated here, before capture_ready reads it
 	"$CTL" capture inside --filter "tcp port 80" --snaplen 96 --duration 60 \
 		-w "$T/cap4.pcapng" >"$T/cap.out" 2>&1 &
 	cpid=$!
-	sleep 4
+	capture_ready || echo "dumpcap not ready after 30 s" >>"$T/cap.out"
 	nsx sk-client curl -s -m 50 "http://$WEB1/big.bin" | sha256sum | cut -d' ' -f1 >"$T/cap.sha"
 	kill -INT "$cpid" 2>/dev/null # as Ctrl-C: sekishoctl hands it to dumpcap
 	wait "$cpid" || return 1
