@@ -41,6 +41,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 COPY --from=build /build/runtime-packages /tmp/runtime-packages
 # Beyond what ldd saw: EAL loads poll-mode and mempool drivers as plugins at
 # run time (vdevs for labs and tests, virtio/vmxnet3/ENA/gVNIC/iavf for cloud).
+# dpdk: dpdk-dumpcap, which `sekishoctl capture` runs (docs/security.md).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         $(cat /tmp/runtime-packages) \
@@ -48,7 +49,7 @@ RUN apt-get update \
         librte-mempool-ring23 librte-bus-vdev23 librte-bus-pci23 \
         librte-net-af-packet23 librte-net-pcap23 librte-net-ring23 librte-net-tap23 \
         librte-net-memif23 librte-net-virtio23 librte-net-vmxnet3-23 librte-net-ena23 \
-        librte-net-gve23 librte-net-iavf23 \
+        librte-net-gve23 librte-net-iavf23 dpdk \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages
 COPY --from=build /build/dataplane/sekisho-dp /build/control/sekisho-cp \
      /build/control/ctl/sekishoctl /usr/local/bin/

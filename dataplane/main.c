@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "sk_image_api.h"
 #include "worker/dp.h"
@@ -604,6 +605,39 @@ step_telemetry(void)
 	return rc;
 }
 
+/*
+ * Packet capture (docs/security.md, "Capturing packets on a unit"): DPDK's
+ * dpdk-dumpcap attaches as a secondary process with the unit's file prefix
+ * and asks this primary, over EAL's multi-process channel, to install RX/TX
+ * callbacks that copy matching packets (BPF filter) into its own ring.
+ * Without shared files (hugepages = false: --no-shconf) there is no channel
+ * and no secondary can attach, so capture is off.  Last step, so that stop
+ * unregisters it before the ports go away.
+ */
+static bool pdump_on;
+
+static int
+step_pdump(void)
+{
+	if (!opt.st->hugepages)
+		return 0;
+	if (rte_pdump_init() != 0) {
+		snprintf(errbuf, sizeof(errbuf), "packet capture (rte_pdump): %s",
+			 rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	pdump_on = true;
+	return 0;
+}
+
+static void
+undo_pdump(void)
+{
+	if (pdump_on)
+		(void)rte_pdump_uninit();
+	pdump_on = false;
+}
+
 static const struct {
 	const char *name;
 	int (*init)(void);
@@ -622,6 +656,7 @@ static const struct {
 	{ "ha", step_ha, NULL },
 	{ "sync", step_sync, sk_sync_fini_keep },
 	{ "telemetry", step_telemetry, NULL },
+	{ "packet capture", step_pdump, undo_pdump },
 };
 
 static void

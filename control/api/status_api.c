@@ -86,8 +86,9 @@ get_status(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 	(void)req;
 	gethostname(host, sizeof(host) - 1);
 	if (cp->dp != NULL)
-		dp = json_pack("{s:b,s:I}", "attached", 1,
-			       "generation", (json_int_t)sk_dplink_generation(cp->dp));
+		dp = json_pack("{s:b,s:I,s:s}", "attached", 1,
+			       "generation", (json_int_t)sk_dplink_generation(cp->dp),
+			       "file_prefix", sk_dplink_file_prefix(cp->dp));
 	else
 		dp = json_pack("{s:b}", "attached", 0);
 	doc = json_pack("{s:s,s:s,s:I,s:I,s:s?,s:o}", "unit", host, "version", SK_VERSION,

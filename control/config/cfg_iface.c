@@ -151,6 +151,62 @@ set_mac(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct
 	in->f.has_mac = 1;
 }
 
+/*
+ * 802.1Q subinterfaces: the image has a vlan field and the parser reads a
+ * tag, but the dataplane neither tags what it sends nor keeps per-VLAN
+ * addresses, neighbours or ports apart (docs/config.md, "VLAN
+ * subinterfaces").  Refused here, at the line, rather than half working.
+ */
+static void
+set_vlan(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
+{
+	struct iface_in *in = obj;
+
+	sk_cfg_set_uint(c, s, obj, k);
+	if (in->f.vlan == 0)
+		return; /* 0: untagged, what every interface is */
+	sk_cfg_err(c, s, "%s: vlan = %u: 802.1Q VLAN subinterfaces are not supported (the "
+		   "dataplane sends untagged frames and drops tagged ones); give the network "
+		   "its own port, or a switch port untagged in that VLAN", c->where, in->f.vlan);
+	in->f.vlan = 0;
+}
+
+/* The DPDK device name: devargs up to the first comma (what EAL probes). */
+static size_t
+dev_name_len(const char *devargs)
+{
+	return strcspn(devargs, ",");
+}
+
+/*
+ * One interface per DPDK port: a second interface on the same device (the
+ * shape a VLAN subinterface would take) cannot be started by the dataplane.
+ */
+static void
+check_device_unique(struct sk_cfg_ctx *c, const config_setting_t *list, int idx,
+		    const config_setting_t *e, const char *dev)
+{
+	size_t len = dev_name_len(dev);
+	int k;
+
+	for (k = 0; k < idx; k++) {
+		const config_setting_t *o = config_setting_get_elem(list, (unsigned int)k);
+		const char *od = NULL, *on = "?";
+
+		if (config_setting_type(o) != CONFIG_TYPE_GROUP ||
+		    config_setting_lookup_string(o, "device", &od) != CONFIG_TRUE)
+			continue;
+		if (dev_name_len(od) != len || strncmp(od, dev, len) != 0)
+			continue;
+		(void)config_setting_lookup_string(o, "name", &on);
+		sk_cfg_err(c, config_setting_get_member(e, "device"),
+			   "%s: device \"%.*s\" is already interface '%s' (line %u): one interface "
+			   "per port (VLAN subinterfaces are not supported)", c->where, (int)len, dev,
+			   on, config_setting_source_line(o));
+		return;
+	}
+}
+
 static void
 set_addrs(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
 {
@@ -267,6 +323,8 @@ const struct sk_cfg_key sk_cfg_keys_iface[] = {
 	  "HA pair: addresses the active unit carries, \"2001:db8::1/64\"" },
 	{ "units", SK_CFG_T_LIST, SK_CFG_F_RESTART, 0, 0, 0, 0, set_units, "( )",
 	  "HA pair: exactly two groups { ipv4; ipv6 }, each unit's own addresses" },
+	{ "vlan", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 4094, IF(f.vlan), set_vlan, "0",
+	  "802.1Q VLAN id: only 0 (untagged); subinterfaces are refused" },
 };
 enum { K_IPV4 = 3, K_IPV6 = 4, K_FLOAT4 = 8, K_FLOAT6 = 9, K_UNITS = 10 };
 const size_t sk_cfg_nkeys_iface = sizeof(sk_cfg_keys_iface) / sizeof(sk_cfg_keys_iface[0]);
@@ -437,6 +495,8 @@ sk_cfg_parse_interfaces(struct sk_cfg_ctx *c, const config_setting_t *g)
 		sk_cfg_walk(c, e, sk_cfg_keys_iface, sk_cfg_nkeys_iface, &in, found);
 		if (config_setting_type(e) == CONFIG_TYPE_GROUP)
 			check_ha_addrs(c, &in, found);
+		if (in.f.device[0] != '\0')
+			check_device_unique(c, g, i, e, in.f.device);
 		if (in.f.name[0] == '\0')
 			continue;
 		if (sk_cfg_iface_id(c->cfg, in.f.name) >= 0) {

@@ -52,6 +52,8 @@ enum sk_ctl_exit {
 	X(HA,             "ha",             0, 0, "") \
 	X(HA_STANDBY,     "ha standby",     0, 0, "") \
 	X(HA_RELEASE,     "ha release",     0, 0, "") \
+	X(CAPTURE,        "capture",        1, 1, "PORT [--filter EXPR] [--count N] [--duration S] " \
+	                                          "[--max-size MB] [--snaplen N] [--file-prefix P] -w FILE") \
 	X(HELP,           "help",           0, 0, "")
 
 enum sk_ctl_cmd {
@@ -86,6 +88,35 @@ enum sk_ctl_opt_bit {
 	SK_CTL_O_FOLLOW = 1u << 17,
 	SK_CTL_O_FORCE = 1u << 18,
 	SK_CTL_O_CONFIRM = 1u << 19,
+	SK_CTL_O_FILTER = 1u << 20,
+	SK_CTL_O_COUNT = 1u << 21,
+	SK_CTL_O_DURATION = 1u << 22,
+	SK_CTL_O_MAX_SIZE = 1u << 23,
+	SK_CTL_O_WRITE = 1u << 24,
+	SK_CTL_O_FILE_PREFIX = 1u << 25,
+	SK_CTL_O_SNAPLEN = 1u << 26,
+};
+
+/*
+ * Capture limits (sekishoctl capture, ctl_capture.h): a capture always
+ * stops, by size and by time, whatever the operator typed, so that it can
+ * never fill the unit's disk or run forgotten.
+ */
+#define SK_CTL_CAPTURE_SIZE_DEF_MB 64u     /* --max-size default */
+#define SK_CTL_CAPTURE_SIZE_MAX_MB 1024u   /* --max-size hard cap */
+#define SK_CTL_CAPTURE_DUR_DEF_S 60u       /* --duration default */
+#define SK_CTL_CAPTURE_DUR_MAX_S 3600u     /* --duration hard cap */
+
+/* sekishoctl capture's settings as the operator typed them (checked). */
+struct sk_ctl_capture {
+	const char *port;            /* interface name or DPDK port id */
+	const char *filter;          /* libpcap filter expression, NULL = all */
+	const char *file;            /* -w FILE (pcapng) */
+	const char *file_prefix;     /* NULL: ask the unit (GET /status) */
+	uint64_t count;              /* 0 = no packet limit */
+	uint32_t duration_s;         /* always set: default or given */
+	uint32_t max_size_mb;        /* always set: default or given */
+	uint32_t snaplen;            /* 0 = dumpcap's default */
 };
 
 /* Connection filter as the operator typed it (already checked). */
@@ -122,6 +153,7 @@ struct sk_ctl_args {
 	/* backend: "enable", "drain", "disable" or "weight" (then weight) */
 	const char *lb_action;
 	uint32_t lb_weight;
+	struct sk_ctl_capture capture;
 
 	/* --offline: the subcommand and its arguments (argv compacted in place,
 	 * --json removed) */
@@ -155,5 +187,6 @@ int sk_ctl_cmd_verify(struct sk_ctl_http *h, const struct sk_ctl_args *a);   /* 
 int sk_ctl_cmd_logs(struct sk_ctl_http *h, const struct sk_ctl_args *a);     /* logs */
 int sk_ctl_cmd_services(struct sk_ctl_http *h, const struct sk_ctl_args *a); /* services, backend */
 int sk_ctl_cmd_ha(struct sk_ctl_http *h, const struct sk_ctl_args *a);       /* ha, ha standby|release */
+int sk_ctl_cmd_capture(struct sk_ctl_http *h, const struct sk_ctl_args *a);  /* capture */
 
 #endif /* SK_CTL_H */

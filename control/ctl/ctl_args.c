@@ -59,6 +59,9 @@ cmd_opts(enum sk_ctl_cmd cmd)
 		       SK_CTL_O_ICMP_CODE;
 	case SK_CTL_CMD_LOGS:
 		return SK_CTL_O_SINCE | SK_CTL_O_LIMIT | SK_CTL_O_FOLLOW;
+	case SK_CTL_CMD_CAPTURE:
+		return SK_CTL_O_FILTER | SK_CTL_O_COUNT | SK_CTL_O_DURATION | SK_CTL_O_MAX_SIZE |
+		       SK_CTL_O_WRITE | SK_CTL_O_FILE_PREFIX | SK_CTL_O_SNAPLEN;
 	default:
 		return 0;
 	}
@@ -70,6 +73,7 @@ enum opt_id {
 	OPT_REPLACES, OPT_OUTPUT, OPT_COMMIT, OPT_SRC, OPT_DST, OPT_PROTO, OPT_PORT, OPT_LIMIT,
 	OPT_YES, OPT_FROM, OPT_IN, OPT_SPORT, OPT_DPORT, OPT_FLAGS, OPT_ICMP_TYPE, OPT_ICMP_CODE,
 	OPT_SINCE, OPT_FOLLOW, OPT_FORCE, OPT_CONFIRM,
+	OPT_FILTER, OPT_COUNT, OPT_DURATION, OPT_MAX_SIZE, OPT_WRITE, OPT_FILE_PREFIX, OPT_SNAPLEN,
 };
 
 struct opt_def {
@@ -110,6 +114,13 @@ static const struct opt_def opt_defs[] = {
 	{ "follow", 'f', 0, SK_CTL_O_FOLLOW, OPT_FOLLOW },
 	{ "force", 0, 0, SK_CTL_O_FORCE, OPT_FORCE },
 	{ "confirm", 0, 1, SK_CTL_O_CONFIRM, OPT_CONFIRM },
+	{ "filter", 0, 1, SK_CTL_O_FILTER, OPT_FILTER },
+	{ "count", 'c', 1, SK_CTL_O_COUNT, OPT_COUNT },
+	{ "duration", 0, 1, SK_CTL_O_DURATION, OPT_DURATION },
+	{ "max-size", 0, 1, SK_CTL_O_MAX_SIZE, OPT_MAX_SIZE },
+	{ "write", 'w', 1, SK_CTL_O_WRITE, OPT_WRITE },
+	{ "file-prefix", 0, 1, SK_CTL_O_FILE_PREFIX, OPT_FILE_PREFIX },
+	{ "snaplen", 's', 1, SK_CTL_O_SNAPLEN, OPT_SNAPLEN },
 };
 
 #define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -312,6 +323,41 @@ set_opt(struct sk_ctl_args *a, const struct opt_def *o, const char *v, char *err
 		if (parse_u32(v, 1, 86400, &a->confirm_s) != 0)
 			return fail(err, errlen, "--confirm: seconds from 1 to 86400, not '%s'", v);
 		break;
+	case OPT_FILTER:
+		/* dumpcap compiles it (libpcap); only an empty one is caught here */
+		if (*v == '\0')
+			return fail(err, errlen, "--filter: a libpcap filter expression, not empty");
+		a->capture.filter = v;
+		break;
+	case OPT_COUNT:
+		if (parse_u64(v, 1, UINT32_MAX, &a->capture.count) != 0)
+			return fail(err, errlen, "--count: 1 to %u packets, not '%s'", UINT32_MAX, v);
+		break;
+	case OPT_DURATION:
+		if (parse_u32(v, 1, SK_CTL_CAPTURE_DUR_MAX_S, &a->capture.duration_s) != 0)
+			return fail(err, errlen, "--duration: 1 to %u seconds, not '%s'",
+				    SK_CTL_CAPTURE_DUR_MAX_S, v);
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_u32(v, 1, SK_CTL_CAPTURE_SIZE_MAX_MB, &a->capture.max_size_mb) != 0)
+			return fail(err, errlen, "--max-size: 1 to %u MB, not '%s'",
+				    SK_CTL_CAPTURE_SIZE_MAX_MB, v);
+		break;
+	case OPT_WRITE:
+		if (*v == '\0')
+			return fail(err, errlen, "-w: a file name, not empty");
+		a->capture.file = v;
+		break;
+	case OPT_FILE_PREFIX:
+		/* it becomes a path under /var/run/dpdk: no separators */
+		if (*v == '\0' || strchr(v, '/') != NULL || strlen(v) >= 64)
+			return fail(err, errlen, "--file-prefix: an EAL file prefix (no '/'), not '%s'", v);
+		a->capture.file_prefix = v;
+		break;
+	case OPT_SNAPLEN:
+		if (parse_u32(v, 64, 65535, &a->capture.snaplen) != 0)
+			return fail(err, errlen, "--snaplen: 64 to 65535 bytes, not '%s'", v);
+		break;
 	}
 	return 0;
 }
@@ -409,6 +455,15 @@ check_cmd(struct sk_ctl_args *a, const struct cmd_def *d, char *err, size_t errl
 			return fail(err, errlen, "trace: --flags needs --proto tcp");
 		if ((a->given & (SK_CTL_O_ICMP_TYPE | SK_CTL_O_ICMP_CODE)) && proto != 1 && proto != 58)
 			return fail(err, errlen, "trace: --icmp-type/--icmp-code need --proto icmp or icmpv6");
+		break;
+	case SK_CTL_CMD_CAPTURE:
+		if (a->capture.file == NULL)
+			return fail(err, errlen, "capture: -w FILE is required");
+		a->capture.port = a->pos[0];
+		if (a->capture.duration_s == 0)
+			a->capture.duration_s = SK_CTL_CAPTURE_DUR_DEF_S;
+		if (a->capture.max_size_mb == 0)
+			a->capture.max_size_mb = SK_CTL_CAPTURE_SIZE_DEF_MB;
 		break;
 	default:
 		break;

@@ -56,6 +56,8 @@ dispatch(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 	case SK_CTL_CMD_SERVICES:
 	case SK_CTL_CMD_BACKEND:
 		return sk_ctl_cmd_services(h, a);
+	case SK_CTL_CMD_CAPTURE:
+		return sk_ctl_cmd_capture(h, a);
 	case SK_CTL_CMD_HA:
 	case SK_CTL_CMD_HA_STANDBY:
 	case SK_CTL_CMD_HA_RELEASE:

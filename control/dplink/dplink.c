@@ -117,6 +117,7 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 			    file_prefix);
 	}
 	l->pid = (int32_t)getpid();
+	snprintf(l->file_prefix, sizeof(l->file_prefix), "%s", file_prefix);
 	if (claim(l->ctl, l->pid) != 0) {
 		snprintf(err, errlen, "another sekisho-cp (pid %d) is attached",
 			 (int)l->ctl->cp_pid);
@@ -131,6 +132,12 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 	l->log = l->ctl->log_ring;
 	*out = l;
 	return 0;
+}
+
+const char *
+sk_dplink_file_prefix(const struct sk_dplink *l)
+{
+	return l->file_prefix;
 }
 
 void

@@ -36,6 +36,10 @@ void sk_dplink_detach(struct sk_dplink *l);
 /* Is pid a live process (not gone, not a zombie)? */
 int sk_dplink_pid_alive(int32_t pid);
 
+/* The EAL file prefix this link attached with: what a capture tool
+ * (dpdk-dumpcap, a DPDK secondary too) must use to reach the same unit. */
+const char *sk_dplink_file_prefix(const struct sk_dplink *l);
+
 /* Process id of the dataplane (to notice it has gone). */
 int sk_dplink_pid(const struct sk_dplink *l);
 

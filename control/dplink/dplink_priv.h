@@ -18,6 +18,7 @@ struct sk_dplink {
 	struct sk_shm_ctl *ctl;
 	struct rte_ring *log;
 	int32_t pid;
+	char file_prefix[64];
 };
 
 /*

@@ -223,3 +223,21 @@ sk_frag_expire(struct sk_frag *f)
 	rte_ip_frag_free_death_row(&f->dr, 0);
 	return n;
 }
+
+uint32_t
+sk_frag_flush(struct sk_frag *f)
+{
+	uint32_t n = f->unreported, got;
+
+	f->unreported = 0;
+	/* Everything is "expired" at the end of time; the death row takes a
+	 * bounded number of datagrams per call, so repeat until it comes back
+	 * empty. */
+	do {
+		rte_ip_frag_table_del_expired_entries(f->tbl, &f->dr, UINT64_MAX);
+		got = f->dr.cnt;
+		n += got;
+		rte_ip_frag_free_death_row(&f->dr, 0);
+	} while (got != 0);
+	return n;
+}

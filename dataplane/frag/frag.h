@@ -62,6 +62,15 @@ struct rte_mbuf *sk_frag_reassemble(struct sk_frag *f, struct rte_mbuf *m,
 uint32_t sk_frag_expire(struct sk_frag *f);
 
 /*
+ * At stop: free every fragment still held, complete datagram or not, and
+ * return how many that was, so the final ledger counts them
+ * (SK_DROP_FRAG_HELD_AT_STOP) instead of losing them with the table.  Call
+ * sk_frag_expire() first, so that what had timed out keeps its own reason.
+ * The table stays usable (empty).
+ */
+uint32_t sk_frag_flush(struct sk_frag *f);
+
+/*
  * Split datagram m (parsed; meta.l2_len valid) into fragments that fit mtu
  * (L3 bytes).  Each output keeps m's L2 header and a copy of m's meta with
  * frag/ip_len/l3_len/l4 fields fixed (l2_len/l3_len/l4_len of the mbuf too);

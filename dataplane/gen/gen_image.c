@@ -295,8 +295,12 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 			return sk_err_set(err, errlen, -EINVAL, "interface %u: string not terminated", i);
 		if (f[i].zone == 0 || f[i].zone > nz)
 			return sk_err_set(err, errlen, -EINVAL, "interface %u: zone out of range", i);
-		if (f[i].mtu < 68 || f[i].mtu > 9000 || f[i].vlan > 4094)
-			return sk_err_set(err, errlen, -EINVAL, "interface %u: mtu/vlan out of range", i);
+		if (f[i].mtu < 68 || f[i].mtu > 9000)
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: mtu out of range", i);
+		/* Workers neither tag on TX nor keep VLANs apart (docs/config.md). */
+		if (f[i].vlan != 0)
+			return sk_err_set(err, errlen, -ENOTSUP, "interface %u: VLAN %u: 802.1Q "
+					  "subinterfaces are not supported", i, f[i].vlan);
 		if (!range_ok(f[i].addr_first, f[i].addr_count, naddr))
 			return sk_err_set(err, errlen, -EINVAL, "interface %u: address index out of range", i);
 	}

@@ -57,7 +57,8 @@
 	X(EXCEPTION_FULL,    "exception_full",      "slow-path ring to the main lcore full") \
 	X(TX_FULL,           "tx_full",             "transmit queue full") \
 	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
-	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses")
+	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses") \
+	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,

@@ -841,6 +841,11 @@ sk_worker_main(void *arg)
 			idle = 0;
 		}
 	}
+	/* The final ledger (stats file, last telemetry) must account for
+	 * fragments still waiting for their datagram: timed out ones under
+	 * their own reason, the rest as held at stop. */
+	w->stats->drops[SK_DROP_FRAG_TIMEOUT] += sk_frag_expire(w->frag);
+	w->stats->drops[SK_DROP_FRAG_HELD_AT_STOP] += sk_frag_flush(w->frag);
 	w->cur_gen = NULL;
 	rte_rcu_qsbr_thread_offline(sk_dp.qs, w->idx);
 	rte_rcu_qsbr_thread_unregister(sk_dp.qs, w->idx);

@@ -15,6 +15,7 @@
 
 #include "sk_test.h"
 #include "ctl.h"
+#include "ctl_capture.h"
 #include "ctl_http.h"
 #include "ctl_query.h"
 #include "ctl_table.h"
@@ -811,6 +812,66 @@ test_filter_describe(void)
 	SK_CHECK(strcmp(b, "all connections") == 0, "no filter: all connections");
 }
 
+/* sekishoctl capture: options, bounds always present, the dumpcap command
+ * line, and the port found by name or id in a /counters answer. */
+static void
+test_capture(void)
+{
+	struct sk_ctl_args a;
+	struct sk_ctl_capture_argv av;
+	char err[256], joined[1024] = "";
+	char *argv[] = { "sekishoctl", "capture", "outside", "--filter", "tcp port 80 or icmp",
+			 "-c", "50", "-w", "/tmp/o.pcapng", NULL };
+	json_t *ctr;
+	uint16_t id = 0;
+	size_t i;
+
+	SK_CHECK(parses_as("capture inside -w /tmp/x.pcapng", SK_CTL_CMD_CAPTURE, &a) &&
+		 strcmp(a.capture.port, "inside") == 0 &&
+		 a.capture.duration_s == SK_CTL_CAPTURE_DUR_DEF_S &&
+		 a.capture.max_size_mb == SK_CTL_CAPTURE_SIZE_DEF_MB && a.capture.count == 0,
+		 "capture: default bounds %u s, %u MB", a.capture.duration_s, a.capture.max_size_mb);
+	SK_CHECK(parses_as("capture 2 --count 10 --duration 5 --max-size 3 --snaplen 128 "
+			   "--file-prefix sekisho-lab --write=/tmp/y", SK_CTL_CMD_CAPTURE, &a) &&
+		 a.capture.count == 10 && a.capture.duration_s == 5 && a.capture.max_size_mb == 3 &&
+		 a.capture.snaplen == 128 && strcmp(a.capture.file_prefix, "sekisho-lab") == 0 &&
+		 strcmp(a.capture.file, "/tmp/y") == 0, "capture: every option");
+	SK_CHECK(usage_error("capture outside", "-w FILE is required"), "capture without -w");
+	SK_CHECK(usage_error("capture -w /tmp/x", "missing PORT"), "capture without PORT");
+	SK_CHECK(usage_error("capture a -w x --max-size 1025", "--max-size"), "size over the hard cap");
+	SK_CHECK(usage_error("capture a -w x --max-size 0", "--max-size"), "size 0");
+	SK_CHECK(usage_error("capture a -w x --duration 3601", "--duration"), "duration over the cap");
+	SK_CHECK(usage_error("capture a -w x --count 0", "--count"), "count 0");
+	SK_CHECK(usage_error("capture a -w x --file-prefix ../x", "--file-prefix"), "prefix with /");
+	SK_CHECK(usage_error("status --filter x", "does not apply"), "--filter only for capture");
+
+	SK_CHECK(sk_ctl_args_parse(9, argv, &a, err, sizeof(err)) == 0, "capture argv: %s", err);
+	SK_CHECK(sk_ctl_capture_argv(&a.capture, "dpdk-dumpcap", "sekisho-lab", 0, &av) == 0,
+		 "dumpcap command line built");
+	for (i = 0; av.argv[i] != NULL; i++) {
+		strcat(joined, i ? "|" : "");
+		strcat(joined, av.argv[i]);
+	}
+	printf("# %s\n", joined);
+	SK_CHECK(strcmp(joined, "dpdk-dumpcap|--file-prefix=sekisho-lab|-i|0|-p|-n|-w|/tmp/o.pcapng|"
+			"-a|filesize:65536|-a|duration:60|-c|50|-f|tcp port 80 or icmp") == 0,
+		 "dumpcap: prefix, port, no promiscuous, pcapng, size and time bounds, count, filter");
+	a.capture.max_size_mb = SK_CTL_CAPTURE_SIZE_MAX_MB + 1;
+	SK_CHECK(sk_ctl_capture_argv(&a.capture, "dpdk-dumpcap", "p", 0, &av) == -EINVAL,
+		 "no command line past the hard size cap");
+	a.capture.max_size_mb = 1;
+	a.capture.duration_s = 0;
+	SK_CHECK(sk_ctl_capture_argv(&a.capture, "dpdk-dumpcap", "p", 0, &av) == -EINVAL,
+		 "no command line without a time bound");
+
+	ctr = fixture("{\"ports\": {\"outside\": {\"port\": 0}, \"inside\": {\"port\": 2}}}");
+	SK_CHECK(sk_ctl_capture_port(ctr, "inside", &id) == 0 && id == 2, "port by name");
+	SK_CHECK(sk_ctl_capture_port(ctr, "0", &id) == 0 && id == 0, "port by id");
+	SK_CHECK(sk_ctl_capture_port(ctr, "1", &id) == -ENOENT, "a port id the unit does not use");
+	SK_CHECK(sk_ctl_capture_port(ctr, "dmz", &id) == -ENOENT, "an unknown name");
+	json_decref(ctr);
+}
+
 int
 main(void)
 {
@@ -835,5 +896,6 @@ main(void)
 	test_view_check_commit();
 	test_logs();
 	test_filter_describe();
+	test_capture();
 	return SK_TEST_DONE();
 }

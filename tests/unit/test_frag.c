@@ -330,6 +330,28 @@ test_expire(struct sk_frag *f)
 		 "stale entry reused: old piece counted (%u)", n);
 }
 
+/* At stop every held fragment is counted (the final ledger), not only the
+ * timed-out ones; more datagrams than one death row takes. */
+static void
+test_flush(struct sk_frag *f)
+{
+	uint64_t now = rte_rdtsc();
+	uint32_t i, kept = 0, n;
+
+	/* test_expire left one piece each of datagrams 201 and 202 */
+	for (i = 0; i < 50; i++) {
+		kept += feed(f, frag4((uint16_t)(400 + i), 0, 1480, 1), now, NULL) == SK_FRAG_KEPT;
+		kept += feed(f, frag4((uint16_t)(400 + i), 2960, 100, 0), now, NULL) == SK_FRAG_KEPT;
+	}
+	n = sk_frag_expire(f);
+	SK_CHECK(kept == 100 && n == 0, "100 recent pieces kept, none expired (%u)", n);
+	n = sk_frag_flush(f);
+	SK_CHECK(n == 102, "flush at stop counts every held fragment: %u of 102", n);
+	SK_CHECK(sk_frag_flush(f) == 0 && sk_frag_expire(f) == 0, "nothing held after the flush");
+	SK_CHECK(feed(f, frag4(500, 0, 1480, 1), now, NULL) == SK_FRAG_KEPT &&
+		 sk_frag_flush(f) == 1, "the table is usable after a flush");
+}
+
 static void
 test_table_full(void)
 {
@@ -377,6 +399,7 @@ main(int argc, char **argv)
 	test_fragment_errors();
 	test_bad_fragments(f);
 	test_expire(f);
+	test_flush(f);
 	test_table_full();
 	sk_frag_free(f);
 

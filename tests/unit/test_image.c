@@ -240,6 +240,13 @@ main(void)
 	((struct sk_image_hdr *)(void *)img)->byte_order = 0x04030201u;
 	expect_reject(img, base_len, "byte order", "other byte order");
 
+	/* A VLAN id (subinterfaces are not supported: docs/config.md) with a
+	 * valid checksum: a hand-made or older image must not half work. */
+	img = copy();
+	((struct sk_img_iface *)(void *)(img + h->sec[SK_SEC_IFACES].offset))[1].vlan = 10;
+	recrc(img, base_len);
+	expect_reject(img, base_len, "802.1Q", "interface with a VLAN id");
+
 	/* Section bounds: the CRC is recomputed so only the bounds check can catch these. */
 	img = copy();
 	((struct sk_image_hdr *)(void *)img)->sec[SK_SEC_RULES].offset = (uint32_t)base_len;
