@@ -81,3 +81,15 @@ sk_fuzz_targets() {
 		printf '%s\n' "${f%.c}"
 	done
 }
+
+# A harness that crashed never ran its exit handler: remove the EAL runtime
+# directories (/var/run/dpdk/skfuzz<pid>) of harnesses no longer running.
+sk_fuzz_reap() {
+	local d pid
+	for d in /var/run/dpdk/skfuzz*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/skfuzz}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+	return 0
+}

@@ -48,7 +48,7 @@ struct sk_dp sk_dp;
 
 static struct sk_worker *w;
 static struct sk_gen *gen;
-static const struct sk_img_settings *settings;
+static struct sk_img_settings settings; /* a copy: the image is freed after init */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -94,7 +94,7 @@ setup_neigh(const void *img)
 	sk_dp.qs = rte_zmalloc("fz_qsbr", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	if (sk_dp.qs == NULL || rte_rcu_qsbr_init(sk_dp.qs, 1) != 0)
 		abort();
-	sk_dp.neigh = sk_neigh_create("fz_neigh", settings->neigh_max, sk_dp.qs, SOCKET_ID_ANY);
+	sk_dp.neigh = sk_neigh_create("fz_neigh", settings.neigh_max, sk_dp.qs, SOCKET_ID_ANY);
 	if (sk_dp.neigh == NULL)
 		abort();
 	ne = sk_image_sec(img, SK_SEC_NEIGHS, &n);
@@ -119,7 +119,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	fuzz_eal_init((*argv)[0]);
 	img = compile(&len);
-	settings = sk_image_settings(img);
+	settings = *sk_image_settings(img);
 	sk_dp.tsc_hz = rte_get_tsc_hz();
 	sk_dp.tsc_per_ms = RTE_MAX(sk_dp.tsc_hz / 1000, (uint64_t)1);
 	if (sk_ctl_init(err, sizeof(err)) != 0) {
@@ -151,10 +151,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	__atomic_store_n(&sk_dp.gen, gen, __ATOMIC_RELEASE);
-	w->conns = sk_conn_table_create("fz_conn", settings->conn_max, SOCKET_ID_ANY);
+	w->conns = sk_conn_table_create("fz_conn", settings.conn_max, SOCKET_ID_ANY);
 	if (w->conns == NULL)
 		abort();
-	sk_conn_set_timeouts(w->conns, settings->timeouts);
+	sk_conn_set_timeouts(w->conns, settings.timeouts);
 	if (sk_worker_prepare(w) != 0)
 		abort();
 	/* No DPDK port exists: the TX buffers of the generation's ports are
@@ -220,7 +220,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t n = 0, iface = 0;
 	unsigned int rec;
 
-	w->frag = sk_frag_create(settings->frag_max, settings->frag_timeout_ms, SOCKET_ID_ANY);
+	w->frag = sk_frag_create(settings.frag_max, settings.frag_timeout_ms, SOCKET_ID_ANY);
 	if (w->frag == NULL)
 		abort();
 	w->now_ms = 1000000;

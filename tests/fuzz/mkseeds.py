@@ -13,6 +13,7 @@ Run from the repository root: /usr/bin/python3 tests/fuzz/mkseeds.py [SEKISHO_CP
                           (default build/control/sekisho-cp)
   rest                    request bodies of the unit tests and docs
   ha                      link frames (a signed HELLO) and heartbeats
+  halink                  a peer's handshake and messages, whole and chunked
 
 Each harness's comment describes its input format; the framing here must
 follow it.  Seeds are small real inputs: libFuzzer grows the rest.
@@ -286,12 +287,36 @@ def ha_seeds():
     return 5
 
 
+def halink_seeds():
+    """[how][type][flags][unit][total u16][seq+][len u16][payload] (fuzz_halink.c)."""
+    clean("halink")
+    hello = bytearray(128)
+    hello[0] = 2
+    struct.pack_into(">III", hello, 4, 2, 1, 1024)
+    hello[16:32] = bytes(range(16))
+    hello[32:37] = b"0.1.0"
+    hello[64:73] = b"fuzz-pair"
+
+    def rec(how, typ, flags, total, payload, seqd=1, unit=2):
+        return struct.pack(">BBBBHBH", how, typ, flags, unit, total, seqd, len(payload)) + payload
+
+    hs = rec(0, 1, 3, 128, bytes(hello)) + rec(0, 2, 3, 0, b"")
+    write("halink", "handshake", hs)
+    write("halink", "whole", hs + rec(0, 3, 3, 40, b"h" * 40) + rec(0, 4, 3, 100, b"p" * 100))
+    write("halink", "chunked", hs + rec(0, 4, 1, 2500, b"a" * 1024) + rec(0, 3, 3, 8, b"hb-ctrl!") +
+          rec(0, 4, 0, 2500, b"b" * 1024) + rec(0, 4, 2, 2500, b"c" * 452))
+    write("halink", "mismatch", rec(0, 1, 3, 128, bytes(hello[:12]) + struct.pack(">I", 4096) +
+                                    bytes(hello[16:])) + rec(0, 2, 3, 0, b""))
+    write("halink", "garbage", rec(1, 0, 0, 0, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+    return 5
+
+
 def main():
     cp = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "control", "sekisho-cp")
     n = packet_seeds()
     nc, ni = config_seeds(cp)
     nr = rest_seeds()
-    nh = ha_seeds()
+    nh = ha_seeds() + halink_seeds()
     print("seeds: %d frames, %d configs, %d images, %d REST bodies, %d HA inputs" % (n, nc, ni, nr, nh))
 
 
