@@ -59,13 +59,14 @@ fuzz_lsan_root(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-/* EAL on 4 KiB pages, one lcore, nothing shared.  Exits on failure: a
+/* EAL on 4 KiB pages (256 MB: LSan scans all of it at every leak check),
+ * one lcore, nothing shared.  Exits on failure: a
  * harness without EAL would only report noise. */
 static inline void
 fuzz_eal_init(const char *prog)
 {
 	char prefix[64];
-	char *argv[] = { (char *)prog, "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+	char *argv[] = { (char *)prog, "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 		"--no-telemetry", prefix, "--log-level=crit", "-l", "0", NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
