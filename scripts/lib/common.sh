@@ -83,12 +83,19 @@ sk_fuzz_targets() {
 }
 
 # A harness that crashed never ran its exit handler: remove the EAL runtime
-# directories (/var/run/dpdk/skfuzz<pid>) of harnesses no longer running.
+# directories (/var/run/dpdk/skfuzz<pid>) and state dirs (/tmp/skfuzz-rest.<pid>)
+# of harnesses no longer running.
 sk_fuzz_reap() {
 	local d pid
 	for d in /var/run/dpdk/skfuzz*; do
 		[ -d "$d" ] || continue
 		pid=${d##*/skfuzz}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+	# the rest target's state dirs (tests/fuzz/fuzz_rest.c)
+	for d in /tmp/skfuzz-rest.*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/skfuzz-rest.}
 		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
 	done
 	return 0

@@ -18,6 +18,7 @@
  */
 #include "fuzz_common.h"
 #include <pthread.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "api/api.h"
@@ -93,8 +94,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	fuzz_eal_init((*argv)[0]); /* the trace handler compiles a generation */
-	snprintf(state_dir, sizeof(state_dir), "/tmp/sekisho-fuzz-rest.XXXXXX");
-	if (mkdtemp(state_dir) == NULL)
+	/* Named by pid: an aborted run (a crash, a fork-mode job stopped) skips
+	 * atexit, and sk_fuzz_reap (scripts/lib/common.sh) removes the dirs of
+	 * pids that are gone. */
+	snprintf(state_dir, sizeof(state_dir), "/tmp/skfuzz-rest.%d", (int)getpid());
+	rm_state_dir();
+	if (mkdir(state_dir, 0700) != 0)
 		abort();
 	atexit(rm_state_dir);
 	cp.state_dir = state_dir;
