@@ -80,7 +80,9 @@ log_error(struct sk_rest *r, const char *fmt, ...)
 		fprintf(stderr, "sekisho-cp: rest: %s\n", msg);
 }
 
-static void
+/* fmt is libmicrohttpd's own format: the attribute tells the compiler so
+ * (clang's -Wformat-nonliteral otherwise refuses the vsnprintf). */
+static void __attribute__((format(printf, 2, 0)))
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	struct sk_rest *r = cls;

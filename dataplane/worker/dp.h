@@ -110,6 +110,14 @@ sk_dp_gen(void)
 /* Worker lcore entry point (rte_eal_remote_launch). */
 int sk_worker_main(void *arg);
 
+/* sk_worker_main without its loop, for callers that feed a worker mbufs
+ * themselves (the pipeline fuzz harness): worker_init (0 or -ENOMEM), then
+ * one received burst of n <= SK_BURST_MAX packets on (port, iface) through
+ * the same pipeline as the loop.  The caller sets w->now_ms. */
+int sk_worker_prepare(struct sk_worker *w) __attribute__((warn_unused_result));
+void sk_worker_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
+		     struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
+
 /* Main lcore loop: slow path, neighbour timers; returns when sk_dp.quit. */
 void sk_slow_main(void);
 

@@ -853,3 +853,25 @@ sk_worker_main(void *arg)
 		rte_free(w->txb[p]);
 	return 0;
 }
+
+/*
+ * The loop's pieces without the loop and without a PMD, for code that hands
+ * a worker mbufs itself (tests/fuzz/fuzz_pipeline.c): the same init and the
+ * same burst function sk_worker_main runs.  The caller owns the clock
+ * (w->now_ms), the TX buffers of ports that are not real DPDK ports, and
+ * what lands on the slow-path ring.
+ */
+int
+sk_worker_prepare(struct sk_worker *w)
+{
+	return worker_init(w);
+}
+
+void
+sk_worker_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
+		struct rte_mbuf **pkts, uint16_t n, uint64_t tsc)
+{
+	w->cur_gen = g;
+	w->ha_fence = sk_ha_fence(g);
+	process_burst(w, g, port, iface, pkts, n, tsc);
+}

@@ -10,7 +10,8 @@ SK_JOBS=${SK_JOBS:-2}   # the shop machine and CI have 2 cores: never more by de
 
 # Packages to build Sekisho, then what the lab and the tests drive.
 SK_PKGS_BUILD=(libdpdk-dev dpdk dpdk-dev dpdk-doc libnuma-dev libconfig-dev meson ninja-build
-	pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libssl-dev libcurl4-openssl-dev gcc)
+	pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libssl-dev libcurl4-openssl-dev gcc
+	clang-14 libclang-rt-14-dev)   # clang + libFuzzer/ASan runtimes: the fuzz build
 SK_PKGS_LAB=(nginx-light curl wrk python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps
 	chromium chromium-driver python3-selenium)   # the last three: tests/console (a real browser)
 SK_HUGEPAGES=1024       # 2 MB pages wanted by the lab (the lab image asks for 512 MB)
@@ -63,4 +64,40 @@ sk_build() {
 	ninja -C "$SK_ROOT/$dir" -j "$SK_JOBS" || return 1
 	# A test file that was removed must not leave its old binary to be run.
 	ninja -C "$SK_ROOT/$dir" -t cleandead >/dev/null
+}
+
+# The libFuzzer build (scripts/fuzz, the fuzz suite of scripts/test): clang,
+# ASan+UBSan, only the harnesses of tests/fuzz; build/ stays gcc.
+SK_FUZZ_DIR=build-fuzz
+sk_build_fuzz() {
+	CC=${SK_FUZZ_CC:-clang-14} sk_build "$SK_FUZZ_DIR" -Dfuzz=true -Dwerror=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+}
+
+# The fuzz targets: tests/fuzz/fuzz_<target>.c, one a line.
+sk_fuzz_targets() {
+	local f
+	for f in "$SK_ROOT"/tests/fuzz/fuzz_*.c; do
+		f=${f##*/fuzz_}
+		printf '%s\n' "${f%.c}"
+	done
+}
+
+# A harness that crashed never ran its exit handler: remove the EAL runtime
+# directories (/var/run/dpdk/skfuzz<pid>) and state dirs (/tmp/skfuzz-rest.<pid>)
+# of harnesses no longer running.
+sk_fuzz_reap() {
+	local d pid
+	for d in /var/run/dpdk/skfuzz*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/skfuzz}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+	# the rest target's state dirs (tests/fuzz/fuzz_rest.c)
+	for d in /tmp/skfuzz-rest.*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/skfuzz-rest.}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+	return 0
 }
