@@ -11,7 +11,12 @@ SK_JOBS=${SK_JOBS:-2}   # the shop machine and CI have 2 cores: never more by de
 # Packages to build Sekisho, then what the lab and the tests drive.
 SK_PKGS_BUILD=(libdpdk-dev dpdk dpdk-dev dpdk-doc libnuma-dev libconfig-dev meson ninja-build
 	pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libssl-dev libcurl4-openssl-dev gcc
-	clang-14 libclang-rt-14-dev)   # clang + libFuzzer/ASan runtimes: the fuzz build
+	clang-14 libclang-rt-14-dev   # clang + libFuzzer/ASan runtimes: the fuzz build
+	dpkg-dev lintian)             # scripts/package: the .deb
+# The VE image and its boot test (scripts/build-image, `scripts/test image`):
+# installed by `scripts/setup-deps --image`, not by default (CI does not boot it).
+SK_PKGS_IMAGE=(mmdebstrap e2fsprogs dosfstools mtools fdisk qemu-utils qemu-system-x86 ovmf
+	cloud-image-utils nginx-light curl ethtool)
 SK_PKGS_LAB=(nginx-light curl wrk python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps
 	chromium chromium-driver python3-selenium)   # the last three: tests/console (a real browser)
 SK_HUGEPAGES=1024       # 2 MB pages wanted by the lab (the lab image asks for 512 MB)
