@@ -29,7 +29,7 @@
 #include "frag/frag.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
 #include "nat/nat.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
@@ -231,15 +231,15 @@ undo_eal(void)
 }
 
 static int
-step_ctl(void)
+step_mbox(void)
 {
-	return sk_ctl_init(errbuf, sizeof(errbuf));
+	return sk_mbox_init(errbuf, sizeof(errbuf));
 }
 
 static void
-undo_ctl(void)
+undo_mbox(void)
 {
-	sk_ctl_fini();
+	sk_mbox_fini();
 }
 
 static int
@@ -599,7 +599,7 @@ static const struct {
 } steps[] = {
 	{ "image", step_image, undo_image },
 	{ "eal", step_eal, undo_eal },
-	{ "control block", step_ctl, undo_ctl },
+	{ "control block", step_mbox, undo_mbox },
 	{ "pool", step_pool, undo_pool },
 	{ "workers", step_workers, undo_workers },
 	{ "ports", step_ports, undo_ports },

@@ -5,7 +5,7 @@
  * ports: the worker's share of each request is timed call by call, as the
  * worker loop would make it between two bursts.
  *
- * Old mailbox version: the whole walk runs in one call (sk_ctl_worker).
+ * Old mailbox version: the whole walk runs in one call (sk_mbox_worker).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 
 #include "sk_shm.h"
 #include "conn/conn.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
 #include "pkt/pkt_meta.h"
 #include "worker/dp.h"
 
@@ -65,7 +65,7 @@ run(struct sk_worker *w, uint8_t op, const char *name, struct sk_shm_filter *f,
 	w->ctl_n = 0;
 	w->ctl_seq = w->ctl_done + 1;
 	t0 = rte_rdtsc();
-	sk_ctl_worker(w);
+	sk_mbox_worker(w);
 	dt = rte_rdtsc() - t0;
 	printf("%-6s %8" PRIu64 " connections  calls 1  longest call %10" PRIu64
 	       " cycles %8.1f us  total %8.1f ms\n", name, w->ctl_n, dt,

@@ -16,7 +16,7 @@
 #include "fwd.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
 #include "pkt/pkt_parse.h"
@@ -384,7 +384,7 @@ sk_slow_main(void)
 			}
 		}
 		n += slow_from_tap(g, now);
-		sk_ctl_poll();
+		sk_mbox_poll();
 		sk_ha_poll(g, now);
 		if (now - last_tick >= TICK_MS) {
 			tick(g, now);

@@ -25,7 +25,7 @@
 #include "route/route.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
 #include "log/log.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
@@ -781,7 +781,7 @@ sk_worker_main(void *arg)
 			if (w->txb[p] != NULL)
 				rte_eth_tx_buffer_flush(p, w->idx, w->txb[p]);
 		if (unlikely(__atomic_load_n(&w->ctl_seq, __ATOMIC_ACQUIRE) != w->ctl_done))
-			sk_ctl_worker(w);
+			sk_mbox_worker(w);
 		sk_conn_age(w->conns, w->now_ms, 32);
 		uint32_t expired = sk_frag_expire(w->frag);
 		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;

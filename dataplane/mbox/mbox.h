@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl.h - the dataplane's side of the control block (sk_shm.h): answering
+ * mbox.h - the dataplane's side of the control block (sk_shm.h): answering
  * the control plane's requests on the main lcore, publishing new
  * generations, and handing connection listings/kills to the workers that
  * own the tables.
  */
-#ifndef SK_CTL_H
-#define SK_CTL_H
+#ifndef SK_MBOX_H
+#define SK_MBOX_H
 
 #include <stdint.h>
 #include "sk_shm.h"
@@ -14,15 +14,15 @@
 struct sk_worker;
 
 /* Reserve the control block and the counters memzone (main lcore, start-up). */
-int sk_ctl_init(char *err, size_t errlen);
+int sk_mbox_init(char *err, size_t errlen);
 
 /* Main lcore, every loop: requests, pending worker work, deferred frees. */
-void sk_ctl_poll(void);
+void sk_mbox_poll(void);
 
 /* Main lcore, at exit: free generations still waiting for a grace period. */
-void sk_ctl_fini(void);
+void sk_mbox_fini(void);
 
 /* Worker: do a connection request addressed to this worker (if any). */
-void sk_ctl_worker(struct sk_worker *w);
+void sk_mbox_worker(struct sk_worker *w);
 
-#endif /* SK_CTL_H */
+#endif /* SK_MBOX_H */

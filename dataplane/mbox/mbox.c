@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl.c - the control block: the main lcore answers the control plane's
+ * mbox.c - the control block: the main lcore answers the control plane's
  * requests (sk_shm.h) between its own tasks.
  *
  * Commit: the image is verified and compiled into a generation here, off the
@@ -19,7 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_memzone.h>
 
-#include "ctl.h"
+#include "mbox.h"
 #include "log/log.h"
 #include "worker/dp.h"
 #include "conn/conn.h"
@@ -57,7 +57,7 @@ respond(int rc, const char *msg)
 }
 
 int
-sk_ctl_init(char *err, size_t errlen)
+sk_mbox_init(char *err, size_t errlen)
 {
 	const struct rte_memzone *mz;
 	struct timespec ts;
@@ -294,7 +294,7 @@ do_lb_status(void)
 }
 
 void
-sk_ctl_poll(void)
+sk_mbox_poll(void)
 {
 	struct sk_shm_ctl *c = sk_dp.ctl;
 	uint32_t req;
@@ -338,7 +338,7 @@ sk_ctl_poll(void)
 }
 
 void
-sk_ctl_fini(void)
+sk_mbox_fini(void)
 {
 	unsigned int i;
 
@@ -436,7 +436,7 @@ walk_cb(const struct sk_conn *c, void *arg)
 }
 
 void
-sk_ctl_worker(struct sk_worker *w)
+sk_mbox_worker(struct sk_worker *w)
 {
 	struct walk_arg a = { .w = w };
 
