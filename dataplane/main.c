@@ -294,6 +294,16 @@ step_workers(void)
 		sk_dp.workers[i].log_ring = sk_dp.ctl->log_ring;
 		i++;
 	}
+	/* The main lcore's requests to each worker (wcmd.h). */
+	for (i = 0; i < sk_dp.n_workers; i++) {
+		int rc = sk_wcmd_port_init(&sk_dp.workers[i].cmds, (uint16_t)i,
+					   (int)rte_socket_id());
+
+		if (rc != 0) {
+			snprintf(errbuf, sizeof(errbuf), "command ring: %s", rte_strerror(-rc));
+			return rc;
+		}
+	}
 	/* With several workers, packets of NAT flows that land on the wrong
 	 * one are handed to their owner (wlb.h). */
 	for (i = 0; sk_dp.n_workers > 1 && i < sk_dp.n_workers; i++) {
@@ -332,6 +342,7 @@ undo_workers(void)
 		       rte_ring_dequeue(sk_dp.workers[i].handoff, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
 		rte_ring_free(sk_dp.workers[i].handoff);
+		sk_wcmd_port_fini(&sk_dp.workers[i].cmds);
 	}
 }
 
@@ -651,7 +662,7 @@ main(int argc, char **argv)
 	       sk_dp.gen->n_rules);
 	fflush(stdout);
 
-	sk_slow_main();
+	sk_main_loop();
 
 	rte_eal_mp_wait_lcore();
 	if (opt.stats_path != NULL && (rc = sk_stats_write_file(opt.stats_path)) != 0)
