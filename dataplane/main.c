@@ -30,6 +30,7 @@
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
 #include "mbox/mbox.h"
+#include "mainloop.h"
 #include "nat/nat.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"

@@ -102,10 +102,8 @@ sk_dp_gen(void)
 /* Worker lcore entry point (rte_eal_remote_launch). */
 int sk_worker_main(void *arg);
 
-/* Main lcore loop (mainloop.c): its task table until sk_dp.quit. */
-void sk_main_loop(void);
-
-/* Main lcore tasks of slowpath.c; each returns the packets it handled. */
+/* Main lcore tasks (slowpath.c, run by dataplane/mainloop.c); each returns
+ * the packets it handled. */
 unsigned int sk_slow_poll(const struct sk_gen *g, uint32_t now_ms);      /* exc_ring */
 unsigned int sk_slow_tap_poll(const struct sk_gen *g, uint32_t now_ms);  /* health-check tap */
 unsigned int sk_slow_tick(const struct sk_gen *g, uint32_t now_ms);      /* neighbour timers */

@@ -3,11 +3,14 @@
  * mainloop.c - the main lcore's loop as a table of tasks, in the order
  * they run each turn (like the start-up steps in main.c).  A task does a
  * little and returns what it did; none waits for a worker or the control
- * plane.  A new duty of the main lcore is a row here.
+ * plane.  A new duty of the main lcore is a row here.  Part of the
+ * sekisho-dp program, not the library: it is the top that calls the
+ * modules' tasks, so no module includes the mailbox upward.
  */
 #include <rte_cycles.h>
 
-#include "dp.h"
+#include "mainloop.h"
+#include "worker/dp.h"
 #include "ha/ha_dp.h"
 #include "mbox/mbox.h"
 
