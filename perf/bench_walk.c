@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -131,24 +132,22 @@ main(int argc, char **argv)
 	uint32_t budget = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : SK_WCMD_BUDGET;
 	struct sk_shm_filter all = { 0 };
 	struct sk_worker *w = &sk_dp.workers[0];
-	struct sk_shm_conn *out;
+	struct sk_shm_conn *out = NULL;
+	int rc = 1;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=skwalk%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		return 1;
+		goto rm_rundir;
 	}
 	w->conns = sk_conn_table_create("walk", n + n / 8, 0);
 	if (budget == 0)
 		budget = UINT32_MAX;
-	if (sk_wcmd_port_init(&w->cmds, 0, 0) != 0) {
-		fprintf(stderr, "command ring: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
 	out = calloc(n, sizeof(*out));
-	if (w->conns == NULL || out == NULL || fill(w->conns, n) != 0) {
+	if (w->conns == NULL || out == NULL || sk_wcmd_port_init(&w->cmds, 0, 0) != 0 ||
+	    fill(w->conns, n) != 0) {
 		fprintf(stderr, "no memory for %u connections\n", n);
-		return 1;
+		goto out;
 	}
 	/* The real listing buffer is cp's, in hugepages: no first-touch faults. */
 	memset(out, 0xff, (size_t)n * sizeof(*out));
@@ -159,9 +158,21 @@ main(int argc, char **argv)
 	run(w, SK_WCMD_CONN_COUNT, &all, NULL, 0, budget);
 	run(w, SK_WCMD_CONN_KILL, &all, NULL, 0, budget);
 	printf("# left after kill: %u\n", sk_conn_count(w->conns));
+	rc = 0;
+out:
 	sk_wcmd_port_fini(&w->cmds);
 	sk_conn_table_free(w->conns);
 	free(out);
 	rte_eal_cleanup();
-	return 0;
+rm_rundir:
+	/* --no-shconf still leaves the runtime directory behind. */
+	snprintf(prefix, sizeof(prefix), "/var/run/dpdk/skwalk%d", (int)getpid());
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", prefix, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return rc;
 }
