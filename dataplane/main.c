@@ -30,7 +30,8 @@
 #include "frag/frag.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
+#include "mainloop.h"
 #include "nat/nat.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
@@ -233,15 +234,15 @@ undo_eal(void)
 }
 
 static int
-step_ctl(void)
+step_mbox(void)
 {
-	return sk_ctl_init(errbuf, sizeof(errbuf));
+	return sk_mbox_init(errbuf, sizeof(errbuf));
 }
 
 static void
-undo_ctl(void)
+undo_mbox(void)
 {
-	sk_ctl_fini();
+	sk_mbox_fini();
 }
 
 static int
@@ -296,6 +297,16 @@ step_workers(void)
 		sk_dp.workers[i].log_ring = sk_dp.ctl->log_ring;
 		i++;
 	}
+	/* The main lcore's requests to each worker (wcmd.h). */
+	for (i = 0; i < sk_dp.n_workers; i++) {
+		int rc = sk_wcmd_port_init(&sk_dp.workers[i].cmds, (uint16_t)i,
+					   (int)rte_socket_id());
+
+		if (rc != 0) {
+			snprintf(errbuf, sizeof(errbuf), "command ring: %s", rte_strerror(-rc));
+			return rc;
+		}
+	}
 	/* With several workers, packets of NAT flows that land on the wrong
 	 * one are handed to their owner (wlb.h). */
 	for (i = 0; sk_dp.n_workers > 1 && i < sk_dp.n_workers; i++) {
@@ -334,6 +345,7 @@ undo_workers(void)
 		       rte_ring_dequeue(sk_dp.workers[i].handoff, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
 		rte_ring_free(sk_dp.workers[i].handoff);
+		sk_wcmd_port_fini(&sk_dp.workers[i].cmds);
 	}
 }
 
@@ -645,7 +657,7 @@ static const struct {
 } steps[] = {
 	{ "image", step_image, undo_image },
 	{ "eal", step_eal, undo_eal },
-	{ "control block", step_ctl, undo_ctl },
+	{ "control block", step_mbox, undo_mbox },
 	{ "pool", step_pool, undo_pool },
 	{ "workers", step_workers, undo_workers },
 	{ "ports", step_ports, undo_ports },
@@ -699,7 +711,7 @@ main(int argc, char **argv)
 	       sk_dp.gen->n_rules);
 	fflush(stdout);
 
-	sk_slow_main();
+	sk_main_loop();
 
 	rte_eal_mp_wait_lcore();
 	if (opt.stats_path != NULL && (rc = sk_stats_write_file(opt.stats_path)) != 0)

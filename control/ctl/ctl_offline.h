@@ -2,7 +2,7 @@
 /*
  * ctl_offline.h - `sekishoctl --offline ...`: checks and traces that need no
  * running unit (config file in, answer out), computed by the same compiled
- * classifier code the dataplane runs.  Implemented in control/verify.
+ * classifier code the dataplane runs (control/verify); ctl_offline.c.
  *
  *   sekishoctl --offline check FILE
  *   sekishoctl --offline trace -f FILE --from ZONE|--in IFACE --src A --dst B

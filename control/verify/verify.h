@@ -16,7 +16,7 @@
  * Results are JSON documents (their shape is in docs/verify.md); the print
  * functions render them as tables for people.  Lint and exposure read only
  * the image and need no EAL; trace needs a generation, hence EAL (offline:
- * --no-huge --no-shconf, see ctl_offline.c).
+ * --no-huge --no-shconf, see control/ctl/ctl_offline.c).
  * Thread safety: no shared state except the caller's objects.
  */
 #ifndef SK_VERIFY_H

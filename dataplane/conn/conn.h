@@ -381,6 +381,20 @@ void sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st);
  */
 int sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *arg), void *arg);
 
+/*
+ * The same walk in pieces, so that a worker never stalls on a big table
+ * (listings, kills, bulk export): visits at most `budget` slots (live or
+ * not) from *cursor (0 to start) and leaves in *cursor where to go on, or
+ * SK_CONN_WALK_END once the last slot has been visited.  Returns cb's
+ * non-zero value if it stopped the walk (*cursor is past that connection),
+ * else 0.  Between two steps the owner may create and delete connections: a
+ * connection that lives through the whole walk is seen exactly once, one
+ * created or deleted meanwhile may or may not be.  cb rules as sk_conn_walk.
+ */
+#define SK_CONN_WALK_END UINT32_MAX
+int sk_conn_walk_step(struct sk_conn_table *t, uint32_t *cursor, uint32_t budget,
+		      int (*cb)(const struct sk_conn *c, void *arg), void *arg);
+
 /* A TCP segment that may open a connection without loose pickup: SYN, no ACK. */
 static inline int
 sk_conn_tcp_is_syn(uint8_t tcp_flags)

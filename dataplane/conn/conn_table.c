@@ -450,3 +450,30 @@ sk_conn_walk(struct sk_conn_table *t, int (*cb)(const struct sk_conn *c, void *a
 	}
 	return 0;
 }
+
+int
+sk_conn_walk_step(struct sk_conn_table *t, uint32_t *cursor, uint32_t budget,
+		  int (*cb)(const struct sk_conn *c, void *arg), void *arg)
+{
+	uint32_t i = *cursor, end;
+
+	if (i >= t->n_slots) {
+		*cursor = SK_CONN_WALK_END;
+		return 0;
+	}
+	end = t->n_slots - i > budget ? i + budget : t->n_slots;
+	for (; i < end; i++) {
+		const struct sk_conn *c = &t->conns[i];
+		int rc;
+
+		if ((c->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) != SK_CONN_F_LIVE)
+			continue;
+		rc = cb(c, arg);
+		if (rc != 0) {
+			*cursor = i + 1 < t->n_slots ? i + 1 : SK_CONN_WALK_END;
+			return rc;
+		}
+	}
+	*cursor = i < t->n_slots ? i : SK_CONN_WALK_END;
+	return 0;
+}

@@ -6,7 +6,8 @@
  * Who writes what:
  *  - sk_dp.gen: the main lcore, one atomic store per commit; workers load it
  *    once per burst and report a QSBR quiescent state between bursts.
- *  - struct sk_worker: its own lcore only (counters, tables, TX buffers).
+ *  - struct sk_worker: its own lcore only (counters, tables, TX buffers);
+ *    the main lcore asks it for anything through its command ring (cmds).
  *  - neighbour cache: main lcore writes, workers read (see neigh.h).
  *  - exc_ring: workers enqueue (multi-producer), main dequeues.
  *  - TX queues: only workers touch them (queue id = worker idx), so a device
@@ -27,6 +28,7 @@
 #include "sk_shm.h"
 #include "gen/gen.h"
 #include "stats/stats.h"
+#include "wcmd/wcmd.h"
 
 #define SK_MAX_WORKERS 64
 #define SK_BURST_MAX 64
@@ -53,15 +55,7 @@ struct sk_worker {
 	const struct sk_nat_rss *nat_rss; /* how the ports' RSS spreads replies (NULL: unknown) */
 	const struct sk_gen *cur_gen; /* generation of the current loop iteration */
 	struct sk_stats_lcore *stats;
-	/* Connection request from the main lcore (ctl.c): ctl_seq is written
-	 * by main (release) after the fields, ctl_done by this worker. */
-	uint32_t ctl_seq;
-	uint32_t ctl_done;
-	uint8_t ctl_op;                /* enum sk_shm_op: CONNS, CONN_COUNT, CONN_KILL */
-	const struct sk_shm_filter *ctl_filter;
-	struct sk_shm_conn *ctl_out;
-	uint32_t ctl_cap;
-	uint64_t ctl_n;                /* matched (listed, counted or killed) */
+	struct sk_wcmd_port cmds;     /* main lcore -> this worker: commands (wcmd.h) */
 	struct rte_ring *log_ring;
 	uint32_t now_ms;
 	uint32_t err_ms;               /* ICMP error/RST token bucket refill clock */
@@ -118,8 +112,13 @@ int sk_worker_prepare(struct sk_worker *w) __attribute__((warn_unused_result));
 void sk_worker_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
 		     struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
 
-/* Main lcore loop: slow path, neighbour timers; returns when sk_dp.quit. */
-void sk_slow_main(void);
+/* Main lcore tasks (slowpath.c, run by dataplane/mainloop.c); each returns
+ * the packets it handled. */
+unsigned int sk_slow_poll(const struct sk_gen *g, uint32_t now_ms);      /* exc_ring */
+unsigned int sk_slow_tap_poll(const struct sk_gen *g, uint32_t now_ms);  /* health-check tap */
+unsigned int sk_slow_tick(const struct sk_gen *g, uint32_t now_ms);      /* neighbour timers */
+/* At exit: packets still waiting for a next hop are dropped. */
+void sk_slow_fini(void);
 
 /* Worker: send one locally generated packet now on (port, queue);
  * frees it and counts tx_failed if the queue is full. */

@@ -3,7 +3,8 @@
  * slowpath.c - the main lcore's share of packet work: ARP and neighbour
  * discovery (it is the neighbour cache's only writer), packets waiting for a
  * next hop's MAC, and the neighbour timers.  Workers hand packets over
- * through sk_dp.exc_ring and never wait for an answer.
+ * through sk_dp.exc_ring and never wait for an answer.  Its entry points are
+ * tasks of the main loop (mainloop.c).
  */
 #include <string.h>
 #include <rte_arp.h>
@@ -16,7 +17,6 @@
 #include "fwd.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
-#include "ctl/ctl.h"
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
 #include "pkt/pkt_parse.h"
@@ -25,7 +25,6 @@
 #define PENDING_SLOTS 128
 #define PENDING_PER_HOP 4     /* like Linux's unres_qlen: a few, not a buffer */
 #define TICK_MS 100
-#define IDLE_SLEEP_US 200
 
 struct pending {
 	uint8_t used;
@@ -38,6 +37,7 @@ struct pending {
 };
 
 static struct pending pending[PENDING_SLOTS];
+static uint32_t last_tick;  /* sk_slow_tick's clock */
 
 static struct sk_stats_lcore *
 main_stats(void)
@@ -290,8 +290,8 @@ slow_health(struct rte_mbuf *m)
  * ARP: routed and sent without policy, TTL untouched.  Anything else the
  * kernel emits there (router solicitations, MLD) is not forwarded.
  */
-static unsigned int
-slow_from_tap(const struct sk_gen *g, uint32_t now)
+unsigned int
+sk_slow_tap_poll(const struct sk_gen *g, uint32_t now)
 {
 	struct rte_mbuf *pkts[32];
 	struct rte_ether_addr mac;
@@ -326,14 +326,17 @@ slow_from_tap(const struct sk_gen *g, uint32_t now)
 	return n;
 }
 
-static void
-tick(const struct sk_gen *g, uint32_t now)
+unsigned int
+sk_slow_tick(const struct sk_gen *g, uint32_t now)
 {
 	struct sk_neigh_probe probes[64];
 	struct rte_ether_addr mac;
 	uint32_t n, i;
 	uint32_t give_up = g->st->neigh_retrans_ms * (g->st->neigh_probes + 1);
 
+	if (now - last_tick < TICK_MS)
+		return 0;
+	last_tick = now;
 	n = sk_neigh_tick(sk_dp.neigh, now, probes, RTE_DIM(probes));
 	for (i = 0; i < n; i++)
 		send_probe(g, probes[i].iface, probes[i].family, probes[i].ip,
@@ -350,51 +353,44 @@ tick(const struct sk_gen *g, uint32_t now)
 		else if (rc == -EHOSTUNREACH || rc == -ENOENT || now - p->since_ms > give_up)
 			pending_fail(p);
 	}
+	/* Timers are not packets: they never keep the main lcore from its nap. */
+	return 0;
+}
+
+unsigned int
+sk_slow_poll(const struct sk_gen *g, uint32_t now)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(sk_dp.exc_ring, (void **)pkts, RTE_DIM(pkts), NULL);
+	for (i = 0; i < n; i++) {
+		switch (sk_pkt_meta(pkts[i])->exc) {
+		case SK_EXC_ARP:
+			slow_arp(g, pkts[i], now);
+			break;
+		case SK_EXC_ND:
+			slow_nd(g, pkts[i], now);
+			break;
+		case SK_EXC_HEALTH:
+			slow_health(pkts[i]);
+			break;
+		case SK_EXC_HA:
+			sk_ha_rx(g, pkts[i], now);
+			break;
+		default:
+			slow_resolve(g, pkts[i], now);
+			break;
+		}
+	}
+	return n;
 }
 
 void
-sk_slow_main(void)
+sk_slow_fini(void)
 {
-	struct rte_mbuf *pkts[32];
-	uint32_t now, last_tick = 0;
-	unsigned int n, i;
+	unsigned int i;
 
-	while (!__atomic_load_n(&sk_dp.quit, __ATOMIC_RELAXED)) {
-		const struct sk_gen *g = sk_dp_gen();
-
-		now = sk_dp_now_ms();
-		n = rte_ring_sc_dequeue_burst(sk_dp.exc_ring, (void **)pkts, RTE_DIM(pkts), NULL);
-		for (i = 0; i < n; i++) {
-			switch (sk_pkt_meta(pkts[i])->exc) {
-			case SK_EXC_ARP:
-				slow_arp(g, pkts[i], now);
-				break;
-			case SK_EXC_ND:
-				slow_nd(g, pkts[i], now);
-				break;
-			case SK_EXC_HEALTH:
-				slow_health(pkts[i]);
-				break;
-			case SK_EXC_HA:
-				sk_ha_rx(g, pkts[i], now);
-				break;
-			default:
-				slow_resolve(g, pkts[i], now);
-				break;
-			}
-		}
-		n += slow_from_tap(g, now);
-		sk_ctl_poll();
-		sk_ha_poll(g, now);
-		if (now - last_tick >= TICK_MS) {
-			tick(g, now);
-			last_tick = now;
-		}
-		/* The main lcore is not a poller: on a small VM it shares a core
-		 * with everything else, so it sleeps when there is nothing to do. */
-		if (n == 0)
-			rte_delay_us_sleep(IDLE_SLEEP_US);
-	}
 	for (i = 0; i < PENDING_SLOTS; i++)
 		if (pending[i].used)
 			pending_fail(&pending[i]);

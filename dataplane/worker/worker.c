@@ -25,7 +25,6 @@
 #include "route/route.h"
 #include "neigh/neigh.h"
 #include "local/local.h"
-#include "ctl/ctl.h"
 #include "log/log.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
@@ -826,8 +825,13 @@ sk_worker_main(void *arg)
 		for (p = 0; p < RTE_MAX_ETHPORTS; p++)
 			if (w->txb[p] != NULL)
 				rte_eth_tx_buffer_flush(p, w->idx, w->txb[p]);
-		if (unlikely(__atomic_load_n(&w->ctl_seq, __ATOMIC_ACQUIRE) != w->ctl_done))
-			sk_ctl_worker(w);
+		if (unlikely(sk_wcmd_pending(&w->cmds))) {
+			struct sk_wcmd_ctx ctx = { .conns = w->conns, .now_ms = w->now_ms,
+						   .worker = w->idx };
+
+			/* A budget per loop: no command stalls the queues. */
+			got += sk_wcmd_poll(&w->cmds, &ctx, SK_WCMD_BUDGET);
+		}
 		sk_conn_age(w->conns, w->now_ms, 32);
 		uint32_t expired = sk_frag_expire(w->frag);
 		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;

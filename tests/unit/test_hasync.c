@@ -33,7 +33,7 @@ struct fake_dp {
 	unsigned int calls;
 };
 
-/* Numbers a generation as dataplane/ctl/ctl.c does: the header's, if set. */
+/* Numbers a generation as dataplane/mbox does: the header's, if set. */
 static int
 fake_commit(void *ctx, const void *img, size_t len, uint64_t replaces, uint64_t *gen,
 	    uint64_t *build_us, char *err, size_t errlen)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctl_offline.c - `sekishoctl --offline check|trace|lint|exposure`
- * (control/ctl/ctl_offline.h): a config file in, an answer out, no running
+ * (ctl_offline.h): a config file in, an answer out, no running
  * unit.  Trace compiles a generation with the dataplane's own builder, so it
  * brings EAL up privately: no hugepages (--no-huge cannot be combined with
  * --in-memory, so --no-shconf), no PCI, no telemetry, a file prefix of its
@@ -23,8 +23,8 @@
 
 #include "cfg.h"
 #include "gen/gen.h"
-#include "ctl/ctl_offline.h"
-#include "verify.h"
+#include "ctl_offline.h"
+#include "verify/verify.h"
 
 enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
