@@ -32,7 +32,7 @@
 #include "sk_image_api.h"
 #include "sk_logrec.h"
 #include "worker/dp.h"
-#include "ctl/ctl.h"
+#include "mbox/mbox.h"
 #include "conn/conn.h"
 #include "frag/frag.h"
 #include "neigh/neigh.h"
@@ -122,7 +122,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	settings = *sk_image_settings(img);
 	sk_dp.tsc_hz = rte_get_tsc_hz();
 	sk_dp.tsc_per_ms = RTE_MAX(sk_dp.tsc_hz / 1000, (uint64_t)1);
-	if (sk_ctl_init(err, sizeof(err)) != 0) {
+	if (sk_mbox_init(err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz: %s\n", err);
 		abort();
 	}
