@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -53,6 +52,7 @@
 #include "acl/acl.h"
 #include "route/route.h"
 #include "bench.h"
+#include "bench_eal.h"
 
 #define SERVER_IP RTE_IPV4(10, 253, 0, 1)
 #define CLIENT_NET RTE_IPV4(10, 254, 0, 0)
@@ -674,14 +674,7 @@ out:
 	free(order);
 	rte_eal_cleanup();
 rm_rundir:
-	snprintf(prefix, sizeof(prefix), "/var/run/dpdk/skbench%d", (int)getpid());
-	/* --no-shconf still leaves the runtime directory behind. */
-	pid_t pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", prefix, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	snprintf(prefix, sizeof(prefix), "skbench%d", (int)getpid());
+	bench_rm_rundir(prefix);
 	return rc;
 }

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 
 #include "sk_shm.h"
+#include "bench_eal.h"
 #include "conn/conn.h"
 #include "wcmd/wcmd.h"
 #include "pkt/pkt_meta.h"
@@ -165,14 +165,7 @@ out:
 	free(out);
 	rte_eal_cleanup();
 rm_rundir:
-	/* --no-shconf still leaves the runtime directory behind. */
-	snprintf(prefix, sizeof(prefix), "/var/run/dpdk/skwalk%d", (int)getpid());
-	pid_t pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", prefix, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	snprintf(prefix, sizeof(prefix), "skwalk%d", (int)getpid());
+	bench_rm_rundir(prefix);
 	return rc;
 }

@@ -177,6 +177,12 @@ uint32_t sk_conn_timeout_ms(const struct sk_conn_table *t, const struct sk_conn 
 
 /* Canonical key for a parsed packet; *src_is_a = 1 if the packet's source is endpoint a. */
 void sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a);
+/* The same from a tuple (addresses 16 bytes, network order; ports host
+ * order): the key of a packet src -> dst, for tuples no packet carries
+ * (a NAT connection's other half, a sync record). */
+void sk_conn_key_from_tuple(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport,
+			    const uint8_t *dst, uint16_t dport, struct sk_conn_key *k,
+			    uint8_t *src_is_a);
 
 /*
  * Bulk lookup (n <= RTE_HASH_LOOKUP_BULK_MAX = 64; more is served in chunks):

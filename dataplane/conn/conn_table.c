@@ -177,26 +177,35 @@ sk_conn_timeout_ms(const struct sk_conn_table *t, const struct sk_conn *c)
 }
 
 void
-sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a)
+sk_conn_key_from_tuple(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport,
+		       const uint8_t *dst, uint16_t dport, struct sk_conn_key *k,
+		       uint8_t *src_is_a)
 {
-	int c = addr_cmp(m->src, m->dst);
-	uint8_t s_a = c < 0 || (c == 0 && m->sport <= m->dport);
+	int c = addr_cmp(src, dst);
+	uint8_t s_a = c < 0 || (c == 0 && sport <= dport);
 
 	if (s_a) {
-		memcpy(k->a, m->src, sizeof(k->a));
-		memcpy(k->b, m->dst, sizeof(k->b));
-		k->pa = m->sport;
-		k->pb = m->dport;
+		memcpy(k->a, src, sizeof(k->a));
+		memcpy(k->b, dst, sizeof(k->b));
+		k->pa = sport;
+		k->pb = dport;
 	} else {
-		memcpy(k->a, m->dst, sizeof(k->a));
-		memcpy(k->b, m->src, sizeof(k->b));
-		k->pa = m->dport;
-		k->pb = m->sport;
+		memcpy(k->a, dst, sizeof(k->a));
+		memcpy(k->b, src, sizeof(k->b));
+		k->pa = dport;
+		k->pb = sport;
 	}
-	k->proto = m->proto;
-	k->family = m->family;
+	k->proto = proto;
+	k->family = family;
 	k->pad = 0;
 	*src_is_a = s_a;
+}
+
+void
+sk_conn_key_from_meta(const struct sk_pkt_meta *m, struct sk_conn_key *k, uint8_t *src_is_a)
+{
+	sk_conn_key_from_tuple(m->family, m->proto, m->src, m->sport, m->dst, m->dport, k,
+			       src_is_a);
 }
 
 void

@@ -22,22 +22,6 @@
 #include "lb/lb_svc.h"
 #include "nat/nat.h"
 
-static void
-key_of(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport, const uint8_t *dst,
-       uint16_t dport, struct sk_conn_key *k, uint8_t *src_is_a)
-{
-	struct sk_pkt_meta q;
-
-	memset(&q, 0, sizeof(q));
-	q.family = family;
-	q.proto = proto;
-	memcpy(q.src, src, 16);
-	memcpy(q.dst, dst, 16);
-	q.sport = sport;
-	q.dport = dport;
-	sk_conn_key_from_meta(&q, k, src_is_a);
-}
-
 static int
 well_formed(const struct sk_sync_rec *r, uint16_t n_workers)
 {
@@ -109,8 +93,8 @@ sk_sync_apply(struct sk_conn_table *t, const struct sk_gen *g, uint16_t idx, uin
 	if (!well_formed(rec, n_workers) || !owned_here(rec, idx, n_workers))
 		return SK_SYNC_REFUSED;
 	memset(&r, 0, sizeof(r));
-	key_of(rec->family, rec->proto, rec->src, rec->sport, rec->dst, rec->dport, &r.k,
-	       &r.src_is_a);
+	sk_conn_key_from_tuple(rec->family, rec->proto, rec->src, rec->sport, rec->dst, rec->dport,
+			       &r.k, &r.src_is_a);
 	if (rec->type == SK_SYNC_DELETE) {
 		c = sk_conn_lookup(t, &r.k);
 		if (c != NULL && !(c->flags & SK_CONN_F_ALIAS) && c->nat == rec->nat)
@@ -121,8 +105,8 @@ sk_sync_apply(struct sk_conn_table *t, const struct sk_gen *g, uint16_t idx, uin
 		gbe = find_backend(g, rec);
 		if (gbe < 0)
 			return SK_SYNC_HELD;
-		key_of(rec->family, rec->proto, rec->xsrc, rec->xport, rec->backend, rec->bport,
-		       &r.rk, &r.rk_orig_is_a);
+		sk_conn_key_from_tuple(rec->family, rec->proto, rec->xsrc, rec->xport, rec->backend,
+				       rec->bport, &r.rk, &r.rk_orig_is_a);
 		r.tag = (uint32_t)gbe;
 	}
 	r.nat = rec->nat;

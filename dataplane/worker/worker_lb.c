@@ -115,23 +115,6 @@ undo_if_error(const struct sk_gen *g, struct rte_mbuf *m, struct sk_pkt_meta *pm
 	sk_nat_rewrite(m, pm, u->src, u->sport, u->dst, u->dport);
 }
 
-/* Canonical key of a tuple (the table's key of a packet src -> dst). */
-static void
-tuple_key(uint8_t family, uint8_t proto, const uint8_t *src, uint16_t sport, const uint8_t *dst,
-	  uint16_t dport, struct sk_conn_key *k, uint8_t *src_is_a)
-{
-	struct sk_pkt_meta q;
-
-	memset(&q, 0, sizeof(q));
-	q.family = family;
-	q.proto = proto;
-	memcpy(q.src, src, 16);
-	memcpy(q.dst, dst, 16);
-	q.sport = sport;
-	q.dport = dport;
-	sk_conn_key_from_meta(&q, k, src_is_a);
-}
-
 static uint32_t
 client_seed(const struct sk_pkt_meta *pm)
 {
@@ -195,8 +178,8 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 		} else {
 			if (snat_try(w, pm, ch, *snat, seed, shared, a, &port) != 0)
 				break;
-			tuple_key(pm->family, pm->proto, *snat, port, ch->addr, ch->port, rk,
-				  rk_orig_is_a);
+			sk_conn_key_from_tuple(pm->family, pm->proto, *snat, port, ch->addr,
+					       ch->port, rk, rk_orig_is_a);
 		}
 		if (sk_conn_lookup(w->conns, rk) != NULL)
 			continue;
@@ -211,7 +194,8 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 	}
 	if (spare == 0)
 		return SK_DROP_NAT_NO_PORT;
-	tuple_key(pm->family, pm->proto, *snat, spare, ch->addr, ch->port, rk, rk_orig_is_a);
+	sk_conn_key_from_tuple(pm->family, pm->proto, *snat, spare, ch->addr, ch->port, rk,
+			       rk_orig_is_a);
 	*sport = spare;
 	return SK_DROP_NONE;
 }
@@ -240,8 +224,8 @@ sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *con
 			if (src == NULL || snat_try(w, pm, ch, src, seed, 0, 0, &sport) != 0)
 				continue;
 		}
-		tuple_key(pm->family, pm->proto, src, sport, ch->addr, ch->port, &x->rk,
-			  &x->rk_orig_is_a);
+		sk_conn_key_from_tuple(pm->family, pm->proto, src, sport, ch->addr, ch->port,
+				       &x->rk, &x->rk_orig_is_a);
 		x->snat = src;
 		x->sport0 = sport;
 		x->rk_set = 1;
@@ -275,8 +259,8 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		rk = nw->rk;
 		rk_orig_is_a = nw->rk_orig_is_a;
 	} else {
-		tuple_key(pm->family, pm->proto, pm->src, pm->sport, ch->addr, ch->port, &rk,
-			  &rk_orig_is_a);
+		sk_conn_key_from_tuple(pm->family, pm->proto, pm->src, pm->sport, ch->addr,
+				       ch->port, &rk, &rk_orig_is_a);
 	}
 	c = sk_conn_create_nat(w->conns, k, src_is_a, &rk, rk_orig_is_a, pm, w->now_ms, rule_id,
 			       (uint32_t)g->id, (uint8_t)(ch->fwd + 1), ch->gbe);
