@@ -191,19 +191,87 @@ load(config_t *lc, int read_ok, int io_errno, const char *name, struct sk_cfg_di
 	return c.cfg;
 }
 
-struct sk_cfg *
-sk_cfg_load_file(const char *path, struct sk_cfg_diag *diag)
+/*
+ * libconfig follows `@include "PATH"` (a line starting with it, whitespace
+ * allowed) while it parses, reading any file sekisho-cp can read: text sent to
+ * REST validate/commit could pull in local files, and a config that includes
+ * another is not what gets archived, diffed and synced to the peer (the text
+ * is).  A configuration is one self-contained text, so the directive is
+ * refused before libconfig sees it; libconfig 1.5 has no include hook to veto
+ * it.  A multi-line string with such a line is refused too (harmless, rare).
+ */
+static unsigned int
+refuse_includes(const char *text, const char *name, struct sk_cfg_diag *diag)
 {
-	struct sk_cfg *cfg;
-	config_t lc;
-	int ok;
+	unsigned int line = 1, n = 0;
+	const char *p = text;
 
-	config_init(&lc);
-	errno = 0;
-	ok = config_read_file(&lc, path) == CONFIG_TRUE;
-	cfg = load(&lc, ok, errno, path, diag);
-	config_destroy(&lc);
-	return cfg;
+	while (*p != '\0') {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, "@include", 8) == 0) {
+			sk_cfg_diag_add(diag, name, line, "@include is not accepted: a "
+					"configuration is one self-contained text (it is archived, "
+					"diffed and synced to the peer as such)");
+			n++;
+		}
+		p = strchr(q, '\n');
+		if (p == NULL)
+			break;
+		p++;
+		line++;
+	}
+	return n;
+}
+
+/* Whole file into a NUL-terminated buffer; NULL with errno set on failure. */
+static char *
+read_text(const char *path)
+{
+	enum { CAP = 64 << 20 };	/* far above any real policy; bounds a mistake */
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, size = 0;
+	int err = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		size_t got;
+
+		if (len + 1 >= size) {
+			char *nb;
+
+			if (size >= CAP) {
+				err = EFBIG;
+				break;
+			}
+			size = size ? size * 2 : 65536;
+			nb = realloc(buf, size);
+			if (nb == NULL) {
+				err = ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, size - len - 1, f);
+		len += got;
+		if (got == 0) {
+			if (ferror(f))
+				err = EIO;
+			break;
+		}
+	}
+	fclose(f);
+	if (err != 0) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
 }
 
 struct sk_cfg *
@@ -212,9 +280,30 @@ sk_cfg_load_string(const char *text, const char *name, struct sk_cfg_diag *diag)
 	struct sk_cfg *cfg;
 	config_t lc;
 
+	if (refuse_includes(text, name, diag) != 0)
+		return NULL;
 	config_init(&lc);
 	cfg = load(&lc, config_read_string(&lc, text) == CONFIG_TRUE, 0, name, diag);
 	config_destroy(&lc);
+	return cfg;
+}
+
+/* Read once and parse that text: what is checked is what is loaded. */
+struct sk_cfg *
+sk_cfg_load_file(const char *path, struct sk_cfg_diag *diag)
+{
+	struct sk_cfg *cfg;
+	char *text = read_text(path);
+
+	if (text == NULL) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+		sk_cfg_diag_add(diag, path, 0, msg);
+		return NULL;
+	}
+	cfg = sk_cfg_load_string(text, path, diag);
+	free(text);
 	return cfg;
 }
 
