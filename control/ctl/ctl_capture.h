@@ -13,6 +13,15 @@
 
 #include "ctl.h"
 
+/*
+ * The wrapper's own bound on dumpcap (ctl_cmd_capture.c): the capture's
+ * duration plus this long for dumpcap's EAL start as a secondary process and
+ * the unit's pdump enable (seconds on a busy host), then SIGINT, and SIGKILL
+ * this many ms later if the file is still not closed.
+ */
+#define SK_CTL_CAPTURE_ATTACH_S 60
+#define SK_CTL_CAPTURE_KILL_MS 5000
+
 /* Room sk_ctl_capture_argv needs: argv entries and their text. */
 #define SK_CTL_CAPTURE_ARGV_MAX 24
 #define SK_CTL_CAPTURE_ARG_LEN 96

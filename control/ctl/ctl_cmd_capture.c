@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_capture.h"
@@ -185,6 +186,45 @@ forward_signal(int sig)
 		kill((pid_t)child_pid, sig);
 }
 
+/*
+ * dumpcap stops itself after the duration, but only once it is attached: a
+ * secondary process whose EAL start or pdump enable request never completes
+ * would wait forever, and the operator's "bounded" capture with it.  So the
+ * wrapper keeps its own deadline: the duration plus room for the attach,
+ * then SIGINT (dumpcap closes the file), then SIGKILL.  -ETIMEDOUT when it
+ * had to stop dumpcap, 0 when dumpcap ended on its own.
+ */
+static int
+wait_bounded(pid_t pid, const char *name, unsigned int duration_s, int *status)
+{
+	const unsigned int tick_ms = 100;
+	unsigned long long waited_ms = 0;
+	unsigned long long limit_ms = (duration_s + SK_CTL_CAPTURE_ATTACH_S) * 1000ull;
+	int stopped = 0;
+
+	for (;;) {
+		struct timespec ts = { 0, tick_ms * 1000000L };
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return stopped ? -ETIMEDOUT : 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		nanosleep(&ts, NULL);
+		waited_ms += tick_ms;
+		if (stopped == 0 && waited_ms >= limit_ms) {
+			fprintf(stderr, "sekishoctl: capture: %s still running %u s after its %u s "
+				"duration (not attached to the unit?): stopping it\n", name,
+				SK_CTL_CAPTURE_ATTACH_S, duration_s);
+			kill(pid, SIGINT);
+			stopped = 1;
+		} else if (stopped == 1 && waited_ms >= limit_ms + SK_CTL_CAPTURE_KILL_MS) {
+			kill(pid, SIGKILL);
+			stopped = 2;
+		}
+	}
+}
+
 int
 sk_ctl_cmd_capture(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 {
@@ -241,14 +281,19 @@ sk_ctl_cmd_capture(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 		return SK_CTL_EXIT_UNREACHABLE;
 	}
 	child_pid = pid;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	rc = wait_bounded(pid, dumpcap, c->duration_s, &status);
 	child_pid = 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (stat(c->file, &st) == 0)
 		fprintf(stderr, "sekishoctl: capture: %s, %lld bytes\n", c->file,
 			(long long)st.st_size);
+	if (rc == -ETIMEDOUT)
+		return SK_CTL_EXIT_API;
+	if (rc != 0) {
+		fprintf(stderr, "sekishoctl: capture: waiting for %s: %s\n", dumpcap, strerror(-rc));
+		return SK_CTL_EXIT_API;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return SK_CTL_EXIT_OK;
 	if (WIFEXITED(status))
