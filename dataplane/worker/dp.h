@@ -111,6 +111,8 @@ int sk_worker_main(void *arg);
 int sk_worker_prepare(struct sk_worker *w) __attribute__((warn_unused_result));
 void sk_worker_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface,
 		     struct rte_mbuf **pkts, uint16_t n, uint64_t tsc);
+/* The loop's handoff step alone: packets other workers handed to w, under g. */
+uint16_t sk_worker_drain(struct sk_worker *w, const struct sk_gen *g);
 
 /* Main lcore tasks (slowpath.c, run by dataplane/mainloop.c); each returns
  * the packets it handled. */

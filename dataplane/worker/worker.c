@@ -879,3 +879,13 @@ sk_worker_burst(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint
 	w->ha_fence = sk_ha_fence(g);
 	process_burst(w, g, port, iface, pkts, n, tsc);
 }
+
+/* The loop's handoff step alone (tests/unit/test_readmit.c: a commit lands
+ * between the sender's admission and this drain). */
+uint16_t
+sk_worker_drain(struct sk_worker *w, const struct sk_gen *g)
+{
+	w->cur_gen = g;
+	w->ha_fence = sk_ha_fence(g);
+	return drain_handoff(w, g);
+}
