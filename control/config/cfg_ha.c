@@ -254,10 +254,14 @@ const struct sk_cfg_key sk_cfg_keys_ha[] = {
 	  "unicast MAC the active answers with for floating addresses" },
 	{ "hook", SK_CFG_T_GROUP, SK_CFG_F_RESTART, 0, 0, 0, 0, set_sub, "none",
 	  "takeover hook, see ha.hook" },
+	{ "sync_sweep_ms", SK_CFG_T_INT, SK_CFG_F_RESTART, 500, 600000, HI(h.sync_sweep_ms),
+	  sk_cfg_set_uint, "4000",
+	  "connection sync: each worker walks its whole table in slices over this long and "
+	  "refreshes the busy connections on the standby (docs/ha-sync.md)" },
 };
 const size_t sk_cfg_nkeys_ha = sizeof(sk_cfg_keys_ha) / sizeof(sk_cfg_keys_ha[0]);
 
-enum { H_UNITS = 1, H_HB = 6, H_DEAD = 7, H_DPHB = 8 };
+enum { H_UNITS = 1, H_HB = 6, H_DEAD = 7, H_DPHB = 8, H_SWEEP = 12 };
 
 static const struct sk_img_addr_ha *
 addr_ha(const struct sk_cfg *cfg, uint32_t i)
@@ -404,6 +408,7 @@ sk_cfg_parse_ha(struct sk_cfg_ctx *c, const config_setting_t *g)
 	in.h.garp_interval_ms = 100;
 	in.h.hook_timeout_ms = 10000;
 	in.h.hook_retries = 2;
+	in.h.sync_sweep_ms = 4000;
 	snprintf(c->where, sizeof(c->where), "ha");
 	sk_cfg_walk(c, g, sk_cfg_keys_ha, sk_cfg_nkeys_ha, &in, found);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
@@ -412,6 +417,22 @@ sk_cfg_parse_ha(struct sk_cfg_ctx *c, const config_setting_t *g)
 		sk_cfg_err(c, found[H_DEAD] ? found[H_DEAD] : found[H_HB] ? found[H_HB] : g,
 			   "ha: dead_ms = %u must be at least 2 x heartbeat_ms = %u", in.dead_ms,
 			   2 * in.hb_ms);
+	{
+		/* A busy connection is refreshed on the standby once a lap: a lap
+		 * longer than half the shortest timeout would let the standby expire
+		 * connections the active still carries. */
+		const uint32_t *tmo = c->cfg->settings.timeouts;
+		uint32_t k, least = UINT32_MAX;
+
+		for (k = 0; k < SK_TMO__MAX; k++)
+			if (tmo[k] != 0 && tmo[k] < least)
+				least = tmo[k];
+		if (least != UINT32_MAX && (uint64_t)in.h.sync_sweep_ms * 2 > (uint64_t)least * 1000)
+			sk_cfg_err(c, found[H_SWEEP] ? found[H_SWEEP] : g, "ha: sync_sweep_ms = %u "
+				   "is more than half the shortest connection timeout (%u s): the "
+				   "standby would expire connections the active still carries",
+				   in.h.sync_sweep_ms, least);
+	}
 	in.h.hb_interval_ms = in.hb_ms;
 	in.h.dead_ms = in.dead_ms;
 	in.h.preempt_hold_ms = in.hold_s * 1000;

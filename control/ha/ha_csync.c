@@ -65,6 +65,8 @@ sk_ha_csync_init(struct sk_ha *ha)
 			cs->n_workers = sh->n_workers;
 			/* a restarted cp: whatever the workers were told to do stops */
 			__atomic_store_n(&sh->ship, 0, __ATOMIC_RELEASE);
+			/* the refresh lap period (ha.sync_sweep_ms); 0 = the dataplane's default */
+			__atomic_store_n(&sh->sweep_ms, ha->cfg.sync_sweep_ms, __ATOMIC_RELEASE);
 			cs->bulk_id = __atomic_load_n(&sh->bulk_seq, __ATOMIC_ACQUIRE);
 		}
 	}

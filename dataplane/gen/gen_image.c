@@ -214,6 +214,9 @@ verify_ha(const struct sk_image_hdr *h, uint32_t nif, uint32_t naddr, char *err,
 		return sk_err_set(err, errlen, -EINVAL, "HA: string not terminated");
 	if (ha->dp_iface != SK_HA_NO_IFACE && ha->dp_iface >= nif)
 		return sk_err_set(err, errlen, -EINVAL, "HA: heartbeat interface out of range");
+	if (ha->sync_sweep_ms != 0 && (ha->sync_sweep_ms < 500 || ha->sync_sweep_ms > 600000))
+		return sk_err_set(err, errlen, -EINVAL, "ha: sync_sweep_ms %u out of range",
+				  ha->sync_sweep_ms);
 	if (ha->hb_interval_ms == 0 || ha->dead_ms <= ha->hb_interval_ms)
 		return sk_err_set(err, errlen, -EINVAL, "HA: dead interval must exceed the heartbeat");
 	for (i = 0; i < SK_HA_UNITS; i++) {

@@ -359,7 +359,8 @@ struct sk_img_ha {
 	uint32_t garp_interval_ms;   /* spacing between them */
 	uint32_t hook_timeout_ms;    /* the takeover hook is killed after this */
 	uint32_t hook_retries;       /* further tries after a failure */
-	uint32_t reserved;
+	uint32_t sync_sweep_ms;      /* connection sync: a refresh lap of each worker's table
+				      * takes this long; 0 (an older image) = 4000 */
 	struct sk_img_ha_unit unit[SK_HA_UNITS]; /* [0] = unit 1, [1] = unit 2 */
 };
 

@@ -127,8 +127,10 @@ test_full(void)
 		 "data heartbeat on 'in': IPv6, the family both units have there, port 7781");
 	SK_CHECK(h->hb_interval_ms == 50 && h->dead_ms == 200 && h->preempt == 0 &&
 		 h->preempt_hold_ms == 30000 && h->garp_count == 3 && h->garp_interval_ms == 100 &&
-		 h->hook_timeout_ms == 10000 && h->hook_retries == 2 && h->has_floating_mac == 0,
-		 "defaults: profile default 50/200, hold 30 s, announce 3 x 100, hook 10 s x 2");
+		 h->hook_timeout_ms == 10000 && h->hook_retries == 2 && h->has_floating_mac == 0 &&
+		 h->sync_sweep_ms == 4000,
+		 "defaults: profile default 50/200, hold 30 s, announce 3 x 100, hook 10 s x 2, "
+		 "sync sweep 4 s");
 	SK_CHECK(nad == 8 && nah == nad, "8 addresses, one HA record each (%u, %u)", nad, nah);
 	for (i = 0; i < nad && i < nah; i++) {
 		char buf[64];
@@ -158,6 +160,7 @@ test_options(void)
 		"  preempt = true; preempt_hold_s = 0;\n"
 		"  announce = { count = 20; interval_ms = 10; };\n"
 		"  hook = { path = \"/usr/local/sbin/hook\"; timeout_ms = 100; retries = 0; };\n"
+		"  sync_sweep_ms = 2500;\n"
 		"};\n";
 	const struct sk_img_ha *h;
 	struct sk_cfg_diag d;
@@ -174,7 +177,8 @@ test_options(void)
 	SK_CHECK(n == 1 && h->preempt == 1 && h->preempt_hold_ms == 0 && h->garp_count == 20 &&
 		 h->garp_interval_ms == 10 && h->has_floating_mac == 0 &&
 		 strcmp(h->hook, "/usr/local/sbin/hook") == 0 && h->hook_timeout_ms == 100 &&
-		 h->hook_retries == 0, "preempt, announce, hook into the image");
+		 h->hook_retries == 0 && h->sync_sweep_ms == 2500,
+		 "preempt, announce, hook, sync_sweep_ms into the image");
 	SK_CHECK(h->dp_iface == SK_HA_NO_IFACE && h->unit[0].dp_family == 0 &&
 		 h->unit[1].dp_family == 0, "no data_heartbeat: SK_HA_NO_IFACE, family 0");
 	free(img);
@@ -247,6 +251,10 @@ test_errors(void)
 	    HA_HEAD HA_UNITS "};\n",
 	    "inline:3: interface 'out': in an HA pair an address is per unit (`units`) or "
 	    "floating (`floating_ipv4`/`floating_ipv6`)");
+	bad("sync sweep slower than half the shortest timeout", ZONES IFACES HA_HEAD HA_UNITS
+	    "  sync_sweep_ms = 6000;\n};\n",
+	    "inline:17: ha: sync_sweep_ms = 6000 is more than half the shortest connection "
+	    "timeout (10 s): the standby would expire connections the active still carries");
 	bad("floating without ha", ZONES
 	    "interfaces = ( { name = \"out\"; device = \"x\"; zone = \"out\";\n"
 	    "  ipv4 = [ \"203.0.113.2/24\" ]; floating_ipv4 = [ \"203.0.113.1/24\" ]; } );\n",
