@@ -58,7 +58,11 @@
 	X(TX_FULL,           "tx_full",             "transmit queue full") \
 	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
 	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses") \
-	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped")
+	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped") \
+	/* ICMP errors (pkt/pkt_icmperr.h): matched to the connection they quote, \
+	 * never decided by policy. */ \
+	X(ICMP_ERR_NO_CONN,  "icmp_err_no_conn",    "ICMP error quoting no connection of the unit (forged or stale)") \
+	X(ICMP_ERR_MALFORMED, "icmp_err_malformed", "ICMP error whose quote cannot hold an IP header and 8 bytes of L4")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,
