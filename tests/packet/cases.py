@@ -550,3 +550,5 @@ from cases_handoff import HANDOFF_CASES  # noqa: E402
 CASES += HANDOFF_CASES
 from cases_ha import HA_CASES  # noqa: E402
 CASES += HA_CASES
+from cases_icmperr import ICMPERR_CASES  # noqa: E402
+CASES += ICMPERR_CASES
