@@ -42,9 +42,12 @@ struct sk_cp {
 	size_t running_img_len;
 	uint64_t generation;        /* the running generation */
 	time_t started;
-	/* One mailbox request at a time (sk_shm.h): the REST thread holds it
-	 * around every request it serves, the daemon loop around the health
-	 * checker's pushes. */
+	/* The running config and what follows from it, changed by one thread
+	 * at a time: REST handlers that read or change the running config
+	 * (every route not flagged SK_API_F_NO_DP_LOCK, api.h), HA config
+	 * sync's applier, the confirm tick and the health checker's pushes.
+	 * The mailbox itself no longer needs it (the dplink serialises its own
+	 * exchanges), so status and counter reads do not queue behind it. */
 	pthread_mutex_t dp_lock;
 	struct sk_cp_health *health; /* health checks (cp_health.c), NULL = none */
 	struct sk_ha *ha;           /* the HA pair (control/ha/ha.h), NULL = standalone */

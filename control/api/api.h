@@ -86,7 +86,20 @@ struct sk_api_route {
 	const char *pattern;           /* "/api/v1/config/archives/{gen}" */
 	sk_api_handler fn;
 	const char *summary;           /* one line, reused by the OpenAPI document */
+	unsigned int flags;            /* SK_API_F_* (0: the default, under cp->dp_lock) */
 };
+
+/*
+ * The handler runs without cp->dp_lock: it reads only what a commit cannot
+ * pull from under it (immutable cp fields, cp->generation atomically, the HA
+ * module's status under its own lock) and talks to the dataplane only
+ * through the dplink requests, which serialise their own mailbox exchanges
+ * (dplink.h).  So a status or counters read is answered while a commit, an
+ * HA config sync apply or a slow request holds dp_lock.  Every handler that
+ * reads or changes the running config (cp->running*, the store, REST access
+ * lists) leaves it clear.
+ */
+#define SK_API_F_NO_DP_LOCK 0x1u
 
 /* Fill resp with a JSON error {code, message, details}; details may be NULL
  * (it is stolen).  Returns resp->status. */

@@ -93,7 +93,7 @@ get_status(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *r
 		dp = json_pack("{s:b}", "attached", 0);
 	doc = json_pack("{s:s,s:s,s:I,s:I,s:s?,s:o}", "unit", host, "version", SK_VERSION,
 			"uptime_s", (json_int_t)(time(NULL) - cp->started),
-			"generation", (json_int_t)cp->generation, "config", cp->config_path,
+			"generation", (json_int_t)__atomic_load_n(&cp->generation, __ATOMIC_ACQUIRE), "config", cp->config_path,
 			"dataplane", dp);
 	/* An HA unit says where the pair stands (both units' generations);
 	 * a standalone unit's answer stays as it was. */
@@ -144,7 +144,7 @@ get_zones(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *re
 		json_array_append_new(json_object_get(json_array_get(zones, f[i].zone),
 						      "interfaces"), json_string(f[i].name));
 	}
-	sk_api_ok(resp, json_pack("{s:I,s:o,s:o}", "generation", (json_int_t)cp->generation,
+	sk_api_ok(resp, json_pack("{s:I,s:o,s:o}", "generation", (json_int_t)__atomic_load_n(&cp->generation, __ATOMIC_ACQUIRE),
 				  "zones", zones, "interfaces", ifs));
 }
 
@@ -220,7 +220,7 @@ get_rules(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api_resp *re
 		json_array_append_new(arr, o);
 	}
 	json_decref(counters);
-	sk_api_ok(resp, json_pack("{s:I,s:b,s:o}", "generation", (json_int_t)cp->generation,
+	sk_api_ok(resp, json_pack("{s:I,s:b,s:o}", "generation", (json_int_t)__atomic_load_n(&cp->generation, __ATOMIC_ACQUIRE),
 				  "counters", byname != NULL, "rules", arr));
 }
 
@@ -409,12 +409,15 @@ delete_connections(struct sk_cp *cp, const struct sk_api_req *req, struct sk_api
 }
 
 const struct sk_api_route sk_api_routes_status[] = {
-	{ "GET", "/api/v1/status", get_status, "Unit, dataplane and generation" },
+	{ "GET", "/api/v1/status", get_status, "Unit, dataplane and generation",
+	  SK_API_F_NO_DP_LOCK },
 	{ "GET", "/api/v1/zones", get_zones, "Zones and interfaces of the running config" },
 	{ "GET", "/api/v1/rules", get_rules, "Rules with packet and byte counters" },
-	{ "GET", "/api/v1/counters", get_counters, "All dataplane counters" },
+	{ "GET", "/api/v1/counters", get_counters, "All dataplane counters", SK_API_F_NO_DP_LOCK },
 	{ "GET", "/api/v1/connections", get_connections, "List connections (filtered)" },
-	{ "GET", "/api/v1/connections/count", get_connection_count, "Count connections" },
-	{ "DELETE", "/api/v1/connections", delete_connections, "Kill matching connections" },
+	{ "GET", "/api/v1/connections/count", get_connection_count, "Count connections",
+	  SK_API_F_NO_DP_LOCK },
+	{ "DELETE", "/api/v1/connections", delete_connections, "Kill matching connections",
+	  SK_API_F_NO_DP_LOCK },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -9,6 +9,7 @@
  * while the dataplane keeps forwarding.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,7 @@ sk_dplink_attach(const char *file_prefix, struct sk_dplink **out, char *err, siz
 		return sk_err_set(err, errlen, -EPROTO, "%s: control block of another version",
 			    file_prefix);
 	}
+	pthread_mutex_init(&l->lock, NULL);
 	l->pid = (int32_t)getpid();
 	snprintf(l->file_prefix, sizeof(l->file_prefix), "%s", file_prefix);
 	if (claim(l->ctl, l->pid) != 0) {
@@ -147,6 +149,9 @@ sk_dplink_detach(struct sk_dplink *l)
 
 	if (l == NULL)
 		return;
+	pthread_mutex_lock(&l->lock);   /* no exchange in flight from another thread */
+	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_destroy(&l->lock);
 	self = l->pid;
 	__atomic_compare_exchange_n(&l->ctl->cp_pid, &self, 0, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
@@ -186,8 +191,8 @@ sk_dplink_request(struct sk_dplink *l, uint32_t op, unsigned int timeout_ms)
 	return c->resp_rc;
 }
 
-int
-sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t replaces,
+static int
+mbox_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t replaces,
 		 uint64_t *gen, uint64_t *build_us, char *err, size_t errlen)
 {
 	struct sk_shm_ctl *c = l->ctl;
@@ -214,8 +219,8 @@ sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t repl
 	return 0;
 }
 
-json_t *
-sk_dplink_counters(struct sk_dplink *l)
+static json_t *
+mbox_counters(struct sk_dplink *l)
 {
 	struct sk_shm_ctl *c = l->ctl;
 	size_t cap = 1u << 20;
@@ -286,8 +291,8 @@ conn_json(const struct sk_shm_conn *o)
 		"bytes_orig", (json_int_t)o->bytes[0], "bytes_reply", (json_int_t)o->bytes[1]);
 }
 
-json_t *
-sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t limit)
+static json_t *
+mbox_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t limit)
 {
 	struct sk_shm_ctl *c = l->ctl;
 	struct sk_shm_conn *buf;
@@ -319,8 +324,8 @@ sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t li
 	return arr;
 }
 
-int
-sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *n)
+static int
+mbox_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *n)
 {
 	int rc;
 
@@ -331,8 +336,8 @@ sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64
 	return rc;
 }
 
-int
-sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *killed)
+static int
+mbox_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *killed)
 {
 	int rc;
 
@@ -340,6 +345,69 @@ sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_
 	rc = sk_dplink_request(l, SK_SHM_OP_CONN_KILL, REQ_TIMEOUT_MS);
 	if (rc == 0)
 		*killed = l->ctl->resp_count;
+	return rc;
+}
+
+/*
+ * The public mailbox requests: each takes the link's lock around its whole
+ * exchange (request fields, round trip, answer fields), so threads of the
+ * control plane (REST workers, the health checker, HA config sync) may share
+ * one link; a request waits only for the exchange in flight, never for a
+ * caller's own work around it.
+ */
+int
+sk_dplink_commit(struct sk_dplink *l, const void *img, size_t len, uint64_t replaces,
+		 uint64_t *gen, uint64_t *build_us, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = mbox_commit(l, img, len, replaces, gen, build_us, err, errlen);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+json_t *
+sk_dplink_counters(struct sk_dplink *l)
+{
+	json_t *doc;
+
+	pthread_mutex_lock(&l->lock);
+	doc = mbox_counters(l);
+	pthread_mutex_unlock(&l->lock);
+	return doc;
+}
+
+json_t *
+sk_dplink_conns(struct sk_dplink *l, const struct sk_conn_filter *f, uint32_t limit)
+{
+	json_t *arr;
+
+	pthread_mutex_lock(&l->lock);
+	arr = mbox_conns(l, f, limit);
+	pthread_mutex_unlock(&l->lock);
+	return arr;
+}
+
+int
+sk_dplink_conn_count(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *n)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = mbox_conn_count(l, f, n);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int
+sk_dplink_conn_kill(struct sk_dplink *l, const struct sk_conn_filter *f, uint64_t *killed)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = mbox_conn_kill(l, f, killed);
+	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
 

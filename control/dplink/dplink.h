@@ -5,7 +5,10 @@
  * (a control block memzone with a request mailbox, the log ring, counters).
  * Never blocks the dataplane: the dataplane's main lcore answers requests
  * between its own work; workers are never waited on.
- * Thread safety: one thread uses a link at a time.
+ * Thread safety: the requests below may be called from any thread of the
+ * control plane at once; the link serialises their mailbox exchanges (one
+ * request slot), so a caller waits at most for the exchange in flight.
+ * attach/detach and sk_dplink_log_read are for one thread (the daemon's).
  */
 #ifndef SK_DPLINK_H
 #define SK_DPLINK_H

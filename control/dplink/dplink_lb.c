@@ -7,6 +7,7 @@
  * change never lands on the wrong backend after a commit.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,8 @@ common_error(const struct sk_shm_ctl *c, int rc, char *err, size_t errlen)
 	}
 }
 
-int
-sk_dplink_lb_set(struct sk_dplink *l, const struct sk_shm_lb_set *req, char *err,
+static int
+mbox_lb_set(struct sk_dplink *l, const struct sk_shm_lb_set *req, char *err,
 		 size_t errlen)
 {
 	struct sk_shm_ctl *c = l->ctl;
@@ -69,8 +70,8 @@ sk_dplink_lb_set(struct sk_dplink *l, const struct sk_shm_lb_set *req, char *err
 	}
 }
 
-int
-sk_dplink_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, size_t *n,
+static int
+mbox_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, size_t *n,
 		    uint64_t *generation, char *err, size_t errlen)
 {
 	struct sk_shm_ctl *c = l->ctl;
@@ -120,4 +121,29 @@ sk_dplink_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, size_t 
 			break;
 	}
 	return sk_err_set(err, errlen, -ENOSPC, "%s", "the backend status does not fit");
+}
+
+/* Under the link's lock, as every mailbox request (dplink.c). */
+int
+sk_dplink_lb_set(struct sk_dplink *l, const struct sk_shm_lb_set *req, char *err,
+		 size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = mbox_lb_set(l, req, err, errlen);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int
+sk_dplink_lb_status(struct sk_dplink *l, struct sk_shm_lb_backend **out, size_t *n,
+		    uint64_t *generation, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = mbox_lb_status(l, out, n, generation, err, errlen);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef SK_DPLINK_PRIV_H
 #define SK_DPLINK_PRIV_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "sk_shm.h"
@@ -15,6 +16,9 @@
 struct rte_ring;
 
 struct sk_dplink {
+	/* One exchange through the mailbox at a time (the control block has one
+	 * request slot): held by every public request for its whole exchange. */
+	pthread_mutex_t lock;
 	struct sk_shm_ctl *ctl;
 	struct rte_ring *log;
 	int32_t pid;
@@ -27,6 +31,7 @@ struct sk_dplink {
  * dataplane has gone, -ETIMEDOUT when it did not answer in time (then it
  * may still read or write the buffers the request names: do not free them).
  */
+/* Caller holds l->lock. */
 int sk_dplink_request(struct sk_dplink *l, uint32_t op, unsigned int timeout_ms);
 
 #endif /* SK_DPLINK_PRIV_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rest_server.c - the libmicrohttpd server: one internal polling thread,
- * TLS only, bound to the configured address.  A client outside the
+ * rest_server.c - the libmicrohttpd server: a pool of SK_REST_THREADS
+ * internal polling threads (a request that waits for a commit or a slow
+ * mailbox exchange holds up only its own thread), TLS only, bound to the configured address.  A client outside the
  * admin networks is closed at accept, before the TLS handshake (nothing of
  * the unit, not even its certificate, is shown to it; counted).  A request
  * then goes through the gates in this order, each answered before the
@@ -9,7 +10,8 @@
  *   admin network (403: the list changed since accept) -> bearer token
  *   (401) -> route (404/405) -> Content-Length (413)
  * then the body is accumulated (413 past the limit), parsed as JSON when
- * it is JSON (400 with line/column), and the handler runs on this thread.
+ * it is JSON (400 with line/column), and the handler runs on this thread,
+ * under cp->dp_lock unless its route says it needs none (api.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +32,7 @@
 #include "rest_ui.h"
 
 #define SK_REST_MAX_TABLES 16
+#define SK_REST_THREADS 4        /* MHD thread pool (requests served at once) */
 
 struct sk_rest {
 	struct MHD_Daemon *mhd;
@@ -42,7 +45,7 @@ struct sk_rest {
 	size_t body_max;
 	uint16_t port;
 	char *cert_pem, *key_pem;   /* MHD keeps pointers to these */
-	uint64_t refused_peers;     /* connections closed at accept (MHD thread writes) */
+	uint64_t refused_peers;     /* connections closed at accept (MHD threads add atomically) */
 };
 
 /* Per request: lives from the first call of the access handler to the
@@ -356,6 +359,7 @@ finish(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
 	json_error_t jerr;
 	char msg[256];
 	unsigned int i;
+	int locked;
 
 	if (q->too_big) {
 		snprintf(msg, sizeof(msg), "request body is over the limit of %zu bytes",
@@ -388,11 +392,15 @@ finish(struct sk_rest *r, struct MHD_Connection *conn, struct req *q)
 	req.body_len = q->body_len;
 	req.principal = q->principal;
 	req.peer = q->peer;
-	/* One mailbox request at a time (cp.h dp_lock); tests run without a cp. */
-	if (r->cp != NULL)
+	/* Handlers that read or change the running config run under cp.h's
+	 * dp_lock (serialised with commits, HA config sync and the health
+	 * checker); those flagged SK_API_F_NO_DP_LOCK (api.h) do not queue
+	 * behind them.  Tests run without a cp. */
+	locked = r->cp != NULL && !(q->match.route->flags & SK_API_F_NO_DP_LOCK);
+	if (locked)
 		pthread_mutex_lock(&r->cp->dp_lock);
 	q->match.route->fn(r->cp, &req, &resp);
-	if (r->cp != NULL)
+	if (locked)
 		pthread_mutex_unlock(&r->cp->dp_lock);
 	json_decref(req.json);
 	ret = send_resp(conn, q, &resp, NULL, NULL);
@@ -568,6 +576,9 @@ sk_rest_create(const struct sk_rest_conf *conf, struct sk_rest **out, char *err,
 		MHD_OPTION_HTTPS_MEM_KEY, r->key_pem,
 		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
+		/* Several threads: a request that waits (a commit, a slow
+		 * mailbox request) does not hold up the others. */
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SK_REST_THREADS,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)16,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

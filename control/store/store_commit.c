@@ -84,7 +84,8 @@ install(struct sk_cp *cp, char *text, size_t text_len, struct sk_cfg *cfg, void 
 	cp->running_text = text;
 	sk_cfg_free(cp->running);
 	cp->running = cfg;
-	cp->generation = gen;
+	/* atomic: GET /api/v1/status reads it without dp_lock (api.h) */
+	__atomic_store_n(&cp->generation, gen, __ATOMIC_RELEASE);
 	if (cp->committed != NULL)
 		cp->committed(cp, principal, source);
 }

@@ -64,7 +64,11 @@
 	X(IP_SOURCE_ROUTE,   "ip_source_route",     "IPv4 LSRR/SSRR/record-route option or IPv6 type 0 routing header") \
 	X(IP_OPTIONS,        "ip_options",          "IPv4 options on an interface with ip_options = \"drop\"") \
 	X(SPOOF_RPF,         "spoof_rpf",           "source not routed back through the receiving interface (rpf strict/loose)") \
-	X(SPOOF_OWN_ADDRESS, "spoof_own_address",   "source is an address, VIP or SNAT address of the unit itself")
+	X(SPOOF_OWN_ADDRESS, "spoof_own_address",   "source is an address, VIP or SNAT address of the unit itself") \
+	/* ICMP errors (pkt/pkt_icmperr.h): matched to the connection they quote, \
+	 * never decided by policy. */ \
+	X(ICMP_ERR_NO_CONN,  "icmp_err_no_conn",    "ICMP error quoting no connection of the unit (forged or stale)") \
+	X(ICMP_ERR_MALFORMED, "icmp_err_malformed", "ICMP error whose quote cannot hold an IP header and 8 bytes of L4")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,

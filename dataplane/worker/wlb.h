@@ -134,4 +134,14 @@ uint16_t sk_wlb_owner(const struct sk_worker *w, const struct sk_gen *g,
 /* The connection table's release hook: a NAT connection ended. */
 void sk_wlb_release(void *arg, const struct sk_conn *primary, const struct sk_conn *alias);
 
+/* The four ends of NAT connection c (primary or alias): the client talks
+ * to vip, the unit talks to the backend from xsrc (full NAT: the SNAT
+ * address and port; DNAT: the client).  Pointers into the table's keys,
+ * valid for the burst.  Used by ICMP errors (wicmp.h). */
+struct sk_wlb_ends {
+	const uint8_t *client, *vip, *xsrc, *backend;
+	uint16_t client_port, vip_port, xsrc_port, backend_port;
+};
+void sk_wlb_ends(const struct sk_conn_table *t, struct sk_conn *c, struct sk_wlb_ends *e);
+
 #endif /* SK_WLB_H */

@@ -306,6 +306,18 @@ nat_ends(const struct sk_conn_table *t, const struct sk_conn *p, const struct sk
 	e->backend_port = xa ? ak->pb : ak->pa;
 }
 
+void
+sk_wlb_ends(const struct sk_conn_table *t, struct sk_conn *c, struct sk_wlb_ends *out)
+{
+	struct sk_conn *p = (c->flags & SK_CONN_F_ALIAS) ? sk_conn_primary(t, c) : c;
+	struct sk_conn *a = (c->flags & SK_CONN_F_ALIAS) ? c : sk_conn_alias(t, c);
+	struct nat_ends e;
+
+	nat_ends(t, p, a, &e);
+	*out = (struct sk_wlb_ends){ e.client, e.vip, e.xsrc, e.backend, e.client_port,
+				     e.vip_port, e.xsrc_port, e.backend_port };
+}
+
 /*
  * A commit happened since the connection last saw a packet: ask the new
  * policy about the translated original direction (client -> backend, as it

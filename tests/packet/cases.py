@@ -552,3 +552,5 @@ from cases_ha import HA_CASES  # noqa: E402
 CASES += HA_CASES
 from cases_spoof import SPOOF_CASES  # noqa: E402
 CASES += SPOOF_CASES
+from cases_icmperr import ICMPERR_CASES  # noqa: E402
+CASES += ICMPERR_CASES

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker_icmperr.c - ICMP errors related to the connection they quote
+ * (wicmp.h): key and owner from the quote, and the NAT translation of an
+ * error (outer destination and source, the quoted header, checksums).
+ */
+#include <string.h>
+#include <rte_ip.h>
+
+#include "wicmp.h"
+#include "wlb.h"
+#include "pkt/pkt_icmperr.h"
+
+enum sk_drop_reason
+sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+	     struct sk_conn_key *k, uint8_t *src_is_a, uint16_t *owner)
+{
+	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_icmperr_inner in;
+	struct sk_pkt_meta t;
+	enum sk_drop_reason rc;
+	uint8_t inner_sia;
+
+	rc = sk_icmperr_inner(m, pm, &in);
+	if (rc != SK_DROP_NONE)
+		return rc;
+	sk_conn_key_from_tuple(pm->family, in.proto, in.src, in.sport, in.dst, in.dport, k,
+			       &inner_sia);
+	/* The error travels back towards the quoted packet's sender. */
+	*src_is_a = !inner_sia;
+	/* Its owner is that of a packet of the connection going the error's
+	 * way: the quoted tuple reversed, with the outer packet's own VIP/SNAT
+	 * classification (its destination is the quote's source). */
+	t = *pm;
+	t.proto = in.proto;
+	memcpy(t.src, in.dst, sizeof(t.src));
+	memcpy(t.dst, in.src, sizeof(t.dst));
+	t.sport = in.dport;
+	t.dport = in.sport;
+	t.tcp_flags = 0;
+	*owner = sk_wlb_owner(w, g, &t);
+	return SK_DROP_NONE;
+}
+
+int
+sk_wicmp_miss_is_local(const struct sk_pkt_meta *pm)
+{
+	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 &&
+	       !(pm->lb_addr & SK_LB_ADDR_SNAT);
+}
+
+/* RFC 1624 eqn. 3: checksum *cs after the 16-bit words of old became new. */
+static void
+csum_adjust(uint8_t *cs, const uint8_t *old, const uint8_t *new, unsigned int len)
+{
+	uint32_t sum = (uint16_t)~((cs[0] << 8) | cs[1]);
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		sum += (uint16_t)~((old[i] << 8) | old[i + 1]);
+		sum += (uint16_t)((new[i] << 8) | new[i + 1]);
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = (uint16_t)~sum;
+	cs[0] = (uint8_t)(sum >> 8);
+	cs[1] = (uint8_t)sum;
+}
+
+static void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Ones' complement of the ones' complement sum of len bytes at p, folded. */
+static uint16_t
+fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Rewrite the quote at in (offsets into frame p, quote ends at end): source
+ * isrc:isport, destination idst:idport.  The quoted L4 checksum follows the
+ * address and port change where the quote holds it (UDP always in 8 bytes,
+ * TCP only in a longer quote); the quoted IPv4 header checksum is rebuilt.
+ */
+static void
+rewrite_quote(uint8_t *p, uint32_t end, const struct sk_icmperr_inner *in, uint8_t family,
+	      const uint8_t *isrc, uint16_t isport, const uint8_t *idst, uint16_t idport)
+{
+	uint8_t *ip = p + in->l3_off, *l4 = p + in->l4_off;
+	unsigned int alen = family == 4 ? 4 : 16;
+	uint8_t *sa = ip + (family == 4 ? 12 : 8), *da = ip + (family == 4 ? 16 : 24);
+	uint8_t *cs = NULL;
+	uint8_t old[4];
+
+	if (in->proto == IPPROTO_UDP && (l4[6] | l4[7]) != 0)
+		cs = l4 + 6;
+	else if (in->proto == IPPROTO_TCP && in->l4_off + 18u <= end)
+		cs = l4 + 16;
+	if (cs != NULL) {
+		csum_adjust(cs, sa, isrc, alen);
+		csum_adjust(cs, da, idst, alen);
+	}
+	memcpy(sa, isrc, alen);
+	memcpy(da, idst, alen);
+	if (in->proto == IPPROTO_TCP || in->proto == IPPROTO_UDP) {
+		memcpy(old, l4, 4);
+		wr16(l4, isport);
+		wr16(l4 + 2, idport);
+		if (cs != NULL)
+			csum_adjust(cs, old, l4, 4);
+	}
+	if (family == 4) {
+		unsigned int ihl = (ip[0] & 0xfu) * 4u;
+
+		ip[10] = ip[11] = 0;
+		wr16(ip + 10, fold(__builtin_bswap16(rte_raw_cksum(ip, ihl))));
+	}
+}
+
+/* Outer addresses (NULL: keep), IPv4 header checksum, ICMP checksum, pm. */
+static void
+rewrite_outer(uint8_t *p, struct sk_pkt_meta *pm, const uint8_t *src, const uint8_t *dst)
+{
+	uint8_t *ip = p + pm->l2_len, *icmp = ip + pm->l3_len;
+	unsigned int alen = pm->family == 4 ? 4 : 16;
+	uint32_t len = (uint32_t)pm->ip_len - pm->l3_len;
+	uint32_t sum;
+
+	if (src != NULL) {
+		memcpy(ip + (pm->family == 4 ? 12 : 8), src, alen);
+		memcpy(pm->src, src, alen);
+	}
+	if (dst != NULL) {
+		memcpy(ip + (pm->family == 4 ? 16 : 24), dst, alen);
+		memcpy(pm->dst, dst, alen);
+	}
+	icmp[2] = icmp[3] = 0;
+	if (pm->family == 4) {
+		ip[10] = ip[11] = 0;
+		wr16(ip + 10, fold(__builtin_bswap16(rte_raw_cksum(ip, pm->l3_len))));
+		wr16(icmp + 2, fold(__builtin_bswap16(rte_raw_cksum(icmp, len))));
+		return;
+	}
+	/* ICMPv6: the pseudo-header (addresses, length, next header 58). */
+	sum = __builtin_bswap16(rte_raw_cksum(ip + 8, 32));
+	sum += (len >> 16) + (len & 0xffff) + IPPROTO_ICMPV6;
+	sum += __builtin_bswap16(rte_raw_cksum(icmp, len));
+	wr16(icmp + 2, fold(sum));
+}
+
+enum sk_drop_reason
+sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+		 struct sk_conn *c, uint8_t src_is_a)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_icmperr_inner in;
+	struct sk_wlb_ends e;
+	enum sk_conn_dir dir;
+	uint8_t *p;
+	uint32_t end;
+	int fullnat, on_alias;
+	unsigned int alen = pm->family == 4 ? 4 : 16;
+	enum sk_drop_reason rc;
+
+	/* An earlier packet of this burst may have cut it. */
+	if (unlikely(!(c->flags & SK_CONN_F_LIVE)))
+		return SK_DROP_ICMP_ERR_NO_CONN;
+	if (c->nat == 0)
+		return SK_DROP_NONE; /* plain: routed by its own destination already */
+	/* Translation rewrites the whole error: it must be in one segment. */
+	end = (uint32_t)pm->l2_len + pm->ip_len;
+	if (rte_pktmbuf_data_len(m) < end)
+		return SK_DROP_ICMP_ERR_MALFORMED;
+	rc = sk_icmperr_inner(m, pm, &in);
+	if (rc != SK_DROP_NONE)
+		return rc;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	dir = sk_conn_dir(c, src_is_a);
+	on_alias = (c->flags & SK_CONN_F_ALIAS) != 0;
+	fullnat = c->nat == SK_LB_FWD_FULLNAT + 1;
+	sk_wlb_ends(w->conns, c, &e);
+	if (!on_alias && dir == SK_DIR_ORIG) {
+		/* From the client's side about the VIP's answer (vip -> client):
+		 * to the backend, about its own answer (backend -> xsrc). */
+		const uint8_t *osrc = fullnat && memcmp(pm->src, e.client, alen) == 0 ? e.xsrc
+										     : NULL;
+
+		rewrite_quote(p, end, &in, pm->family, e.backend, e.backend_port, e.xsrc,
+			      e.xsrc_port);
+		rewrite_outer(p, pm, osrc, e.backend);
+		return sk_wlb_route(g, pm);
+	}
+	if (on_alias && dir == SK_DIR_REPLY) {
+		/* From the backend's side about what the unit sent it
+		 * (xsrc -> backend): to the client, about its packet to the VIP. */
+		const uint8_t *osrc = memcmp(pm->src, e.backend, alen) == 0 ? e.vip : NULL;
+
+		rewrite_quote(p, end, &in, pm->family, e.client, e.client_port, e.vip,
+			      e.vip_port);
+		rewrite_outer(p, pm, osrc, fullnat ? e.client : NULL);
+		return fullnat ? sk_wlb_route(g, pm) : SK_DROP_NONE;
+	}
+	return SK_DROP_NAT_UNEXPECTED;
+}
