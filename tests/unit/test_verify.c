@@ -167,9 +167,6 @@ static const struct tcase tcases[] = {
 	{ "to the unit, default drop",
 	  "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"203.0.113.1\",\"proto\":\"tcp\",\"dport\":80}",
 	  "drop", "policy_default_drop", "", NULL, NULL },
-	{ "ICMP error: the trace cannot know its connection",
-	  "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\",\"proto\":\"icmp\",\"icmp_type\":3}",
-	  "drop", "icmp_err_no_conn", NULL, NULL, "inside" },
 	{ "ACK without connection",
 	  "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\",\"proto\":\"tcp\",\"dport\":443,\"flags\":\"A\"}",
 	  "drop", "tcp_out_of_state", NULL, NULL, "inside" },
@@ -212,6 +209,9 @@ static const struct tcase tcases[] = {
 	{ "via the default route",
 	  "{\"from\":\"inside\",\"src\":\"10.10.0.11\",\"dst\":\"8.8.8.8\",\"proto\":\"tcp\",\"dport\":80}",
 	  "forward", NULL, "web-out", NULL, "outside" },
+	{ "ICMP error: the trace cannot know its connection",
+	  "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\",\"proto\":\"icmp\",\"icmp_type\":3}",
+	  "drop", "icmp_err_no_conn", NULL, NULL, "inside" },
 };
 
 static int
