@@ -36,6 +36,7 @@
 #include "route/route.h"
 #include "spoof/spoof.h"
 #include "pkt/pkt_parse.h"
+#include "pkt/pkt_icmperr.h"
 #include "verify.h"
 #include "verify_priv.h"
 #include "verify_trace_priv.h"
@@ -564,6 +565,16 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	t->is_lb = (uint8_t)sk_vtrace_lb_admit(t, pm);
 	if (!t->is_lb && trace_dst(t, pm, iface))
 		return;
+	/* An ICMP error is never a flow of its own (worker wicmp.h): related
+	 * to the connection it quotes, which a trace cannot know. */
+	if (sk_icmperr_is(pm) && (t->is_lb || pm->out_zone != SK_ZONE_LOCAL)) {
+		sk_vtrace_step(t, "ICMP error: related to the connection whose tuple it quotes "
+			       "when the unit has one (forwarded without policy, translated "
+			       "like a NAT connection); this trace has no connection table and "
+			       "cannot tell, so it assumes none");
+		sk_vtrace_decision(t, "drop", SK_DROP_ICMP_ERR_NO_CONN);
+		return;
+	}
 	sk_vtrace_step(t, "no existing connection assumed: a new flow goes to policy");
 	if (sk_vtrace_lb_miss(t, pm))
 		return;
