@@ -567,6 +567,22 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		return;
 	/* An ICMP error is never a flow of its own (worker wicmp.h): related
 	 * to the connection it quotes, which a trace cannot know. */
+	if (sk_icmperr_is(pm)) {
+		struct sk_icmperr_inner quote;
+		enum sk_drop_reason q = sk_icmperr_inner(t->m, pm, &quote);
+
+		/* worker.c stage 2 reads the quote first (sk_wicmp_key), then the
+		 * connection table */
+		if (q != SK_DROP_NONE) {
+			sk_vtrace_step(t, "ICMP error whose quote %s",
+				       q == SK_DROP_ICMP_ERR_MALFORMED ?
+				       "cannot hold an IP header and 8 bytes of L4" :
+				       "can be no connection's (another protocol, a later "
+				       "fragment, an echo reply or an error)");
+			sk_vtrace_decision(t, "drop", q);
+			return;
+		}
+	}
 	if (sk_icmperr_is(pm) && (t->is_lb || pm->out_zone != SK_ZONE_LOCAL)) {
 		sk_vtrace_step(t, "ICMP error: related to the connection whose tuple it quotes "
 			       "when the unit has one (forwarded without policy, translated "
@@ -685,6 +701,7 @@ sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err
 						       "proto")),
 			       g->ifaces[iface].name,
 			       sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone));
+		t.m = fm.m;
 		trace_admit(&t, pm, (uint16_t)iface);
 	}
 	free(fm.m);

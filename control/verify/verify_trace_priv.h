@@ -34,6 +34,7 @@ struct sk_vtrace {
 	json_t *doc;
 	json_t *steps;
 	json_t *assumptions;
+	const struct rte_mbuf *m; /* the frame traced: what a quote-reading step reads */
 	uint8_t df;             /* the IPv4 header's DF bit (not in sk_pkt_meta) */
 	uint8_t is_lb;          /* a new connection to a service: lb is filled */
 	struct sk_vtrace_lb lb;

@@ -227,9 +227,9 @@ static const struct tcase tcases[] = {
 	{ "land",
 	  "{\"in\":\"inside\",\"src\":\"10.10.0.11\",\"dst\":\"10.10.0.11\",\"proto\":\"udp\",\"dport\":53}",
 	  "drop", "ip_land", NULL, NULL, NULL },
-	{ "ICMP error: the trace cannot know its connection",
+	{ "ICMP error with no quote (a traced packet carries none): as the worker, malformed",
 	  "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\",\"proto\":\"icmp\",\"icmp_type\":3}",
-	  "drop", "icmp_err_no_conn", NULL, NULL, "inside" },
+	  "drop", "icmp_err_malformed", NULL, NULL, "inside" },
 };
 
 static int
