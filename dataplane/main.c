@@ -28,6 +28,7 @@
 #include "port/port.h"
 #include "conn/conn.h"
 #include "frag/frag.h"
+#include "limit/srclim.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
 #include "mbox/mbox.h"
@@ -505,10 +506,20 @@ step_tables(void)
 			return -ENOMEM;
 		}
 		sk_conn_set_timeouts(w->conns, opt.st->timeouts);
+		/* 1/16 of the table stays for connections that complete: a SYN
+		 * flood sheds its oldest half-open entries instead (conn.h). */
+		sk_conn_set_halfopen_evict(w->conns, SK_CONN_HALFOPEN_HIGH(opt.st->conn_max));
 		w->frag = sk_frag_create(opt.st->frag_max, opt.st->frag_timeout_ms,
 					 (int)rte_lcore_to_socket_id(w->lcore_id));
 		if (w->frag == NULL) {
 			snprintf(errbuf, sizeof(errbuf), "fragment table: %s",
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w->srclim = sk_srclim_create(opt.st->src_slots != 0 ? opt.st->src_slots : 16384,
+					     (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->srclim == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "per-source limit table: %s",
 				 rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
@@ -533,6 +544,7 @@ undo_tables(void)
 	for (i = 0; i < sk_dp.n_workers; i++) {
 		sk_conn_table_free(sk_dp.workers[i].conns);
 		sk_frag_free(sk_dp.workers[i].frag);
+		sk_srclim_free(sk_dp.workers[i].srclim);
 	}
 }
 

@@ -58,7 +58,19 @@
 	X(TX_FULL,           "tx_full",             "transmit queue full") \
 	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
 	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses") \
-	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped")
+	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped") \
+	SK_DROP_LIST_LIMITS(X)
+
+/*
+ * Limits (issue 12, docs/security.md "Limits"): new connections refused
+ * because one worker's half-open cap, or the per-source rate or concurrent
+ * cap of the rule that accepted them, was reached.  Established
+ * connections are never dropped under these reasons.
+ */
+#define SK_DROP_LIST_LIMITS(X) \
+	X(HALFOPEN_LIMIT,    "halfopen_limit",      "worker's half-open (embryonic) TCP connections at dataplane.halfopen_max; SYN refused") \
+	X(SRC_RATE_LIMIT,    "src_rate_limit",      "source opened new connections faster than its rule's src_rate; refused") \
+	X(SRC_CONN_LIMIT,    "src_conn_limit",      "source holds its rule's src_conn_max connections; new connection refused")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,
