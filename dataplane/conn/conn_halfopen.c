@@ -26,8 +26,9 @@
 /* Eviction per create: need + this many, so the table drains below the
  * mark under a flood instead of hovering on it. */
 #define HO_EVICT_EXTRA 2
-/* Stale entries one eviction may skip: bounds the work per packet. */
-#define HO_SCAN_MAX 64
+/* Stale entries one eviction may skip (completed connections leave theirs
+ * behind): bounds the work per new connection while the table is near full. */
+#define HO_SCAN_MAX 128
 
 static inline int
 ho_class(unsigned int cls)
