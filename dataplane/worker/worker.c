@@ -438,6 +438,13 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 			/* Limits on new connections (wlimit.h): before anything is created. */
 			why = sk_wlimit_admit(w, g, pm, rule);
 			if (unlikely(why != SK_DROP_NONE)) {
+				/* A retransmission in the burst that created the
+				 * connection missed the bulk lookup: not a new one. */
+				nc = sk_conn_lookup(w->conns, key);
+				if (nc != NULL) {
+					hit(w, g, m, nc, src_is_a);
+					return;
+				}
 				drop(w, m, why);
 				return;
 			}

@@ -550,3 +550,5 @@ from cases_handoff import HANDOFF_CASES  # noqa: E402
 CASES += HANDOFF_CASES
 from cases_ha import HA_CASES  # noqa: E402
 CASES += HA_CASES
+from cases_limits import LIMIT_CASES  # noqa: E402
+CASES += LIMIT_CASES
