@@ -29,6 +29,7 @@
 #include "conn/conn.h"
 #include "frag/frag.h"
 #include "limit/srclim.h"
+#include "limit/top.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
 #include "mbox/mbox.h"
@@ -493,6 +494,7 @@ step_tables(void)
 {
 	char name[32];
 	uint16_t i, p;
+	struct sk_shm_top *top;
 
 	for (i = 0; i < sk_dp.n_workers; i++) {
 		struct sk_worker *w = &sk_dp.workers[i];
@@ -516,6 +518,14 @@ step_tables(void)
 				 rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
+		w->top = rte_zmalloc_socket("sk_top", sizeof(*w->top), RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->top == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "heavy-hitter summaries: out of memory");
+			return -ENOMEM;
+		}
+		/* published through the sk_top memzone (sk_top.h), made below */
+		sk_top_init(w->top, NULL, 0);
 		w->srclim = sk_srclim_create(opt.st->src_slots != 0 ? opt.st->src_slots : 16384,
 					     (int)rte_lcore_to_socket_id(w->lcore_id));
 		if (w->srclim == NULL) {
@@ -533,6 +543,14 @@ step_tables(void)
 			}
 		}
 	}
+	/* Attack visibility: sekisho-cp reads the workers' summaries here. */
+	top = sk_top_shm_create(sk_dp.n_workers);
+	if (top == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "heavy-hitter memzone: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < sk_dp.n_workers; i++)
+		sk_top_init(sk_dp.workers[i].top, &top->w[i], sk_dp_now_ms());
 	return 0;
 }
 
@@ -545,6 +563,7 @@ undo_tables(void)
 		sk_conn_table_free(sk_dp.workers[i].conns);
 		sk_frag_free(sk_dp.workers[i].frag);
 		sk_srclim_free(sk_dp.workers[i].srclim);
+		rte_free(sk_dp.workers[i].top);
 	}
 }
 

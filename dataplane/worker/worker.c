@@ -31,6 +31,7 @@
 #include "sync/sync.h"
 #include "wlb.h"
 #include "wlimit.h"
+#include "limit/top.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -52,6 +53,12 @@ static inline void
 drop(struct sk_worker *w, struct rte_mbuf *m, enum sk_drop_reason reason)
 {
 	sk_stats_drop(w->stats, reason);
+	/* Who is being refused (limit/top.h): policy and limit drops only. */
+	if (unlikely(sk_top_denied(reason)) && w->top != NULL) {
+		const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+
+		sk_top_note(w->top, SK_TOP_DENIED, pm->family, pm->src);
+	}
 	rte_pktmbuf_free(m);
 }
 
@@ -435,6 +442,8 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		struct sk_conn *nc;
 
 		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
+			if (w->top != NULL)
+				sk_top_note(w->top, SK_TOP_NEW, pm->family, pm->src);
 			/* Limits on new connections (wlimit.h): before anything is created. */
 			why = sk_wlimit_admit(w, g, pm, rule);
 			if (unlikely(why != SK_DROP_NONE)) {
@@ -855,6 +864,8 @@ sk_worker_main(void *arg)
 			got += sk_wcmd_poll(&w->cmds, &ctx, SK_WCMD_BUDGET);
 		}
 		sk_conn_age(w->conns, w->now_ms, 32);
+		if (w->top != NULL)
+			sk_top_tick(w->top, w->now_ms, w->stats->drops);
 		uint32_t expired = sk_frag_expire(w->frag);
 		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;
 		/* Between bursts this worker holds no reference to a generation. */
