@@ -14,6 +14,8 @@
 
 #include "cp.h"
 #include "api/top_api.h"
+#include "ctl.h"
+#include "ctl_view.h"
 #include "limit/top.h"
 #include "sk_test.h"
 #include "sk_test_eal.h"
@@ -174,6 +176,25 @@ test_doc(void)
 		 "window 60 + 1.5 s, 42 denied in all");
 	SK_CHECK(json_array_size(json_object_get(doc, "new_connections")) == 0,
 		 "no new connections noted: empty list");
+	{
+		/* sekishoctl top renders the same document */
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		int rc = f != NULL ? sk_ctl_view_top(f, doc) : -1;
+
+		if (f != NULL)
+			fclose(f);
+		printf("# sekishoctl top:\n");
+		for (char *l = buf, *e; l != NULL && *l != '\0'; l = e != NULL ? e + 1 : NULL) {
+			e = strchr(l, '\n');
+			printf("#   %.*s\n", e != NULL ? (int)(e - l) : (int)strlen(l), l);
+		}
+		SK_CHECK(rc == 0 && buf != NULL && strstr(buf, "198.51.100.7") != NULL &&
+			 strstr(buf, "src_rate_limit") != NULL && strstr(buf, "last 61 s") != NULL,
+			 "sekishoctl top shows the source, the reason and the window");
+		free(buf);
+	}
 	json_decref(doc);
 }
 
@@ -229,5 +250,14 @@ main(int argc, char **argv)
 	test_merge();
 	test_doc();
 	test_route();
+	{
+		struct sk_ctl_args a;
+		char *cargv[] = { (char *)"sekishoctl", (char *)"top", (char *)"--limit",
+				 (char *)"5", NULL };
+		char err[128];
+
+		SK_CHECK(sk_ctl_args_parse(4, cargv, &a, err, sizeof(err)) == 0 &&
+			 a.cmd == SK_CTL_CMD_TOP && a.filter.limit == 5, "sekishoctl top --limit 5");
+	}
 	return SK_TEST_DONE();
 }
