@@ -70,3 +70,20 @@ LIMIT_CASES = [
          outputs={INSIDE: [forwarded(p) for p in S4[:2] + S4[:2]]},
          counters={"rules.web-in.pkts": 4, "conns.created": 2, "forwarded": 4}),
 ]
+
+# Through the load balancer (DNAT): the connection is created by the LB path
+# and counted for its client the same way.
+from cases_lb import WEB_SVC, VIP4, to_backend  # noqa: E402
+
+LB_LIMIT_IN = ('{ name = "lb-in"; from = "outside"; to = "inside"; proto = "tcp"; '
+               'dst = [ "10.10.0.11/32" ]; dport = [ "8080" ]; src_conn_max = 2; '
+               'action = "accept"; }')
+V3 = [tcp4(CLIENT4, VIP4, 43000 + i, 80, "S", seq=7000 + i) for i in range(3)]
+
+LIMIT_CASES.append(
+    dict(name="limit_src_conn_max_lb_dnat",
+         rules=[LB_LIMIT_IN], conf={"services": [WEB_SVC]},
+         inputs={OUTSIDE: V3},
+         outputs={INSIDE: [to_backend(p) for p in V3[:2]]},
+         counters={"rules.lb-in.pkts": 3, "conns.created": 2, "forwarded": 2,
+                   "drops.src_conn_limit": 1}))
