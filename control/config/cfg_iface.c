@@ -171,6 +171,42 @@ set_vlan(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struc
 	in->f.vlan = 0;
 }
 
+/* One of names[] (a string key) into a uint8_t at k's offset; an error names them all. */
+static void
+set_choice(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k,
+	   const char *const *names, uint8_t n, const char *want)
+{
+	const char *v = config_setting_get_string(s);
+	uint8_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*((uint8_t *)obj + k->off) = i;
+			return;
+		}
+	sk_cfg_err(c, s, "%s: %s = \"%s\" must be %s", c->where, k->name, v ? v : "", want);
+}
+
+static void
+set_rpf(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
+{
+	static const char *const names[] = {
+		[SK_RPF_OFF] = "off", [SK_RPF_STRICT] = "strict", [SK_RPF_LOOSE] = "loose",
+	};
+
+	set_choice(c, s, obj, k, names, 3, "\"strict\", \"loose\" or \"off\"");
+}
+
+static void
+set_ip_opts(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
+{
+	static const char *const names[] = {
+		[SK_IPOPTS_ALLOW] = "allow", [SK_IPOPTS_DROP] = "drop",
+	};
+
+	set_choice(c, s, obj, k, names, 2, "\"allow\" or \"drop\"");
+}
+
 /* The DPDK device name: devargs up to the first comma (what EAL probes). */
 static size_t
 dev_name_len(const char *devargs)
@@ -325,6 +361,12 @@ const struct sk_cfg_key sk_cfg_keys_iface[] = {
 	  "HA pair: exactly two groups { ipv4; ipv6 }, each unit's own addresses" },
 	{ "vlan", SK_CFG_T_INT, SK_CFG_F_RESTART, 0, 4094, IF(f.vlan), set_vlan, "0",
 	  "802.1Q VLAN id: only 0 (untagged); subinterfaces are refused" },
+	{ "rpf", SK_CFG_T_STR, 0, 0, 0, IF(f.rpf), set_rpf, "\"off\"",
+	  "reverse-path check of sources: \"strict\" (the route back leaves here), \"loose\" "
+	  "(some route back exists) or \"off\"" },
+	{ "ip_options", SK_CFG_T_STR, 0, 0, 0, IF(f.ip_opts), set_ip_opts, "\"allow\"",
+	  "IPv4 options other than source routing/record-route (always dropped): "
+	  "\"allow\" or \"drop\"" },
 };
 enum { K_IPV4 = 3, K_IPV6 = 4, K_FLOAT4 = 8, K_FLOAT6 = 9, K_UNITS = 10 };
 const size_t sk_cfg_nkeys_iface = sizeof(sk_cfg_keys_iface) / sizeof(sk_cfg_keys_iface[0]);

@@ -609,7 +609,7 @@ sk_ctl_usage(void *fp)
 		"\nglobal options:\n"
 		"  --url URL          the unit's REST API (env SEKISHO_URL, default %s)\n"
 		"  --token TOKEN      bearer token (env SEKISHO_TOKEN); prefer --token-file\n"
-		"  --token-file FILE  read the token from FILE\n"
+		"  --token-file FILE  read the token from FILE (- for standard input)\n"
 		"  --cacert FILE      trust this certificate (env SEKISHO_CACERT),\n"
 		"                     e.g. /var/lib/sekisho/tls/cert.pem\n"
 		"  --insecure         do not verify the unit's certificate (warns)\n"

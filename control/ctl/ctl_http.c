@@ -130,10 +130,16 @@ sk_ctl_print_api_error(FILE *err, long status, const json_t *doc, const char *ra
 		fprintf(err, "sekishoctl: %s\n", hint);
 }
 
+/*
+ * "-" is the standard input as already opened: a privileged parent (the VE's
+ * reload helper) hands an unprivileged sekishoctl a token file it may not
+ * open itself, and /dev/stdin would re-open the file by path and fail.
+ */
 int
 sk_ctl_token_read(const char *path, char *buf, size_t len)
 {
-	FILE *fp = fopen(path, "r");
+	int from_stdin = strcmp(path, "-") == 0;
+	FILE *fp = from_stdin ? stdin : fopen(path, "r");
 	size_t n, start = 0;
 	int rc = 0;
 
@@ -143,7 +149,8 @@ sk_ctl_token_read(const char *path, char *buf, size_t len)
 		rc = ferror(fp) ? -EIO : -ENODATA;
 		buf[0] = '\0';
 	}
-	fclose(fp);
+	if (!from_stdin)
+		fclose(fp);
 	if (rc != 0)
 		return rc;
 	n = strlen(buf);

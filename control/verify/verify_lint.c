@@ -19,6 +19,8 @@
  *                       any destination and any port, rule or default (medium)
  *   untrusted_default_accept  a zone pair default of accept from an untrusted
  *                       zone (high)
+ *   rpf_off_untrusted   an interface with a default route and no reverse-path
+ *                       check (medium)
  *
  * "Untrusted" is the zone of any interface that carries a default route
  * (0.0.0.0/0 or ::/0): that is where the rest of the world comes from.
@@ -277,6 +279,36 @@ lint_defaults(struct lint *l)
 	}
 }
 
+/*
+ * An interface that carries a default route faces the rest of the world:
+ * without a reverse-path check anyone there may claim an inside source
+ * (docs/security.md, "Anti-spoofing and IP options").
+ */
+static void
+lint_rpf(struct lint *l)
+{
+	const struct sk_img_route *rt;
+	const struct sk_img_iface *f;
+	uint32_t nrt, nif, i;
+	uint8_t told[SK_MAX_IFACES] = { 0 };
+	char msg[512];
+
+	rt = sk_image_sec(l->m.img, SK_SEC_ROUTES, &nrt);
+	f = sk_image_sec(l->m.img, SK_SEC_IFACES, &nif);
+	for (i = 0; i < nrt; i++) {
+		uint16_t k = rt[i].iface;
+
+		if (rt[i].dst.plen != 0 || k >= nif || told[k] || f[k].rpf != SK_RPF_OFF)
+			continue;
+		told[k] = 1;
+		snprintf(msg, sizeof(msg), "interface %s carries a default route and has rpf = "
+			 "\"off\": a packet arriving there may claim any source, an inside "
+			 "host's or the unit's own (set rpf = \"strict\", or \"loose\" where "
+			 "routing is asymmetric)", f[k].name);
+		add_finding(l, "rpf_off_untrusted", "medium", NULL, msg);
+	}
+}
+
 /* Sensitive ports a new connection from an untrusted zone reaches. */
 static int
 lint_exposed(struct lint *l)
@@ -406,6 +438,7 @@ sk_verify_lint(const struct sk_image_hdr *img, char *err, size_t errlen)
 	}
 	if (rc == 0) {
 		lint_defaults(&l);
+		lint_rpf(&l);
 		rc = lint_exposed(&l);
 	}
 	sk_vbox_free(&bi);

@@ -34,6 +34,7 @@
 #include "gen/gen.h"
 #include "acl/acl.h"
 #include "route/route.h"
+#include "spoof/spoof.h"
 #include "pkt/pkt_parse.h"
 #include "verify.h"
 #include "verify_priv.h"
@@ -478,6 +479,57 @@ trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	}
 }
 
+/*
+ * worker.c admit()'s IP options and anti-spoofing steps, through the same
+ * sk_spoof_check the worker calls.  1 when the packet was dropped here.
+ */
+static int
+trace_spoof(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint16_t iface)
+{
+	static const char *const rpf_name[] = { "off", "strict", "loose" };
+	const struct sk_gen *g = t->g;
+	const struct sk_gen_iface *in = &g->ifaces[iface];
+	char buf[INET6_ADDRSTRLEN];
+	struct sk_spoof_why why;
+	enum sk_drop_reason r;
+
+	if (pm->ip_opts && in->ip_opts == SK_IPOPTS_DROP) {
+		sk_vtrace_step(t, "IPv4 options, and interface %s has ip_options = \"drop\"",
+			       in->name);
+		sk_vtrace_decision(t, "drop", SK_DROP_IP_OPTIONS);
+		return 1;
+	}
+	r = sk_spoof_check(g, pm, iface, &why);
+	sk_vtrace_addr(pm->family, pm->src, buf, sizeof(buf));
+	switch (r) {
+	case SK_DROP_NONE:
+		if (why.looked)
+			sk_vtrace_step(t, "rpf %s on %s: the route back to %s leaves by %s: ok",
+				       rpf_name[in->rpf], in->name, buf,
+				       g->ifaces[why.back_iface].name);
+		return 0;
+	case SK_DROP_IP_LAND:
+		sk_vtrace_step(t, "source %s is the destination (land)", buf);
+		break;
+	case SK_DROP_SPOOF_OWN_ADDRESS:
+		sk_vtrace_step(t, "source %s is an address, VIP or SNAT address of the unit "
+			       "itself, arriving on %s", buf, in->name);
+		break;
+	case SK_DROP_SPOOF_RPF:
+	default:
+		if (!why.routed)
+			sk_vtrace_step(t, "rpf %s on %s: no route back to %s", rpf_name[in->rpf],
+				       in->name, buf);
+		else
+			sk_vtrace_step(t, "rpf strict on %s: the route back to %s leaves by %s, "
+				       "not by %s", in->name, buf, g->ifaces[why.back_iface].name,
+				       in->name);
+		break;
+	}
+	sk_vtrace_decision(t, "drop", r);
+	return 1;
+}
+
 /* worker.c admit() + the connection-miss part of process_burst() (miss()). */
 static void
 trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
@@ -506,6 +558,8 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		sk_vtrace_decision(t, "slow_path", SK_DROP_NONE);
 		return;
 	}
+	if (trace_spoof(t, pm, iface))
+		return;
 	/* A VIP:port of a service is routed once its backend is known. */
 	t->is_lb = (uint8_t)sk_vtrace_lb_admit(t, pm);
 	if (!t->is_lb && trace_dst(t, pm, iface))

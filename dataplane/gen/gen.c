@@ -94,6 +94,8 @@ gen_ifaces(struct sk_gen *g, const uint16_t *port_of_iface)
 		gi->zone = f[i].zone;
 		gi->mtu = f[i].mtu;
 		gi->vlan = f[i].vlan;
+		gi->rpf = f[i].rpf;
+		gi->ip_opts = f[i].ip_opts;
 		/* A configured MAC is the unit's MAC even where the PMD cannot
 		 * program it (pcap, af_packet): the port then runs promiscuous
 		 * (sk_port_start) and the unit answers and sends with it. */

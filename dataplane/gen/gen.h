@@ -31,6 +31,8 @@ struct sk_gen_iface {
 	uint16_t vlan;
 	struct rte_ether_addr mac;   /* the port's MAC, as the unit answers with it */
 	uint8_t has4, has6;
+	uint8_t rpf;                 /* enum sk_rpf (sk_image.h) */
+	uint8_t ip_opts;             /* enum sk_ipopts */
 	uint8_t addr4[4];            /* first IPv4 address: source of ICMP errors */
 	uint8_t addr6[16];           /* first IPv6 address */
 	uint32_t addr_first, addr_count; /* into the image's SK_SEC_ADDRS */

@@ -308,6 +308,9 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 		if (f[i].vlan != 0)
 			return sk_err_set(err, errlen, -ENOTSUP, "interface %u: VLAN %u: 802.1Q "
 					  "subinterfaces are not supported", i, f[i].vlan);
+		if (f[i].rpf > SK_RPF_LOOSE || f[i].ip_opts > SK_IPOPTS_DROP)
+			return sk_err_set(err, errlen, -EINVAL, "interface %u: rpf %u or ip_options %u "
+					  "out of range", i, f[i].rpf, f[i].ip_opts);
 		if (!range_ok(f[i].addr_first, f[i].addr_count, naddr))
 			return sk_err_set(err, errlen, -EINVAL, "interface %u: address index out of range", i);
 	}

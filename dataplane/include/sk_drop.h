@@ -59,6 +59,12 @@
 	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
 	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses") \
 	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped") \
+	/* anti-spoofing and IP options (dataplane/spoof, pkt_parse.c; docs/security.md) */ \
+	X(IP_LAND,           "ip_land",             "source address equals the destination (land attack)") \
+	X(IP_SOURCE_ROUTE,   "ip_source_route",     "IPv4 LSRR/SSRR/record-route option or IPv6 type 0 routing header") \
+	X(IP_OPTIONS,        "ip_options",          "IPv4 options on an interface with ip_options = \"drop\"") \
+	X(SPOOF_RPF,         "spoof_rpf",           "source not routed back through the receiving interface (rpf strict/loose)") \
+	X(SPOOF_OWN_ADDRESS, "spoof_own_address",   "source is an address, VIP or SNAT address of the unit itself") \
 	SK_DROP_LIST_LIMITS(X)
 
 /*

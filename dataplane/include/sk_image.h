@@ -151,9 +151,25 @@ struct sk_img_iface {
 	uint8_t promisc;
 	uint8_t has_mac;             /* 1 = set the port MAC to mac[] at start */
 	uint8_t mac[6];
-	uint16_t reserved;
+	uint8_t rpf;                 /* enum sk_rpf: reverse-path check of sources */
+	uint8_t ip_opts;             /* enum sk_ipopts: IPv4 options other than source routes */
 	uint32_t addr_first;         /* into SK_SEC_ADDRS */
 	uint32_t addr_count;
+};
+
+/* Reverse-path check of an interface (dataplane/spoof): off, strict (the
+ * route back to the source leaves by this interface) or loose (some route
+ * back exists).  0 is off, so an image written before the key stays as it was. */
+enum sk_rpf {
+	SK_RPF_OFF = 0,
+	SK_RPF_STRICT = 1,
+	SK_RPF_LOOSE = 2,
+};
+
+/* IPv4 options other than source routing and record-route (always dropped). */
+enum sk_ipopts {
+	SK_IPOPTS_ALLOW = 0,
+	SK_IPOPTS_DROP = 1,
 };
 
 struct sk_img_route {

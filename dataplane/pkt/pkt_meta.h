@@ -34,6 +34,7 @@ struct sk_pkt_meta {
 	uint8_t icmp_code;
 	uint8_t l2_mcast;    /* destination MAC is broadcast/multicast */
 	uint8_t drop;        /* enum sk_drop_reason when kind == SK_PKT_DROP */
+	uint8_t ip_opts;     /* IPv4 options other than padding (source routes are dropped) */
 	uint16_t vlan;       /* 802.1Q VID, 0 if untagged */
 	uint16_t l2_len;     /* Ethernet + VLAN */
 	uint16_t l3_len;     /* IPv4 incl. options / IPv6 incl. extension headers */

@@ -186,29 +186,42 @@ parse_arp(struct sk_pkt_meta *meta, const uint8_t *p, uint32_t seg_avail)
 	return SK_PKT_ARP;
 }
 
+/* IPv4 option types that steer or record the path (RFC 791, 7126): dropped
+ * always, like Linux's accept_source_route = 0 and pf's default. */
+#define IP4_OPT_RR   7
+#define IP4_OPT_LSRR 131
+#define IP4_OPT_SSRR 137
+
 /* RFC 791 options: EOL ends the list, NOP is one byte, everything else is
- * type-length-value with length >= 2 covering itself. */
+ * type-length-value with length >= 2 covering itself.  -1 malformed,
+ * SK_DROP_IP_SOURCE_ROUTE for a source route or record-route, else 1 when
+ * some other option is present (the interface's ip_options decides), 0
+ * for padding only. */
 static __rte_always_inline int
-ip4_options_ok(const uint8_t *p, uint32_t len)
+ip4_options(const uint8_t *p, uint32_t len)
 {
 	uint32_t i = 0;
+	int other = 0;
 
 	while (i < len) {
 		uint8_t t = p[i];
 		if (t == RTE_IPV4_HDR_OPT_EOL)
-			return 1;
+			return other;
 		if (t == RTE_IPV4_HDR_OPT_NOP) {
 			i++;
 			continue;
 		}
 		if (i + 1 >= len)
-			return 0;
+			return -1;
 		uint8_t olen = p[i + 1];
 		if (olen < 2 || olen > len - i)
-			return 0;
+			return -1;
+		if (t == IP4_OPT_RR || t == IP4_OPT_LSRR || t == IP4_OPT_SSRR)
+			return SK_DROP_IP_SOURCE_ROUTE;
+		other = 1;
 		i += olen;
 	}
-	return 1;
+	return other;
 }
 
 static __rte_always_inline int
@@ -234,18 +247,24 @@ parse_ip4(struct rte_mbuf *m, struct sk_pkt_meta *meta, const uint8_t *ip,
 	if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, ihl) != 0xffff)
 		return parse_drop(meta, SK_DROP_IP4_BAD_CHECKSUM);
 
-	if (ihl > sizeof(struct rte_ipv4_hdr) &&
-	    unlikely(!ip4_options_ok(ip + sizeof(struct rte_ipv4_hdr),
-				     ihl - sizeof(struct rte_ipv4_hdr))))
-		return parse_drop(meta, SK_DROP_IP4_BAD_HEADER);
+	if (unlikely(ihl > sizeof(struct rte_ipv4_hdr))) {
+		int o = ip4_options(ip + sizeof(struct rte_ipv4_hdr),
+				    ihl - sizeof(struct rte_ipv4_hdr));
+
+		if (o < 0)
+			return parse_drop(meta, SK_DROP_IP4_BAD_HEADER);
+		if (o == SK_DROP_IP_SOURCE_ROUTE)
+			return parse_drop(meta, SK_DROP_IP_SOURCE_ROUTE);
+		meta->ip_opts = (uint8_t)o;
+	}
 
 	const uint8_t *s = ip + 12, *d = ip + 16;
-	/* Martians: nobody may claim a multicast, broadcast, unspecified or
-	 * loopback source, and loopback/unspecified are nowhere to send to. */
+	/* Martians: nobody may claim a multicast, broadcast, this-network
+	 * (0/8) or loopback source, and loopback/unspecified are nowhere to
+	 * send to. */
 	if (unlikely((s[0] & 0xf0) == 0xe0 || s[0] == 127 || d[0] == 127 ||
 		     (s[0] == 0xff && s[1] == 0xff && s[2] == 0xff && s[3] == 0xff) ||
-		     (s[0] | s[1] | s[2] | s[3]) == 0 ||
-		     (d[0] | d[1] | d[2] | d[3]) == 0))
+		     s[0] == 0 || (d[0] | d[1] | d[2] | d[3]) == 0))
 		return parse_drop(meta, SK_DROP_IP_BAD_ADDRESS);
 
 	meta->kind = SK_PKT_IP;
@@ -292,6 +311,16 @@ ip6_is_loopback(const uint8_t *a)
 	return (x | y) == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] == 1;
 }
 
+/* ::ffff:0:0/96: an IPv4 address in IPv6 clothing, never on a wire (RFC
+ * 4291 2.5.5.2); as a source it dodges IPv4 filters on dual-stack hosts. */
+static __rte_always_inline int
+ip6_is_v4mapped(const uint8_t *a)
+{
+	uint64_t x;
+	memcpy(&x, a, 8);
+	return x == 0 && a[8] == 0 && a[9] == 0 && a[10] == 0xff && a[11] == 0xff;
+}
+
 static __rte_always_inline int
 parse_ip6(struct rte_mbuf *m, struct sk_pkt_meta *meta, const uint8_t *ip,
 	  uint32_t frame_avail, uint32_t seg_avail)
@@ -308,7 +337,7 @@ parse_ip6(struct rte_mbuf *m, struct sk_pkt_meta *meta, const uint8_t *ip,
 
 	const uint8_t *s = ip + 8, *d = ip + 24;
 	if (unlikely(s[0] == 0xff || ip6_is_loopback(s) || ip6_is_loopback(d) ||
-		     ip6_is_zero(d)))
+		     ip6_is_zero(d) || ip6_is_v4mapped(s)))
 		return parse_drop(meta, SK_DROP_IP_BAD_ADDRESS);
 
 	meta->kind = SK_PKT_IP;
@@ -350,9 +379,10 @@ parse_ip6(struct rte_mbuf *m, struct sk_pkt_meta *meta, const uint8_t *ip,
 			elen = ((uint32_t)e[1] + 1) * 8;
 			break;
 		case IPPROTO_ROUTING_:
-			/* RFC 5095: type 0 is deprecated (amplification). */
+			/* RFC 5095: type 0 is deprecated (amplification, source
+			 * routing); dropped as IPv4's source routes are. */
 			if (unlikely(e[2] == 0))
-				return parse_drop(meta, SK_DROP_IP6_BAD_HEADER);
+				return parse_drop(meta, SK_DROP_IP_SOURCE_ROUTE);
 			elen = ((uint32_t)e[1] + 1) * 8;
 			break;
 		case IPPROTO_FRAG_: {

@@ -28,6 +28,7 @@
 #include "log/log.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
+#include "spoof/spoof.h"
 #include "sync/sync.h"
 #include "wlb.h"
 #include "wlimit.h"
@@ -299,6 +300,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	const struct sk_gen_iface *in = &g->ifaces[iface];
+	enum sk_drop_reason spoofed;
 	uint8_t why;
 
 	if (unlikely(pm->kind == SK_PKT_DROP)) {
@@ -345,6 +347,15 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		case SK_HA_PASS:
 			break;
 		}
+	}
+	if (unlikely(pm->ip_opts) && in->ip_opts == SK_IPOPTS_DROP) {
+		drop(w, m, SK_DROP_IP_OPTIONS);
+		return NULL;
+	}
+	spoofed = sk_spoof_check(g, pm, iface, NULL);
+	if (unlikely(spoofed != SK_DROP_NONE)) {
+		drop(w, m, spoofed);
+		return NULL;
 	}
 	if (g->n_services != 0) {
 		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);

@@ -12,6 +12,12 @@
         print "open|refused|timeout SECONDS"; exit 0 (the caller judges).
   tcp-ack --iface IF --dst-mac MAC --dst IP --dport N --sport N [--count N]
         send bare TCP ACKs (no connection behind them) with scapy.
+  syn-flood --src NET/LEN --dst IP --dport N --rate PPS --duration S [--flows N]
+        bare SYNs of N flows (default 131072) from random sources inside
+        NET/LEN (random ports), cycled, through
+        a raw socket at about PPS for S seconds; prints how many were sent.
+        hping3 floods from all of IPv4 (--rand-source); this keeps a flood
+        inside one prefix so that `top` can be asked to name it.
   accounting [--prefix P] [--tries N]
         check sum(rx) == forwarded + consumed + sum(drops) on live counters;
         prints the numbers and every non-zero drop as TAP diagnostics.
@@ -26,6 +32,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import sys
 import time
 
@@ -119,6 +126,59 @@ def cmd_tcp_ack(a):
     return 0
 
 
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def _syn(src, dst, sport, dport, seq):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", _csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64,
+                     socket.IPPROTO_TCP, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+    return ip + tcp
+
+
+def cmd_syn_flood(a):
+    import ipaddress
+    import random
+    net = ipaddress.ip_network(a.src, strict=False)
+    dst = socket.inet_aton(a.dst)
+    hosts = net.num_addresses
+    rnd = random.Random(a.seed)
+    # A pool of ready frames, cycled: building each one would cap the rate.
+    pool = []
+    for _ in range(a.flows):
+        src = int(net.network_address) + rnd.randrange(1, hosts - 1)
+        pool.append(_syn(struct.pack("!I", src), dst, rnd.randrange(1024, 65535),
+                         a.dport, rnd.getrandbits(32)))
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    target = (a.dst, 0)
+    sent = 0
+    t0 = time.monotonic()
+    end = t0 + a.duration
+    while True:
+        now = time.monotonic()
+        if now >= end:
+            break
+        due = int((now - t0) * a.rate)
+        while sent < due:
+            try:
+                s.sendto(pool[sent % len(pool)], target)
+            except OSError:
+                pass  # a full socket buffer: the flood is best effort
+            sent += 1
+        time.sleep(0.001)
+    print(f"sent {sent} SYNs from {net} to {a.dst}:{a.dport} in {time.monotonic() - t0:.1f} s")
+    return 0
+
+
 def stats(prefix):
     try:
         return telemetry.stats(prefix)
@@ -189,6 +249,14 @@ def main():
     p.add_argument("--dport", type=int, required=True)
     p.add_argument("--sport", type=int, required=True)
     p.add_argument("--count", type=int, default=3)
+    p = sub.add_parser("syn-flood")
+    p.add_argument("--src", required=True)
+    p.add_argument("--dst", required=True)
+    p.add_argument("--dport", type=int, required=True)
+    p.add_argument("--rate", type=int, default=5000)
+    p.add_argument("--duration", type=float, default=10)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--flows", type=int, default=131072)
     for name in ("accounting", "drop-names"):
         p = sub.add_parser(name)
         p.add_argument("--prefix", default="sekisho-lab")
@@ -198,6 +266,7 @@ def main():
     a = ap.parse_args()
     return {"udp-serve": cmd_udp_serve, "udp-send": cmd_udp_send,
             "tcp-connect": cmd_tcp_connect, "tcp-ack": cmd_tcp_ack,
+            "syn-flood": cmd_syn_flood,
             "accounting": cmd_accounting, "drop-names": cmd_drop_names}[a.cmd](a)
 
 

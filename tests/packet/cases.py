@@ -440,7 +440,7 @@ CASES = [
                                      IPv6ExtHdrRouting(type=0, segleft=1,
                                                        addresses=["2001:db8:d::20"]) /
                                      TCP(sport=40000, dport=80, flags="S"))]},
-         outputs={}, counters={"drops.ip6_bad_header": 1}),
+         outputs={}, counters={"drops.ip_source_route": 1}),
 
     dict(name="malformed_ip6_payload_length_beyond_frame",
          rules=[WEB_IN],
@@ -550,5 +550,7 @@ from cases_handoff import HANDOFF_CASES  # noqa: E402
 CASES += HANDOFF_CASES
 from cases_ha import HA_CASES  # noqa: E402
 CASES += HA_CASES
+from cases_spoof import SPOOF_CASES  # noqa: E402
+CASES += SPOOF_CASES
 from cases_limits import LIMIT_CASES  # noqa: E402
 CASES += LIMIT_CASES

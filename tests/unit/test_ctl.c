@@ -6,6 +6,7 @@
  * shaped like the API's answers (control/api/api.h, docs/sekishoctl.md).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +417,14 @@ test_token_and_files(void)
 	fclose(fp);
 	SK_CHECK(sk_ctl_token_read(path, tok, sizeof(tok)) == -ENODATA, "blank token file refused");
 	SK_CHECK(sk_ctl_token_read("/nonexistent/token", tok, sizeof(tok)) == -ENOENT, "missing token file");
+	/* "-": standard input as inherited (a file this process could not open) */
+	fp = fopen(path, "w");
+	fputs("stdin-token\n", fp);
+	fclose(fp);
+	fp = freopen(path, "r", stdin);
+	SK_CHECK(fp != NULL && sk_ctl_token_read("-", tok, sizeof(tok)) == 0 &&
+		 strcmp(tok, "stdin-token") == 0, "--token-file - reads standard input");
+	SK_CHECK(fp != NULL && fcntl(STDIN_FILENO, F_GETFD) != -1, "standard input left open");
 
 	unlink(path);
 	rc = sk_ctl_file_write(path, "bundle\0bytes", 12);

@@ -185,7 +185,8 @@ l4_sum(struct frame *f)
 /* ------------------------------------------------------------ packet cases */
 
 static const uint8_t opt_nops[4] = { 1, 1, 1, 0 };
-static const uint8_t opt_rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+/* router alert + padding: record-route and source routes never reach NAT (the parser drops them) */
+static const uint8_t opt_ra[8] = { 148, 4, 0, 0, 1, 1, 1, 0 };
 
 struct ccase {
 	const char *name;
@@ -204,7 +205,7 @@ static const struct ccase ccases[] = {
 	{ "v4 udp", V4(17) },
 	{ "v4 udp checksum 0", V4(17), .udp0 = 1 },
 	{ "v4 options tcp", V4(6, .opts = opt_nops, .optlen = 4) },
-	{ "v4 options udp", V4(17, .opts = opt_rr, .optlen = 8) },
+	{ "v4 options udp", V4(17, .opts = opt_ra, .optlen = 8) },
 	{ "v4 icmp echo (addresses only)", V4(1, .icmp_type = 8, .icmp_id = 7) },
 	{ "v6 tcp", V6(6) },
 	{ "v6 udp", V6(17) },

@@ -49,6 +49,7 @@ struct pcase {
 	uint16_t vlan;
 	uint8_t mcast;
 	int proto;   /* 0: the spec's */
+	uint8_t ip_opts; /* meta->ip_opts expected: 1 = options other than padding */
 };
 
 /* ---- corruptions applied after building ---- */
@@ -90,6 +91,11 @@ static void m_doff15(struct pb_pkt *p) { p->b[p->l4 + 12] = 0xf0; }
 static const uint8_t opt_nops[4] = { 1, 1, 1, 0 };
 /* record route: type 7, len 7, pointer 4, one empty slot; then EOL */
 static const uint8_t opt_rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+/* router alert (RFC 2113): an option the interface's ip_options decides */
+static const uint8_t opt_ra[8] = { 148, 4, 0, 0, 1, 1, 1, 0 };
+/* loose and strict source route, one hop each (RFC 791) */
+static const uint8_t opt_lsrr[8] = { 131, 7, 4, 198, 51, 100, 9, 0 };
+static const uint8_t opt_ssrr[8] = { 1, 137, 7, 4, 198, 51, 100, 9 };
 static const uint8_t opt_len1[4] = { 1, 7, 1, 0 };
 static const uint8_t opt_len_past[4] = { 1, 7, 5, 0 };
 static const uint8_t opt_no_len[4] = { 1, 1, 1, 7 };
@@ -121,8 +127,8 @@ static const struct pcase cases[] = {
 	  .sport = 1234, .dport = 80, .vlan = 100 },
 	{ "v4 options nop/eol", TCP4(.opts = opt_nops, .optlen = 4), .kind = SK_PKT_IP, .l2 = 14,
 	  .l3 = 24, .l4 = 20, .sport = 1234, .dport = 80 },
-	{ "v4 options record route", UDP4(.opts = opt_rr, .optlen = 8), .kind = SK_PKT_IP, .l2 = 14,
-	  .l3 = 28, .l4 = 8, .sport = 5353, .dport = 53 },
+	{ "v4 options router alert", UDP4(.opts = opt_ra, .optlen = 8), .kind = SK_PKT_IP, .l2 = 14,
+	  .l3 = 28, .l4 = 8, .sport = 5353, .dport = 53, .ip_opts = 1 },
 	{ "v4 broadcast frame", UDP4(.dmac = bcast, .dst = "255.255.255.255"), .kind = SK_PKT_IP,
 	  .l2 = 14, .l3 = 20, .l4 = 8, .sport = 5353, .dport = 53, .mcast = 1 },
 	{ "v4 ethernet padding", UDP4(.payload = 2, .pad = 16), .kind = SK_PKT_IP, .l2 = 14, .l3 = 20,
@@ -204,6 +210,12 @@ static const struct pcase cases[] = {
 	{ "v4 option length 1", UDP4(.opts = opt_len1, .optlen = 4), IP_DROP(IP4_BAD_HEADER) },
 	{ "v4 option past header", UDP4(.opts = opt_len_past, .optlen = 4), IP_DROP(IP4_BAD_HEADER) },
 	{ "v4 option without length byte", UDP4(.opts = opt_no_len, .optlen = 4), IP_DROP(IP4_BAD_HEADER) },
+	{ "v4 options record route", UDP4(.opts = opt_rr, .optlen = 8), IP_DROP(IP_SOURCE_ROUTE) },
+	{ "v4 options loose source route", UDP4(.opts = opt_lsrr, .optlen = 8),
+	  IP_DROP(IP_SOURCE_ROUTE) },
+	{ "v4 options strict source route after a nop", UDP4(.opts = opt_ssrr, .optlen = 8),
+	  IP_DROP(IP_SOURCE_ROUTE) },
+	{ "v4 src this-network 0/8", UDP4(.src = "0.1.2.3"), IP_DROP(IP_BAD_ADDRESS) },
 	{ "v4 src multicast", UDP4(.src = "224.0.0.5"), IP_DROP(IP_BAD_ADDRESS) },
 	{ "v4 src class E top", UDP4(.src = "239.255.255.255"), IP_DROP(IP_BAD_ADDRESS) },
 	{ "v4 src broadcast", UDP4(.src = "255.255.255.255"), IP_DROP(IP_BAD_ADDRESS) },
@@ -229,7 +241,8 @@ static const struct pcase cases[] = {
 	{ "v6 version 4", UDP6(), .mut = m_ver4in6, IP_DROP(IP6_BAD_HEADER) },
 	{ "v6 payload length > frame", UDP6(), .mut = m_plen_big, IP_DROP(IP6_TRUNCATED) },
 	{ "v6 routing type 0", UDP6(.n_ext = 1, .ext = { { .type = 43, .len = 24, .rtype = 0 } }),
-	  IP_DROP(IP6_BAD_HEADER) },
+	  IP_DROP(IP_SOURCE_ROUTE) },
+	{ "v6 src ipv4-mapped", UDP6(.src = "::ffff:192.0.2.1"), IP_DROP(IP_BAD_ADDRESS) },
 	{ "v6 hop-by-hop not first", UDP6(.n_ext = 2, .ext = { EXT(60, 8), EXT(0, 8) }),
 	  IP_DROP(IP6_BAD_HEADER) },
 	{ "v6 chain of 9", UDP6(.n_ext = 9, .ext = { EXT(60, 8), EXT(60, 8), EXT(60, 8), EXT(60, 8),
@@ -279,6 +292,7 @@ meta_mismatch(const struct pcase *c, const struct pb_pkt *p, const struct rte_mb
 	if (meta->dport != c->dport) return "dport";
 	if (meta->vlan != c->vlan) return "vlan";
 	if (meta->l2_mcast != c->mcast) return "l2_mcast";
+	if (meta->ip_opts != c->ip_opts) return "ip_opts";
 	if (meta->ttl != 64) return "ttl";
 	if (meta->ip_len != p->ipend - p->l3) return "ip_len";
 	if (memcmp(meta->src, src, 16) || memcmp(meta->dst, dst, 16) || alen == 0) return "addresses";
@@ -534,7 +548,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 
-	const struct pb_spec v4opt = TCP4(.vlan = 12, .opts = opt_rr, .optlen = 8, .tcp_doff = 6, .payload = 10);
+	const struct pb_spec v4opt = TCP4(.vlan = 12, .opts = opt_ra, .optlen = 8, .tcp_doff = 6, .payload = 10);
 	const struct pb_spec v6ext = TCP6(.n_ext = 3, .ext = { EXT(0, 8), { .type = 43, .len = 24, .rtype = 4 },
 		EXT(60, 8) }, .tcp_doff = 7, .payload = 10);
 	const struct pb_spec v4udp = UDP4();

@@ -24,7 +24,7 @@
 	"zones = ( \"outside\", \"inside\", \"dmz\" );\n" \
 	"interfaces = (\n" \
 	" { name = \"outside\"; zone = \"outside\"; device = \"net_null0\"; mac = \"02:00:00:00:00:01\";\n" \
-	"   ipv4 = [ \"203.0.113.1/24\" ]; ipv6 = [ \"2001:db8:ff::1/64\" ]; },\n" \
+	"   ipv4 = [ \"203.0.113.1/24\" ]; ipv6 = [ \"2001:db8:ff::1/64\" ]; rpf = \"strict\"; },\n" \
 	" { name = \"inside\"; zone = \"inside\"; device = \"net_null1\"; mac = \"02:00:00:00:00:02\";\n" \
 	"   ipv4 = [ \"10.10.0.1/24\" ]; ipv6 = [ \"2001:db8:10::1/64\" ]; },\n" \
 	" { name = \"dmz\"; zone = \"dmz\"; device = \"net_null2\"; mac = \"02:00:00:00:00:03\"; mtu = 1400;\n" \
@@ -47,6 +47,8 @@ static const char *trace_policy =
 	"  { name = \"web-out\"; from = \"inside\"; to = \"outside\"; proto = \"tcp\"; dport = [ \"80\" ]; action = \"accept\"; }\n"
 	" );\n};\n";
 
+static int rpf_off; /* load_cfg: drop outside's rpf = "strict" */
+
 static struct sk_cfg *
 load_cfg(const char *loose, const char *policy)
 {
@@ -55,6 +57,13 @@ load_cfg(const char *loose, const char *policy)
 	struct sk_cfg *cfg;
 
 	snprintf(text, sizeof(text), HEAD "%s", loose, policy);
+	if (rpf_off) {
+		/* the same unit without the reverse-path check on outside */
+		char *k = strstr(text, " rpf = \"strict\";");
+
+		if (k != NULL)
+			memmove(k, k + 16, strlen(k + 16) + 1);
+	}
 	sk_cfg_diag_init(&d);
 	cfg = sk_cfg_load_string(text, "test.conf", &d);
 	if (cfg == NULL)
@@ -209,6 +218,15 @@ static const struct tcase tcases[] = {
 	{ "via the default route",
 	  "{\"from\":\"inside\",\"src\":\"10.10.0.11\",\"dst\":\"8.8.8.8\",\"proto\":\"tcp\",\"dport\":80}",
 	  "forward", NULL, "web-out", NULL, "outside" },
+	{ "rpf strict: an inside source arriving on outside",
+	  "{\"in\":\"outside\",\"src\":\"10.10.0.99\",\"dst\":\"10.10.0.11\",\"proto\":\"tcp\",\"dport\":443}",
+	  "drop", "spoof_rpf", NULL, NULL, NULL },
+	{ "the unit's own address as a source from outside",
+	  "{\"in\":\"outside\",\"src\":\"203.0.113.1\",\"dst\":\"10.10.0.11\",\"proto\":\"tcp\",\"dport\":443}",
+	  "drop", "spoof_own_address", NULL, NULL, NULL },
+	{ "land",
+	  "{\"in\":\"inside\",\"src\":\"10.10.0.11\",\"dst\":\"10.10.0.11\",\"proto\":\"udp\",\"dport\":53}",
+	  "drop", "ip_land", NULL, NULL, NULL },
 };
 
 static int
@@ -502,6 +520,15 @@ test_lint(void)
 		 "lint: accepting zone defaults (egress, from untrusted)");
 	SK_CHECK(d != NULL && count(d, "sensitive_port", NULL) >= 15,
 		 "lint: a default accept exposes the sensitive ports too");
+	json_decref(d);
+
+	/* An interface with the default route and no reverse-path check. */
+	rpf_off = 1;
+	d = lint_of(P("{ name = \"web\"; from = \"outside\"; to = \"dmz\"; proto = \"tcp\"; dst = [ \"192.0.2.20/32\" ]; dport = [ \"443\" ]; action = \"accept\"; }"));
+	rpf_off = 0;
+	SK_CHECK(d != NULL && count(d, "rpf_off_untrusted", NULL) == 1 &&
+		 json_array_size(json_object_get(d, "findings")) == 1,
+		 "lint: rpf off on the interface with the default route");
 	json_decref(d);
 
 	/* Clean sets say nothing. */
