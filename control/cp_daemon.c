@@ -26,6 +26,7 @@
 #include "cp_health.h"
 #include "api/ha_api.h"
 #include "api/services_api.h"
+#include "api/top_api.h"
 #include "cp_daemon.h"
 #include "sk_image_api.h"
 #include "api/api.h"
@@ -304,7 +305,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 		sk_api_routes_status, sk_api_routes_services, sk_api_routes_config,
 		sk_api_routes_confirm,
 		sk_api_routes_verify, sk_api_routes_ha,
-		sk_api_routes_logs, sk_rest_routes_metrics, NULL,
+		sk_api_routes_logs, sk_rest_routes_metrics, sk_api_routes_top, NULL,
 	};
 	struct sk_cp cp;
 	struct sk_confirm confirm;
@@ -449,6 +450,7 @@ sk_cp_daemon_unit(const char *config_path, int unit)
 		} while (n == RTE_DIM(recs) && !quit);
 		sk_cp_health_tick(&cp);
 		sk_api_confirm_tick(&cp);
+		sk_top_log_tick(&cp);
 		if (!sk_dplink_pid_alive(sk_dplink_pid(cp.dp))) {
 			fprintf(stderr, "sekisho-cp: the dataplane has gone; exiting to be restarted\n");
 			rc_exit = 3;

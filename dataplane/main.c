@@ -28,6 +28,8 @@
 #include "port/port.h"
 #include "conn/conn.h"
 #include "frag/frag.h"
+#include "limit/srclim.h"
+#include "limit/top.h"
 #include "neigh/neigh.h"
 #include "stats/stats_report.h"
 #include "mbox/mbox.h"
@@ -492,6 +494,7 @@ step_tables(void)
 {
 	char name[32];
 	uint16_t i, p;
+	struct sk_shm_top *top;
 
 	for (i = 0; i < sk_dp.n_workers; i++) {
 		struct sk_worker *w = &sk_dp.workers[i];
@@ -505,10 +508,28 @@ step_tables(void)
 			return -ENOMEM;
 		}
 		sk_conn_set_timeouts(w->conns, opt.st->timeouts);
+		/* 1/16 of the table stays for connections that complete: a SYN
+		 * flood sheds its oldest half-open entries instead (conn.h). */
+		sk_conn_set_halfopen_evict(w->conns, SK_CONN_HALFOPEN_HIGH(opt.st->conn_max));
 		w->frag = sk_frag_create(opt.st->frag_max, opt.st->frag_timeout_ms,
 					 (int)rte_lcore_to_socket_id(w->lcore_id));
 		if (w->frag == NULL) {
 			snprintf(errbuf, sizeof(errbuf), "fragment table: %s",
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w->top = rte_zmalloc_socket("sk_top", sizeof(*w->top), RTE_CACHE_LINE_SIZE,
+					    (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->top == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "heavy-hitter summaries: out of memory");
+			return -ENOMEM;
+		}
+		/* published through the sk_top memzone (sk_top.h), made below */
+		sk_top_init(w->top, NULL, 0);
+		w->srclim = sk_srclim_create(opt.st->src_slots != 0 ? opt.st->src_slots : 16384,
+					     (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->srclim == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "per-source limit table: %s",
 				 rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
@@ -522,6 +543,14 @@ step_tables(void)
 			}
 		}
 	}
+	/* Attack visibility: sekisho-cp reads the workers' summaries here. */
+	top = sk_top_shm_create(sk_dp.n_workers);
+	if (top == NULL) {
+		snprintf(errbuf, sizeof(errbuf), "heavy-hitter memzone: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < sk_dp.n_workers; i++)
+		sk_top_init(sk_dp.workers[i].top, &top->w[i], sk_dp_now_ms());
 	return 0;
 }
 
@@ -533,6 +562,8 @@ undo_tables(void)
 	for (i = 0; i < sk_dp.n_workers; i++) {
 		sk_conn_table_free(sk_dp.workers[i].conns);
 		sk_frag_free(sk_dp.workers[i].frag);
+		sk_srclim_free(sk_dp.workers[i].srclim);
+		rte_free(sk_dp.workers[i].top);
 	}
 }
 

@@ -36,6 +36,7 @@
  *   DELETE /connections                     same filter, kills; -> {"killed": n}
  *   GET    /counters                        forwarded, consumed, drops, ports, local
  *   GET    /logs                            ?since=SEQ&limit=
+ *   GET    /top                             ?n= top sources by denied packets, new conns (top_api.h)
  *   POST   /trace                           packet -> decision
  *   GET    /lint                            findings
  *   GET    /exposure                        what each zone can reach

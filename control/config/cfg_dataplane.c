@@ -29,7 +29,9 @@
 	X(neigh_reachable_s, 1,    86400,      60,     "re-probe a learnt neighbour after, s") \
 	X(neigh_retrans_ms,  100,  60000,      1000,   "between ARP/NS probes, ms") \
 	X(neigh_probes,      1,    100,        3,      "probes before an entry fails") \
-	X(idle_sleep_us,     0,    10000,      0,      "worker nap after 256 empty polls, us; 0 = pure polling")
+	X(idle_sleep_us,     0,    10000,      0,      "worker nap after 256 empty polls, us; 0 = pure polling") \
+	X(halfopen_max,      0,    67108864,   0,      "half-open TCP connections per worker; 0 = no cap (<= conn_max)") \
+	X(src_slots,         64,   4194304,    16384,  "sources tracked per worker for per-rule src_* limits")
 
 #define SK_CFG_TMO_MIN 1
 #define SK_CFG_TMO_MAX 604800 /* a week */
@@ -237,4 +239,8 @@ sk_cfg_parse_dataplane(struct sk_cfg_ctx *c, const config_setting_t *g)
 			   config_setting_get_member(g, "workers") : found[0] ? found[0] : g,
 			   "dataplane: workers = %u needs %u lcores (main + workers), "
 			   "lcores \"%s\" has %d", st->workers, st->workers + 1, st->lcores, n);
+	if (st->halfopen_max > st->conn_max)
+		sk_cfg_err(c, config_setting_get_member(g, "halfopen_max"),
+			   "dataplane: halfopen_max = %u is above conn_max = %u", st->halfopen_max,
+			   st->conn_max);
 }

@@ -140,7 +140,7 @@ parse_zone_defaults(struct sk_cfg_ctx *c, const config_setting_t *g)
 /* ---- policy.rules ---- */
 
 enum { R_NAME, R_FROM, R_TO, R_SRC, R_DST, R_PROTO, R_SPORT, R_DPORT, R_ICMP_TYPE,
-	R_ICMP_CODE, R_ACTION, R_LOG, R__MAX };
+	R_ICMP_CODE, R_ACTION, R_LOG, R_SRC_RATE, R_SRC_BURST, R_SRC_CONN_MAX, R__MAX };
 
 /* A rule while it is parsed: lists go straight into the model's sections. */
 struct rule_in {
@@ -326,6 +326,12 @@ const struct sk_cfg_key sk_cfg_keys_rule[] = {
 	  "\"accept\", \"drop\" or \"reject\"" },
 	{ "log", SK_CFG_T_BOOL, 0, 0, 0, RI(r.log), sk_cfg_set_bool, "false",
 	  "log every new connection this rule decides" },
+	{ "src_rate", SK_CFG_T_INT, 0, 1, SK_SRC_RATE_MAX, RI(r.src_rate), sk_cfg_set_uint, "none",
+	  "new connections per second one source may open through this rule (per worker)" },
+	{ "src_burst", SK_CFG_T_INT, 0, 1, SK_SRC_RATE_MAX, RI(r.src_burst), sk_cfg_set_uint,
+	  "src_rate", "new connections one source may open at once before src_rate applies" },
+	{ "src_conn_max", SK_CFG_T_INT, 0, 1, SK_SRC_CONN_MAX, RI(r.src_conn_max), sk_cfg_set_uint,
+	  "none", "concurrent connections one source may hold through this rule (per worker)" },
 };
 const size_t sk_cfg_nkeys_rule = sizeof(sk_cfg_keys_rule) / sizeof(sk_cfg_keys_rule[0]);
 
@@ -356,6 +362,16 @@ rule_cross_checks(struct sk_cfg_ctx *c, struct rule_in *in, const config_setting
 			   c->where);
 	else if (k[R_ICMP_CODE] != NULL && k[R_ICMP_TYPE] == NULL)
 		sk_cfg_err(c, k[R_ICMP_CODE], "%s: icmp_code needs icmp_type", c->where);
+
+	if (k[R_SRC_BURST] != NULL && k[R_SRC_RATE] == NULL)
+		sk_cfg_err(c, k[R_SRC_BURST], "%s: src_burst needs src_rate", c->where);
+	if (r->action != SK_ACT_ACCEPT) {
+		if (k[R_SRC_RATE] != NULL)
+			sk_cfg_err(c, k[R_SRC_RATE], "%s: src_rate needs action \"accept\"", c->where);
+		if (k[R_SRC_CONN_MAX] != NULL)
+			sk_cfg_err(c, k[R_SRC_CONN_MAX], "%s: src_conn_max needs action \"accept\"",
+				   c->where);
+	}
 
 	/* No packet has an IPv4 source and an IPv6 destination. */
 	if (in->fam_src && in->fam_dst && in->fam_src != in->fam_dst) {

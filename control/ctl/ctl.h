@@ -49,6 +49,7 @@ enum sk_ctl_exit {
 	X(LINT,           "lint",           0, 0, "") \
 	X(EXPOSURE,       "exposure",       0, 0, "") \
 	X(LOGS,           "logs",           0, 0, "[--since SEQ] [--limit N] [--follow]") \
+	X(TOP,            "top",            0, 0, "[--limit N]  (top N sources, 1..64, default 10)") \
 	X(HA,             "ha",             0, 0, "") \
 	X(HA_STANDBY,     "ha standby",     0, 0, "") \
 	X(HA_RELEASE,     "ha release",     0, 0, "") \
@@ -185,6 +186,7 @@ int sk_ctl_cmd_archive(struct sk_ctl_http *h, const struct sk_ctl_args *a);  /* 
 int sk_ctl_cmd_conns(struct sk_ctl_http *h, const struct sk_ctl_args *a);    /* conns ... */
 int sk_ctl_cmd_verify(struct sk_ctl_http *h, const struct sk_ctl_args *a);   /* trace lint exposure */
 int sk_ctl_cmd_logs(struct sk_ctl_http *h, const struct sk_ctl_args *a);     /* logs */
+int sk_ctl_cmd_top(struct sk_ctl_http *h, const struct sk_ctl_args *a);      /* top */
 int sk_ctl_cmd_services(struct sk_ctl_http *h, const struct sk_ctl_args *a); /* services, backend */
 int sk_ctl_cmd_ha(struct sk_ctl_http *h, const struct sk_ctl_args *a);       /* ha, ha standby|release */
 int sk_ctl_cmd_capture(struct sk_ctl_http *h, const struct sk_ctl_args *a);  /* capture */

@@ -59,6 +59,8 @@ cmd_opts(enum sk_ctl_cmd cmd)
 		       SK_CTL_O_ICMP_CODE;
 	case SK_CTL_CMD_LOGS:
 		return SK_CTL_O_SINCE | SK_CTL_O_LIMIT | SK_CTL_O_FOLLOW;
+	case SK_CTL_CMD_TOP:
+		return SK_CTL_O_LIMIT;
 	case SK_CTL_CMD_CAPTURE:
 		return SK_CTL_O_FILTER | SK_CTL_O_COUNT | SK_CTL_O_DURATION | SK_CTL_O_MAX_SIZE |
 		       SK_CTL_O_WRITE | SK_CTL_O_FILE_PREFIX | SK_CTL_O_SNAPLEN;

@@ -53,6 +53,8 @@ dispatch(struct sk_ctl_http *h, const struct sk_ctl_args *a)
 		return sk_ctl_cmd_verify(h, a);
 	case SK_CTL_CMD_LOGS:
 		return sk_ctl_cmd_logs(h, a);
+	case SK_CTL_CMD_TOP:
+		return sk_ctl_cmd_top(h, a);
 	case SK_CTL_CMD_SERVICES:
 	case SK_CTL_CMD_BACKEND:
 		return sk_ctl_cmd_services(h, a);

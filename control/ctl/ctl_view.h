@@ -40,6 +40,8 @@ int sk_ctl_file_write(const char *path, const void *buf, size_t len);
 
 /* ctl_cmd_conns.c */
 int sk_ctl_view_conns(FILE *out, const json_t *doc, uint64_t now_s);
+/* GET /top: the two source lists and the drops per reason. */
+int sk_ctl_view_top(FILE *out, const json_t *doc);
 /* "src=10.0.0.0/8 proto=tcp", or "all connections" with no filter. */
 void sk_ctl_filter_describe(char *buf, size_t len, const struct sk_ctl_filter *f);
 

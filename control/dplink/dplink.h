@@ -96,4 +96,9 @@ unsigned int sk_dplink_log_read(struct sk_dplink *l, struct sk_logrec *out, unsi
  * reads what the dataplane publishes and writes its role wishes there. */
 struct sk_shm_ha *sk_dplink_ha(struct sk_dplink *l);
 
+/* The workers' heavy-hitter summaries (sk_top.h), or NULL when the
+ * dataplane has none (an older one). */
+struct sk_shm_top;
+const struct sk_shm_top *sk_dplink_top(struct sk_dplink *l);
+
 #endif /* SK_DPLINK_H */

@@ -55,6 +55,10 @@ static const struct scalar conn_counters[] = {
 	  "New connections refused because the table was full." },
 	{ "invalid", "sekisho_connections_invalid_total", "counter",
 	  "Packets invalid for their connection's state." },
+	{ "halfopen", "sekisho_connections_halfopen", "gauge",
+	  "Half-open (embryonic) TCP connections now, all workers." },
+	{ "evicted", "sekisho_connections_evicted_total", "counter",
+	  "Half-open connections evicted early because a worker's table was 15/16 full." },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

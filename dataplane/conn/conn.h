@@ -87,6 +87,12 @@ enum sk_tcp_state {
  * Nothing else in an alias is meaningful (state, counters, gen are 0).
  */
 #define SK_CONN_F_ALIAS         0x04
+/*
+ * The connection holds one unit of its originator's per-source concurrent
+ * count (limit/srclim.h): the release hook is called for it even when it is
+ * a plain connection, so that the count comes back exactly once.
+ */
+#define SK_CONN_F_COUNTED       0x80
 
 /*
  * 64 bytes, one cache line, aligned: a lookup hit costs exactly one line
@@ -150,6 +156,8 @@ struct sk_conn_stats {
 	uint64_t expired;  /* by sk_conn_age() */
 	uint64_t refused;  /* sk_conn_create*() found the table full */
 	uint64_t invalid;  /* packets sk_conn_update() refused (TCP_INVALID) */
+	uint64_t evicted;  /* half-open connections evicted early (table near full) */
+	uint64_t halfopen; /* half-open TCP connections now (derived, like active) */
 };
 
 /*
@@ -265,14 +273,30 @@ sk_conn_nat_set_tag(struct sk_conn *a, uint32_t tag)
 void sk_conn_prefetch_peer(const struct sk_conn_table *t, const struct sk_conn *c);
 
 /*
- * Called for every NAT connection just before it leaves the table (delete,
- * expiry; not sk_conn_table_free), with both halves still live and their
- * keys readable.  Not called for plain connections.  cb must not create or
- * delete connections.  cb NULL: none.
+ * Called for every NAT connection, and every plain one flagged
+ * SK_CONN_F_COUNTED (alias NULL), just before it leaves the table (delete,
+ * expiry, early eviction; not sk_conn_table_free), with both halves still
+ * live and their keys readable.  Not called for other plain connections.
+ * cb must not create or delete connections.  cb NULL: none.
  */
 typedef void (*sk_conn_release_cb)(void *arg, const struct sk_conn *primary,
 				   const struct sk_conn *alias);
 void sk_conn_set_release(struct sk_conn_table *t, sk_conn_release_cb cb, void *arg);
+
+/*
+ * Half-open (embryonic) TCP connections: those in the tcp_syn timeout class
+ * (SYN_SENT, SYN_RECV).  With a high-water mark set, sk_conn_create*() evict
+ * the oldest of them, a few per create, while more than `high` slots are in
+ * use, so that a SYN flood cannot fill the table; established connections
+ * are never evicted.  Evictions are counted (stats.evicted) and go through
+ * the release and notify hooks like an expiry.  high 0 (the default) or
+ * >= the table's size: off, the table fills and refuses (ENOSPC) as before.
+ */
+#define SK_CONN_HALFOPEN_HIGH(max) ((max) - (max) / 16)
+void sk_conn_set_halfopen_evict(struct sk_conn_table *t, uint32_t high);
+uint32_t sk_conn_halfopen(const struct sk_conn_table *t);
+/* Evict up to n of the oldest half-open connections now: how many went. */
+uint32_t sk_conn_evict_halfopen(struct sk_conn_table *t, uint32_t n);
 
 /*
  * Events for an observer of the table (HA connection sync): CREATE after a

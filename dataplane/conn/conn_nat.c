@@ -28,6 +28,7 @@ sk_conn_create_nat(struct sk_conn_table *t, const struct sk_conn_key *k, uint8_t
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	sk_conn_ho_make_room(t, 2);
 	if (t->slots + 2u > t->max) {
 		/* EEXIST first: a retransmitted SYN is not a refusal. */
 		if (rte_hash_lookup(t->h, k) >= 0 || rte_hash_lookup(t->h, rk) >= 0) {
@@ -65,6 +66,7 @@ sk_conn_create_nat(struct sk_conn_table *t, const struct sk_conn_key *k, uint8_t
 	a->nat = nat;
 	a->rule_id = tag;
 	a->link = (uint32_t)pp;
+	sk_conn_ho_change(t, p, SK_TMO__MAX, p->tmo_class);
 
 	t->count++;
 	t->st.created++;

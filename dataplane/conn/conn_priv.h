@@ -32,6 +32,15 @@ struct sk_conn_table {
 	sk_conn_notify_cb notify;  /* NULL: nobody observes (standalone unit) */
 	void *notify_arg;
 	struct sk_conn_stats st;   /* .active is derived, see sk_conn_stats_get */
+	/* Half-open (embryonic) TCP connections, conn_halfopen.c: how many,
+	 * and a FIFO of their slots in creation order so the oldest can be
+	 * evicted when the table nears full (entries may be stale: checked
+	 * when popped). */
+	uint32_t halfopen;
+	uint32_t ho_high;          /* slots in use above which a create evicts */
+	uint32_t *ho_ring;         /* ho_mask + 1 slot indices */
+	uint32_t ho_mask;
+	uint32_t ho_head, ho_tail; /* free-running */
 };
 
 /* First state and counters of a connection from its creating packet m. */
@@ -45,6 +54,20 @@ void sk_conn_state_first(struct sk_conn *c, const struct sk_pkt_meta *m, uint32_
 int32_t sk_conn_slot_take(struct sk_conn_table *t, const struct sk_conn_key *k);
 /* Take slot c's key out of rte_hash and mark the slot free. */
 void sk_conn_slot_put(struct sk_conn_table *t, struct sk_conn *c);
+
+/* Remove connection p (a primary) and its alias; release/notify hooks run. */
+void sk_conn_remove(struct sk_conn_table *t, struct sk_conn *p);
+
+/* conn_halfopen.c: allocate/free the half-open FIFO (0 or -ENOMEM). */
+int sk_conn_ho_init(struct sk_conn_table *t, int socket);
+void sk_conn_ho_fini(struct sk_conn_table *t);
+/* c's timeout class changed from old_cls (SK_TMO__MAX: c is new; c's own
+ * class SK_TMO__MAX: c leaves): keep the half-open count and FIFO right. */
+void sk_conn_ho_change(struct sk_conn_table *t, struct sk_conn *c, unsigned int old_cls,
+		       unsigned int new_cls);
+/* Before a create that takes need slots: evict the oldest half-open
+ * connections while the table is above its high-water mark. */
+void sk_conn_ho_make_room(struct sk_conn_table *t, uint32_t need);
 
 /* A new connection's fields in slot c (flags LIVE + ORIG_IS_A per src_is_a). */
 void sk_conn_init(struct sk_conn *c, uint8_t proto, uint8_t src_is_a,

@@ -72,6 +72,7 @@ sk_conn_update(struct sk_conn_table *t, struct sk_conn *c, const struct sk_pkt_m
 	uint8_t cls = (uint8_t)sk_conn_timeout_class(c->proto, c->state);
 
 	if (unlikely(cls != c->tmo_class)) {
+		sk_conn_ho_change(t, c, c->tmo_class, cls);
 		c->tmo_class = cls;
 		/* A few times per connection: the HA peer's timer follows. */
 		if (t->notify != NULL)

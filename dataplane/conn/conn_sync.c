@@ -61,6 +61,7 @@ sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
 	p = sk_conn_lookup(t, &r->k);
 	if (p != NULL) {
 		if (same_conn(t, p, r)) {
+			sk_conn_ho_change(t, p, p->tmo_class, r->tmo_class);
 			fill(p, r);
 			if (r->nat != 0)
 				sk_conn_nat_set_tag(sk_conn_alias(t, p), r->tag);
@@ -103,6 +104,7 @@ sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
 		p->nat = r->nat;
 		p->link = (uint32_t)pa;
 	}
+	sk_conn_ho_change(t, p, SK_TMO__MAX, p->tmo_class);
 	t->count++;
 	t->st.created++;
 	*created = 1;

@@ -149,6 +149,11 @@ sk_conn_table_create(const char *name, uint32_t max, int socket)
 		return NULL;
 	}
 	key_store_probe(t);
+	if (sk_conn_ho_init(t, socket) != 0) {
+		sk_conn_table_free(t);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	sk_conn_set_timeouts(t, default_timeouts_s);
 	return t;
 }
@@ -159,6 +164,7 @@ sk_conn_table_free(struct sk_conn_table *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->h);
+	sk_conn_ho_fini(t);
 	rte_free(t->conns);
 	rte_free(t);
 }
@@ -297,6 +303,7 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 {
 	int32_t pos;
 
+	sk_conn_ho_make_room(t, 1);
 	if (t->slots >= t->max) {
 		/* Two packets of one new flow in a burst both miss the bulk lookup. */
 		if (rte_hash_lookup(t->h, k) >= 0) {
@@ -316,6 +323,7 @@ sk_conn_create(struct sk_conn_table *t, const struct sk_conn_key *k,
 		return NULL;
 	}
 	sk_conn_init(&t->conns[pos], k->proto, src_is_a, m, now_ms, rule_id, gen);
+	sk_conn_ho_change(t, &t->conns[pos], SK_TMO__MAX, t->conns[pos].tmo_class);
 	t->count++;
 	t->st.created++;
 	if (t->notify != NULL)
@@ -347,11 +355,14 @@ sk_conn_key_get(const struct sk_conn_table *t, const struct sk_conn *c, struct s
 }
 
 /* Remove connection p (not an alias) and, for NAT, its alias; count-- once. */
-static void
-conn_remove(struct sk_conn_table *t, struct sk_conn *p)
+void
+sk_conn_remove(struct sk_conn_table *t, struct sk_conn *p)
 {
 	if (t->notify != NULL)
 		t->notify(t->notify_arg, t, p, SK_CONN_EV_GONE);
+	sk_conn_ho_change(t, p, p->tmo_class, SK_TMO__MAX);
+	if (p->nat == 0 && (p->flags & SK_CONN_F_COUNTED) && t->release != NULL)
+		t->release(t->release_arg, p, NULL);
 	if (p->nat != 0) {
 		struct sk_conn *a = &t->conns[p->link];
 
@@ -369,7 +380,7 @@ conn_remove(struct sk_conn_table *t, struct sk_conn *p)
 void
 sk_conn_delete(struct sk_conn_table *t, struct sk_conn *c)
 {
-	conn_remove(t, sk_conn_primary(t, c));
+	sk_conn_remove(t, sk_conn_primary(t, c));
 	t->st.deleted++;
 }
 uint32_t
@@ -387,7 +398,7 @@ sk_conn_age(struct sk_conn_table *t, uint32_t now_ms, uint32_t budget)
 		 */
 		if ((c->flags & (SK_CONN_F_LIVE | SK_CONN_F_ALIAS)) == SK_CONN_F_LIVE &&
 		    (int32_t)(now_ms - c->last_ms) > (int32_t)t->tmo_ms[c->tmo_class]) {
-			conn_remove(t, c);
+			sk_conn_remove(t, c);
 			expired++;
 		}
 		if (++cur == t->n_slots)
@@ -421,6 +432,7 @@ sk_conn_stats_get(const struct sk_conn_table *t, struct sk_conn_stats *st)
 {
 	*st = t->st;
 	st->active = sk_conn_count(t);
+	st->halfopen = t->halfopen;
 }
 
 struct sk_conn *

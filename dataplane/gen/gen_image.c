@@ -173,6 +173,11 @@ verify_rules(const struct sk_image_hdr *h, uint32_t nzones, char *err, size_t er
 		if ((r->icmp_type != SK_ICMP_ANY && r->icmp_type > 255) ||
 		    (r->icmp_code != SK_ICMP_ANY && r->icmp_code > 255))
 			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad icmp type/code", i);
+		if (r->src_rate > SK_SRC_RATE_MAX || r->src_burst > SK_SRC_RATE_MAX ||
+		    r->src_conn_max > SK_SRC_CONN_MAX ||
+		    (r->src_burst != 0 && r->src_rate == 0) ||
+		    ((r->src_rate != 0 || r->src_conn_max != 0) && r->action != SK_ACT_ACCEPT))
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad src_* limits", i);
 		if (!range_ok(r->src_first, r->src_count, np) ||
 		    !range_ok(r->dst_first, r->dst_count, np) ||
 		    !range_ok(r->sport_first, r->sport_count, nport) ||
@@ -280,6 +285,8 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 	    st->conn_max == 0 || st->neigh_max == 0 || st->mbufs < 1024 ||
 	    st->rx_desc == 0 || st->tx_desc == 0 || st->default_action > SK_ACT_REJECT)
 		return sk_err_set(err, errlen, -EINVAL, "settings out of range");
+	if (st->halfopen_max > st->conn_max || st->src_slots > (1u << 22))
+		return sk_err_set(err, errlen, -EINVAL, "settings: halfopen_max or src_slots out of range");
 
 	const struct sk_img_zone *z = sk_image_sec(h, SK_SEC_ZONES, &nz);
 	if (nz + 1 > SK_MAX_ZONES)

@@ -68,7 +68,19 @@
 	/* ICMP errors (pkt/pkt_icmperr.h): matched to the connection they quote, \
 	 * never decided by policy. */ \
 	X(ICMP_ERR_NO_CONN,  "icmp_err_no_conn",    "ICMP error quoting no connection of the unit (forged or stale)") \
-	X(ICMP_ERR_MALFORMED, "icmp_err_malformed", "ICMP error whose quote cannot hold an IP header and 8 bytes of L4")
+	X(ICMP_ERR_MALFORMED, "icmp_err_malformed", "ICMP error whose quote cannot hold an IP header and 8 bytes of L4") \
+	SK_DROP_LIST_LIMITS(X)
+
+/*
+ * Limits (issue 12, docs/security.md "Limits"): new connections refused
+ * because one worker's half-open cap, or the per-source rate or concurrent
+ * cap of the rule that accepted them, was reached.  Established
+ * connections are never dropped under these reasons.
+ */
+#define SK_DROP_LIST_LIMITS(X) \
+	X(HALFOPEN_LIMIT,    "halfopen_limit",      "worker's half-open (embryonic) TCP connections at dataplane.halfopen_max; SYN refused") \
+	X(SRC_RATE_LIMIT,    "src_rate_limit",      "source opened new connections faster than its rule's src_rate; refused") \
+	X(SRC_CONN_LIMIT,    "src_conn_limit",      "source holds its rule's src_conn_max connections; new connection refused")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,

@@ -125,6 +125,8 @@ struct sk_img_settings {
 	uint32_t neigh_probes;      /* probes before an entry fails */
 	uint32_t timeouts[SK_TMO__MAX];
 	uint32_t idle_sleep_us;  /* worker naps this long after 256 empty polls; 0 = pure polling */
+	uint32_t halfopen_max;   /* half-open TCP connections per worker, 0 = no cap (<= conn_max) */
+	uint32_t src_slots;      /* per-source limit table slots per worker (limit/srclim.h) */
 	char health_tap[16];     /* kernel interface of the health-check tap (docs/health.md);
 				  * "" = none: sekisho-cp probes with the host's own routing */
 };
@@ -207,7 +209,14 @@ struct sk_img_rule {
 	uint32_t dst_first, dst_count;
 	uint32_t sport_first, sport_count; /* SK_SEC_PORTS; count 0 = any */
 	uint32_t dport_first, dport_count;
+	/* Per-source limits on the new connections this rule accepts
+	 * (dataplane/limit/srclim.h), 0 = none; accept rules only. */
+	uint32_t src_rate;     /* new connections per second per source, <= SK_SRC_RATE_MAX */
+	uint32_t src_burst;    /* bucket depth, 0 = src_rate; needs src_rate */
+	uint32_t src_conn_max; /* concurrent connections per source, <= SK_SRC_CONN_MAX */
 };
+#define SK_SRC_RATE_MAX  1000000
+#define SK_SRC_CONN_MAX  1000000
 
 struct sk_img_zonepol {
 	uint16_t from_zone;  /* zone id (never ANY) */

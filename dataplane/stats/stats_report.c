@@ -27,6 +27,7 @@
 
 struct conn_totals {
 	uint64_t active, capacity, created, expired, deleted, invalid;
+	uint64_t halfopen, evicted;  /* half-open now; evicted early (conn.h) */
 };
 
 static void
@@ -45,6 +46,8 @@ conn_totals(struct conn_totals *t)
 		t->expired += cs.expired;
 		t->deleted += cs.deleted;
 		t->invalid += cs.invalid;
+		t->halfopen += cs.halfopen;
+		t->evicted += cs.evicted;
 		t->capacity += sk_conn_capacity(sk_dp.workers[i].conns);
 	}
 }
@@ -121,6 +124,8 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_u64(conns, "created", ct.created);
 	rte_tel_data_add_dict_u64(conns, "expired", ct.expired);
 	rte_tel_data_add_dict_u64(conns, "deleted", ct.deleted);
+	rte_tel_data_add_dict_u64(conns, "halfopen", ct.halfopen);
+	rte_tel_data_add_dict_u64(conns, "evicted", ct.evicted);
 
 	rte_tel_data_add_dict_u64(d, "generation", g != NULL ? g->id : 0);
 #define SK_COUNTER_TEL(f, metric, help) rte_tel_data_add_dict_u64(d, #f, sum.f);
@@ -242,11 +247,12 @@ sk_stats_json(void)
 			"id", (int)g->rules[i].id, "pkts", (json_int_t)pkts, "bytes", (json_int_t)bytes));
 	}
 	json_object_set_new(root, "rules", o);
-	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"active", (json_int_t)ct.active, "capacity", (json_int_t)ct.capacity,
 		"refused", (json_int_t)sum.drops[SK_DROP_CONN_TABLE_FULL],
 		"created", (json_int_t)ct.created, "expired", (json_int_t)ct.expired,
-		"deleted", (json_int_t)ct.deleted));
+		"deleted", (json_int_t)ct.deleted, "halfopen", (json_int_t)ct.halfopen,
+		"evicted", (json_int_t)ct.evicted));
 	if (sk_dp.ctl != NULL && sk_dp.ctl->ha.enabled) {
 		const struct sk_shm_ha *h = &sk_dp.ctl->ha;
 

@@ -34,6 +34,8 @@
 #define SK_BURST_MAX 64
 
 struct sk_conn_table;
+struct sk_srclim;
+struct sk_top;
 struct sk_frag;
 struct sk_neigh;
 struct sk_nat_rss;
@@ -49,6 +51,8 @@ struct sk_worker {
 	} rxp[SK_MAX_IFACES];
 	struct sk_conn_table *conns;
 	struct sk_frag *frag;
+	struct sk_srclim *srclim;     /* per-source limits (limit/srclim.h); NULL: none */
+	struct sk_top *top;           /* heavy hitters (limit/top.h); NULL: none */
 	struct rte_eth_dev_tx_buffer *txb[RTE_MAX_ETHPORTS];
 	struct rte_ring *main_tx;     /* main lcore -> this worker: packets to send (m->port) */
 	struct rte_ring *handoff;     /* other workers -> this one: packets of its flows (MP/SC) */

@@ -33,6 +33,8 @@
 #include "wlb.h"
 #include "wicmp.h"
 #include "pkt/pkt_icmperr.h"
+#include "wlimit.h"
+#include "limit/top.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -54,6 +56,12 @@ static inline void
 drop(struct sk_worker *w, struct rte_mbuf *m, enum sk_drop_reason reason)
 {
 	sk_stats_drop(w->stats, reason);
+	/* Who is being refused (limit/top.h): policy and limit drops only. */
+	if (unlikely(sk_top_denied(reason)) && w->top != NULL) {
+		const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+
+		sk_top_note(w->top, SK_TOP_DENIED, pm->family, pm->src);
+	}
 	rte_pktmbuf_free(m);
 }
 
@@ -443,9 +451,27 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		log_pkt(w, g, m, action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
 			action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
 	if (action == SK_ACT_ACCEPT) {
-		if (nw != NULL) {
-			enum sk_drop_reason why;
+		enum sk_drop_reason why;
+		struct sk_conn *nc;
 
+		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
+			if (w->top != NULL)
+				sk_top_note(w->top, SK_TOP_NEW, pm->family, pm->src);
+			/* Limits on new connections (wlimit.h): before anything is created. */
+			why = sk_wlimit_admit(w, g, pm, rule);
+			if (unlikely(why != SK_DROP_NONE)) {
+				/* A retransmission in the burst that created the
+				 * connection missed the bulk lookup: not a new one. */
+				nc = sk_conn_lookup(w->conns, key);
+				if (nc != NULL) {
+					hit(w, g, m, nc, src_is_a);
+					return;
+				}
+				drop(w, m, why);
+				return;
+			}
+		}
+		if (nw != NULL) {
 			if (sk_wlb_create(w, g, m, key, src_is_a, nw, rule_id, &why) == -EEXIST) {
 				hit(w, g, m, sk_conn_lookup(w->conns, key), src_is_a);
 				return;
@@ -454,6 +480,9 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 				drop(w, m, why);
 				return;
 			}
+			if (unlikely(sk_wlimit_counts(g, rule)) &&
+			    (nc = sk_conn_lookup(w->conns, key)) != NULL)
+				sk_wlimit_created(w, sk_conn_primary(w->conns, nc), pm);
 			forward(w, g, m);
 			return;
 		}
@@ -461,8 +490,10 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 			local_deliver(w, g, m);
 			return;
 		}
-		if (sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, rule_id,
-				   (uint32_t)g->id) == NULL) {
+		nc = sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, rule_id, (uint32_t)g->id);
+		if (nc != NULL && unlikely(sk_wlimit_counts(g, rule)))
+			sk_wlimit_created(w, nc, pm);
+		if (nc == NULL) {
 			struct sk_conn *c;
 
 			/* Two packets of one new flow in the same burst: the first
@@ -848,7 +879,7 @@ worker_init(struct sk_worker *w)
 	}
 	w->err_tokens = ERR_TOKENS_MAX;
 	w->nat_rss = sk_dp.nat_rss;
-	sk_conn_set_release(w->conns, sk_wlb_release, w);
+	sk_conn_set_release(w->conns, sk_wlimit_release, w);
 	/* HA pair: connection events become sync records (a table hook). */
 	w->sync = sk_sync_worker_attach(w->idx, w->conns);
 	return 0;
@@ -901,6 +932,8 @@ sk_worker_main(void *arg)
 			got += sk_wcmd_poll(&w->cmds, &ctx, SK_WCMD_BUDGET);
 		}
 		sk_conn_age(w->conns, w->now_ms, 32);
+		if (w->top != NULL)
+			sk_top_tick(w->top, w->now_ms, w->stats->drops);
 		uint32_t expired = sk_frag_expire(w->frag);
 		w->stats->drops[SK_DROP_FRAG_TIMEOUT] += expired;
 		/* Between bursts this worker holds no reference to a generation. */

@@ -256,9 +256,10 @@ counters_doc(void)
 	json_object_set_new(rules, WEIRD_RULE, json_pack("{s:i,s:I,s:I}", "id", 9, "pkts",
 		(json_int_t)3, "bytes", (json_int_t)180));
 	json_object_set_new(root, "rules", rules);
-	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(root, "conns", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"active", (json_int_t)321, "capacity", (json_int_t)262144, "refused", (json_int_t)8,
-		"created", (json_int_t)5000, "expired", (json_int_t)4600, "deleted", (json_int_t)79));
+		"created", (json_int_t)5000, "expired", (json_int_t)4600, "deleted", (json_int_t)79,
+		"halfopen", (json_int_t)17, "evicted", (json_int_t)123));
 	json_object_set_new(root, "some_future_key", json_string("ignored"));
 	return root;
 }
@@ -354,6 +355,11 @@ main(void)
 		 value_of("sekisho_connections_created_total", NULL, NULL, NULL, NULL) == 5000 &&
 		 value_of("sekisho_connections_refused_total", NULL, NULL, NULL, NULL) == 8,
 		 "connection counters");
+	f = fam_get("sekisho_connections_halfopen", 0);
+	SK_CHECK(f && strcmp(f->type, "gauge") == 0 &&
+		 value_of("sekisho_connections_halfopen", NULL, NULL, NULL, NULL) == 17 &&
+		 value_of("sekisho_connections_evicted_total", NULL, NULL, NULL, NULL) == 123,
+		 "half-open gauge and evictions counter (aggregate, no source label)");
 	SK_CHECK(strstr(text, "some_future_key") == NULL && strstr(text, "ignored") == NULL,
 		 "unknown keys skipped");
 	free(text);
