@@ -155,6 +155,16 @@ top_list(const struct sk_top_worker *w, unsigned int nw, enum sk_top_kind kind, 
 		char s[INET6_ADDRSTRLEN];
 
 		inet_ntop(out[i].family == 4 ? AF_INET : AF_INET6, out[i].addr, s, sizeof(s));
+		if (kind >= SK_TOP_NET) {
+			char net[INET6_ADDRSTRLEN + 8];
+
+			snprintf(net, sizeof(net), "%s/%u", s, out[i].family == 4 ?
+				 SK_TOP_NET4_PLEN : SK_TOP_NET6_PLEN);
+			json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "net", net,
+							   "count", (json_int_t)out[i].count,
+							   "error", (json_int_t)out[i].err));
+			continue;
+		}
 		json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "src", s,
 						   "count", (json_int_t)out[i].count,
 						   "error", (json_int_t)out[i].err));
@@ -182,7 +192,7 @@ json_t *
 sk_top_doc(const struct sk_top_worker *w, unsigned int n_workers, unsigned int n)
 {
 	json_t *doc, *drops = json_object();
-	uint64_t total_denied, total_new;
+	uint64_t total_denied, total_new, total_net;
 	unsigned int r, i;
 
 	for (r = SK_DROP__FIRST; r < SK_DROP__MAX && drops != NULL; r++) {
@@ -202,6 +212,11 @@ sk_top_doc(const struct sk_top_worker *w, unsigned int n_workers, unsigned int n
 	json_object_set_new(doc, "denied", top_list(w, n_workers, SK_TOP_DENIED, n, &total_denied));
 	json_object_set_new(doc, "new_connections", top_list(w, n_workers, SK_TOP_NEW, n,
 							     &total_new));
+	/* the networks' totals are the same events: counted once, above */
+	json_object_set_new(doc, "denied_networks", top_list(w, n_workers, SK_TOP_DENIED_NET, n,
+							     &total_net));
+	json_object_set_new(doc, "new_connection_networks", top_list(w, n_workers, SK_TOP_NEW_NET,
+								     n, &total_net));
 	json_object_set_new(doc, "denied_total", json_integer((json_int_t)total_denied));
 	json_object_set_new(doc, "new_connections_total", json_integer((json_int_t)total_new));
 	json_object_set_new(doc, "drops", drops);

@@ -19,6 +19,11 @@ sk_ctl_view_top(FILE *out, const json_t *doc)
 		{ "COUNT", "count", SK_CTL_F_NUM },
 		{ "ERROR", "error", SK_CTL_F_NUM },
 	};
+	static const struct sk_ctl_col net_cols[] = {
+		{ "NETWORK", "net", SK_CTL_F_STR },
+		{ "COUNT", "count", SK_CTL_F_NUM },
+		{ "ERROR", "error", SK_CTL_F_NUM },
+	};
 	const json_t *l;
 	const char *k;
 	json_t *v;
@@ -33,11 +38,21 @@ sk_ctl_view_top(FILE *out, const json_t *doc)
 	l = json_object_get(doc, "denied");
 	if (json_is_array(l) && sk_ctl_render_list(out, l, cols, 3, 0) == 0)
 		fprintf(out, "none\n");
+	l = json_object_get(doc, "denied_networks");
+	if (json_is_array(l) && json_array_size(l) != 0) {
+		fprintf(out, "by network:\n");
+		(void)sk_ctl_render_list(out, l, net_cols, 3, 0);
+	}
 	fprintf(out, "\nnew connections: %llu\n",
 		(unsigned long long)sk_ctl_json_u64(doc, "new_connections_total", 0));
 	l = json_object_get(doc, "new_connections");
 	if (json_is_array(l) && sk_ctl_render_list(out, l, cols, 3, 0) == 0)
 		fprintf(out, "none\n");
+	l = json_object_get(doc, "new_connection_networks");
+	if (json_is_array(l) && json_array_size(l) != 0) {
+		fprintf(out, "by network:\n");
+		(void)sk_ctl_render_list(out, l, net_cols, 3, 0);
+	}
 	fprintf(out, "\ndrops by reason:\n");
 	if (json_object_size(json_object_get(doc, "drops")) == 0)
 		fprintf(out, "none\n");

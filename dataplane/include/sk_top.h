@@ -23,10 +23,18 @@
 #define SK_TOP_MAGIC    0x504f544bu /* "KTOP" */
 #define SK_TOP_K        64          /* entries per summary */
 #define SK_TOP_WORKERS  64          /* = SK_MAX_WORKERS */
+#define SK_TOP_NET      2           /* SK_TOP_x + SK_TOP_NET = the same by network */
+#define SK_TOP_NET4_PLEN 24         /* the network of an IPv4 source */
+#define SK_TOP_NET6_PLEN 48         /* of an IPv6 source */
 
 enum sk_top_kind {
 	SK_TOP_DENIED = 0,  /* packets dropped by policy or a limit (sk_top_denied()) */
 	SK_TOP_NEW = 1,     /* new connections policy accepted (admitted or refused by a limit) */
+	/* The same events by the source's network (/24 IPv4, /48 IPv6): a flood
+	 * from many addresses of one network has no heavy source, but a heavy
+	 * network.  Always kind + SK_TOP_NET. */
+	SK_TOP_DENIED_NET = 2,
+	SK_TOP_NEW_NET = 3,
 	SK_TOP__KINDS
 };
 

@@ -59,6 +59,19 @@ sk_top_note(struct sk_top *t, enum sk_top_kind kind, uint8_t family, const uint8
 	memcpy(w->addr[i], addr, len);
 }
 
+void
+sk_top_note_src(struct sk_top *t, enum sk_top_kind kind, uint8_t family, const uint8_t *addr)
+{
+	uint8_t net[16] = { 0 };
+
+	sk_top_note(t, kind, family, addr);
+	if (family == 4)
+		memcpy(net, addr, SK_TOP_NET4_PLEN / 8);
+	else
+		memcpy(net, addr, SK_TOP_NET6_PLEN / 8);
+	sk_top_note(t, (enum sk_top_kind)(kind + SK_TOP_NET), family, net);
+}
+
 static int
 by_count(const void *a, const void *b)
 {

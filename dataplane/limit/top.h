@@ -45,6 +45,10 @@ void sk_top_init(struct sk_top *t, struct sk_top_worker *pub, uint32_t now_ms);
 /* One event of kind from (family, addr). */
 void sk_top_note(struct sk_top *t, enum sk_top_kind kind, uint8_t family, const uint8_t *addr);
 
+/* An event of kind (SK_TOP_DENIED or SK_TOP_NEW) from source addr: counted
+ * by the source and by its network (kind + SK_TOP_NET). */
+void sk_top_note_src(struct sk_top *t, enum sk_top_kind kind, uint8_t family, const uint8_t *addr);
+
 /* Between bursts: roll the minute (drops = the worker's cumulative drop
  * counters) and publish once a second. */
 void sk_top_tick(struct sk_top *t, uint32_t now_ms, const uint64_t drops[SK_DROP__MAX]);

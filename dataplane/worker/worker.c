@@ -60,7 +60,7 @@ drop(struct sk_worker *w, struct rte_mbuf *m, enum sk_drop_reason reason)
 	if (unlikely(sk_top_denied(reason)) && w->top != NULL) {
 		const struct sk_pkt_meta *pm = sk_pkt_meta(m);
 
-		sk_top_note(w->top, SK_TOP_DENIED, pm->family, pm->src);
+		sk_top_note_src(w->top, SK_TOP_DENIED, pm->family, pm->src);
 	}
 	rte_pktmbuf_free(m);
 }
@@ -456,7 +456,7 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 
 		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
 			if (w->top != NULL)
-				sk_top_note(w->top, SK_TOP_NEW, pm->family, pm->src);
+				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
 			/* Limits on new connections (wlimit.h): before anything is created. */
 			why = sk_wlimit_admit(w, g, pm, rule);
 			if (unlikely(why != SK_DROP_NONE)) {

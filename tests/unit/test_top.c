@@ -70,6 +70,41 @@ test_space_saving(void)
 	SK_CHECK(top_a.cur[SK_TOP_NEW].n == 2, "v4 and v6 with the same bytes are two sources");
 }
 
+/* A flood from 512 addresses of two /24s, 3 SYNs each, against one busy
+ * client: by source the client leads; by network the flood's two lead. */
+static void
+test_networks(void)
+{
+	struct sk_top_summary s;
+	uint8_t a[16];
+	unsigned int i, k;
+
+	memset(&top_a, 0, sizeof(top_a));
+	sk_top_init(&top_a, NULL, 0);
+	for (i = 0; i < 30; i++) {
+		ip4(a, 0xcb00710au); /* 203.0.113.10 */
+		sk_top_note_src(&top_a, SK_TOP_NEW, 4, a);
+	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < 512; i++) {
+			ip4(a, 0xc6120700u + i); /* 198.18.7.0 - 198.18.8.255 */
+			sk_top_note_src(&top_a, SK_TOP_NEW, 4, a);
+		}
+	sk_top_export(&top_a.cur[SK_TOP_NEW], &s);
+	ip4(a, 0xcb00710au);
+	SK_CHECK(s.n > 0 && memcmp(s.e[0].addr, a, 4) == 0,
+		 "by source the busy client leads (%u.%u.%u.%u)", s.e[0].addr[0], s.e[0].addr[1],
+		 s.e[0].addr[2], s.e[0].addr[3]);
+	sk_top_export(&top_a.cur[SK_TOP_NEW_NET], &s);
+	SK_CHECK(s.n == 3 && s.e[0].count == 768 && s.e[1].count == 768 && s.e[2].count == 30 &&
+		 s.e[0].addr[0] == 198 && s.e[0].addr[1] == 18 && s.e[0].addr[3] == 0 &&
+		 s.e[1].addr[0] == 198 && s.e[1].addr[1] == 18,
+		 "by network: 198.18.7.0/24 and 198.18.8.0/24 with 768 each lead, the client's "
+		 "network 30 (%u networks, %lu %lu)", s.n, (unsigned long)s.e[0].count,
+		 s.n > 1 ? (unsigned long)s.e[1].count : 0ul);
+	memset(&top_a, 0, sizeof(top_a));
+}
+
 /* Merge of two workers: counts add, and the error bound covers a source
  * one full summary may have counted without monitoring it. */
 static void
@@ -247,6 +282,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	test_space_saving();
+	test_networks();
 	test_merge();
 	test_doc();
 	test_route();
