@@ -16,8 +16,8 @@ SK_PKGS_BUILD=(libdpdk-dev dpdk dpdk-dev dpdk-doc libnuma-dev libconfig-dev meso
 # The VE image and its boot test (scripts/build-image, `scripts/test image`):
 # installed by `scripts/setup-deps --image`, not by default (CI does not boot it).
 SK_PKGS_IMAGE=(mmdebstrap e2fsprogs dosfstools mtools fdisk qemu-utils qemu-system-x86 ovmf
-	cloud-image-utils nginx-light curl ethtool)
-SK_PKGS_LAB=(nginx-light curl wrk python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps
+	cloud-image-utils nginx-light curl ethtool openssh-client tcpdump)
+SK_PKGS_LAB=(nginx-light curl wrk hping3 python3-scapy iproute2 iputils-ping ethtool netcat-openbsd tcpdump procps
 	chromium chromium-driver python3-selenium)   # the last three: tests/console (a real browser)
 SK_HUGEPAGES=1024       # 2 MB pages wanted by the lab (the lab image asks for 512 MB)
 
