@@ -182,16 +182,20 @@ PYEOF
 	cat "$T/cap.sum" >>"$T/cap.out"
 	# dumpcap says "received/dropped": packets the filter passed, and those
 	# that found its ring full (the capture falls behind; the data path
-	# never waits for it).  The file holds exactly the difference.
+	# never waits for it).  The file holds the difference, less what was
+	# still in dumpcap's ring when it stopped: the health checks on port 80
+	# never pause, and the primary counts a packet as it enqueues it (seen
+	# once in CI: 37475 passed, 37474 in the file).  At most one burst.
 	local rx dr
 	rx=$(sed -n 's#.*received/dropped[^:]*: \([0-9]*\)/\([0-9]*\).*#\1#p' "$T/cap.sum")
 	dr=$(sed -n 's#.*received/dropped[^:]*: \([0-9]*\)/\([0-9]*\).*#\2#p' "$T/cap.sum")
 	echo "capture: $rx passed the filter, $dr lost by the capture ($((dr * 1000 / (rx > 0 ? rx : 1)))/1000)," \
 		"$(cap_field pkts) in the file" >>"$T/cap.sum"
-	[ -n "$rx" ] && [ -n "$dr" ] && (($(cap_field pkts) == rx - dr && rx > 30000)) &&
+	[ -n "$rx" ] && [ -n "$dr" ] &&
+		(($(cap_field pkts) <= rx - dr && $(cap_field pkts) >= rx - dr - 32 && rx > 30000)) &&
 		[ "$(cat "$T/cap.sha")" = "$want" ] && [ "$l0" = "$l1" ]
 }
-check "capture of a whole 50 MB download (inside, tcp port 80, 96 B snaplen): download intact, data path lost nothing, file = dumpcap's received - dropped" \
+check "capture of a whole 50 MB download (inside, tcp port 80, 96 B snaplen): download intact, data path lost nothing, file = dumpcap's received - dropped (less at most one burst in its ring at stop)" \
 	"$T/cap.out" capture_under_load
 diag "$T/cap.sum" || true
 

@@ -287,8 +287,10 @@ main(int argc __rte_unused, char **argv)
 	/* The commit lands before worker 1 drains: same services, other order. */
 	g2 = generation(conf_ba, 2, g1);
 	SK_CHECK(g2 != NULL, "generation 2: services (b, a)");
-	if (g2 == NULL)
+	if (g2 == NULL) {
+		sk_gen_free(g1);
 		return SK_TEST_DONE();
+	}
 	__atomic_store_n(&sk_dp.gen, g2, __ATOMIC_RELEASE);
 
 	got = sk_worker_drain(w1, g2);
@@ -310,5 +312,8 @@ main(int argc __rte_unused, char **argv)
 			 rte_be_to_cpu_16(th->dst_port));
 	}
 	flush_tx(w1);
+	__atomic_store_n(&sk_dp.gen, NULL, __ATOMIC_RELEASE);
+	sk_gen_free(g2);
+	sk_gen_free(g1);
 	return SK_TEST_DONE();
 }
