@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cfg_priv.h"
+#include "util/util_file.h"
 
 const struct sk_cfg_key sk_cfg_keys_top[] = {
 	{ "dataplane", SK_CFG_T_GROUP, SK_CFG_F_RESTART, 0, 0, 0, 0, NULL, "all defaults",
@@ -226,54 +227,6 @@ refuse_includes(const char *text, const char *name, struct sk_cfg_diag *diag)
 	return n;
 }
 
-/* Whole file into a NUL-terminated buffer; NULL with errno set on failure. */
-static char *
-read_text(const char *path)
-{
-	enum { CAP = 64 << 20 };	/* far above any real policy; bounds a mistake */
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, size = 0;
-	int err = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (len + 1 >= size) {
-			char *nb;
-
-			if (size >= CAP) {
-				err = EFBIG;
-				break;
-			}
-			size = size ? size * 2 : 65536;
-			nb = realloc(buf, size);
-			if (nb == NULL) {
-				err = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, size - len - 1, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				err = EIO;
-			break;
-		}
-	}
-	fclose(f);
-	if (err != 0) {
-		free(buf);
-		errno = err;
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 struct sk_cfg *
 sk_cfg_load_string(const char *text, const char *name, struct sk_cfg_diag *diag)
 {
@@ -292,13 +245,16 @@ sk_cfg_load_string(const char *text, const char *name, struct sk_cfg_diag *diag)
 struct sk_cfg *
 sk_cfg_load_file(const char *path, struct sk_cfg_diag *diag)
 {
+	enum { CAP = 64 << 20 };	/* far above any real policy; bounds a mistake */
 	struct sk_cfg *cfg;
-	char *text = read_text(path);
+	void *text;
+	size_t len;
+	int rc = sk_util_read_file(path, CAP, &text, &len);
 
-	if (text == NULL) {
+	if (rc != 0) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(-rc));
 		sk_cfg_diag_add(diag, path, 0, msg);
 		return NULL;
 	}

@@ -43,50 +43,7 @@ sk_store_sha256_hex(const void *buf, size_t len, char out[SK_STORE_SHA256_HEX])
 int
 sk_store_read_file(const char *path, void **buf, size_t *len)
 {
-	struct stat sb;
-	size_t done = 0;
-	char *p;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) != 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > SK_STORE_FILE_MAX) {
-		close(fd);
-		return S_ISREG(sb.st_mode) ? -EFBIG : -EINVAL;
-	}
-	p = malloc((size_t)sb.st_size + 1);
-	if (p == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (done < (size_t)sb.st_size) {
-		ssize_t n = read(fd, p + done, (size_t)sb.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break; /* shrank under us: return what is there */
-		done += (size_t)n;
-	}
-	close(fd);
-	if (rc != 0) {
-		free(p);
-		return rc;
-	}
-	p[done] = '\0';
-	*buf = p;
-	*len = done;
-	return 0;
+	return sk_util_read_file(path, SK_STORE_FILE_MAX, buf, len);
 }
 
 int

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * util_file.c - crash-safe file writes (write temp, fsync, rename, fsync dir).
+ * util_file.c - crash-safe file writes (write temp, fsync, rename, fsync dir)
+ * and the one whole-file read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,5 +70,54 @@ sk_util_write_atomic(const char *path, const void *data, size_t len, mode_t mode
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	sk_util_fsync_dir(dirname(dir));
+	return 0;
+}
+
+int
+sk_util_read_file(const char *path, size_t max, void **buf, size_t *len)
+{
+	struct stat sb;
+	size_t done = 0;
+	char *p;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) != 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
+		close(fd);
+		return S_ISREG(sb.st_mode) ? -EFBIG : -EINVAL;
+	}
+	p = malloc((size_t)sb.st_size + 1);
+	if (p == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)sb.st_size) {
+		ssize_t n = read(fd, p + done, (size_t)sb.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break; /* shrank under us: return what is there */
+		done += (size_t)n;
+	}
+	close(fd);
+	if (rc != 0) {
+		free(p);
+		return rc;
+	}
+	p[done] = '\0';
+	*buf = p;
+	*len = done;
 	return 0;
 }

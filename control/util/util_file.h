@@ -24,6 +24,14 @@ int sk_util_write_atomic(const char *path, const void *data, size_t len, mode_t 
 /* Write all len bytes to fd (retrying short writes and EINTR): 0 or -errno. */
 int sk_util_write_all(int fd, const void *data, size_t len) __attribute__((warn_unused_result));
 
+/*
+ * Read the regular file path whole into a malloc'd, NUL-terminated buffer
+ * (*buf, *len without the NUL).  0, or -errno: -EFBIG past max bytes,
+ * -EINVAL for something that is not a regular file.
+ */
+int sk_util_read_file(const char *path, size_t max, void **buf, size_t *len)
+	__attribute__((warn_unused_result));
+
 /* fsync the directory dir (best effort: errors are ignored, as a directory
  * fsync fails on some file systems that are durable anyway). */
 void sk_util_fsync_dir(const char *dir);
