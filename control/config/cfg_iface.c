@@ -171,22 +171,6 @@ set_vlan(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struc
 	in->f.vlan = 0;
 }
 
-/* One of names[] (a string key) into a uint8_t at k's offset; an error names them all. */
-static void
-set_choice(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k,
-	   const char *const *names, uint8_t n, const char *want)
-{
-	const char *v = config_setting_get_string(s);
-	uint8_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		if (strcmp(v, names[i]) == 0) {
-			*((uint8_t *)obj + k->off) = i;
-			return;
-		}
-	sk_cfg_err(c, s, "%s: %s = \"%s\" must be %s", c->where, k->name, v ? v : "", want);
-}
-
 static void
 set_rpf(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
 {
@@ -194,7 +178,8 @@ set_rpf(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct
 		[SK_RPF_OFF] = "off", [SK_RPF_STRICT] = "strict", [SK_RPF_LOOSE] = "loose",
 	};
 
-	set_choice(c, s, obj, k, names, 3, "\"strict\", \"loose\" or \"off\"");
+	(void)sk_cfg_choice(c, s, "rpf =", names, 3, "\"strict\", \"loose\" or \"off\"",
+			    (uint8_t *)obj + k->off);
 }
 
 static void
@@ -204,7 +189,8 @@ set_ip_opts(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const st
 		[SK_IPOPTS_ALLOW] = "allow", [SK_IPOPTS_DROP] = "drop",
 	};
 
-	set_choice(c, s, obj, k, names, 2, "\"allow\" or \"drop\"");
+	(void)sk_cfg_choice(c, s, "ip_options =", names, 2, "\"allow\" or \"drop\"",
+			    (uint8_t *)obj + k->off);
 }
 
 /* The DPDK device name: devargs up to the first comma (what EAL probes). */

@@ -234,6 +234,22 @@ sk_cfg_set_uint(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 	}
 }
 
+int
+sk_cfg_choice(struct sk_cfg_ctx *c, const config_setting_t *s, const char *what,
+	      const char *const *names, uint8_t n, const char *want, uint8_t *out)
+{
+	const char *v = config_setting_get_string(s);
+	uint8_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	sk_cfg_err(c, s, "%s: %s \"%s\" must be %s", c->where, what, v ? v : "", want);
+	return -1;
+}
+
 void
 sk_cfg_set_bool(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 		const struct sk_cfg_key *k)

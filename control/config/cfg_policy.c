@@ -21,17 +21,9 @@ parse_action(struct sk_cfg_ctx *c, const config_setting_t *s, uint8_t *out)
 	static const char *const names[] = {
 		[SK_ACT_DROP] = "drop", [SK_ACT_ACCEPT] = "accept", [SK_ACT_REJECT] = "reject",
 	};
-	const char *v = config_setting_get_string(s);
-	uint8_t i;
 
-	for (i = 0; i < 3; i++)
-		if (strcmp(v, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	sk_cfg_err(c, s, "%s: action \"%s\" must be \"accept\", \"drop\" or \"reject\"",
-		   c->where, v);
-	return -1;
+	return sk_cfg_choice(c, s, "action", names, 3, "\"accept\", \"drop\" or \"reject\"",
+			     out);
 }
 
 /* Zone reference: a config zone, or "local"/"any" where allow_* says so. */

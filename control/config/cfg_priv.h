@@ -130,6 +130,10 @@ void sk_cfg_set_bool(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 		     const struct sk_cfg_key *k);
 void sk_cfg_set_str(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 		    const struct sk_cfg_key *k);
+/* A string setting that must be one of names[0..n-1]: its index into *out,
+ * or an error "<where>: <what> "<v>" must be <want>" and -1. */
+int sk_cfg_choice(struct sk_cfg_ctx *c, const config_setting_t *s, const char *what,
+		  const char *const *names, uint8_t n, const char *want, uint8_t *out);
 /* A name (sk_cfg_name_ok) into a string buffer. */
 void sk_cfg_set_name(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj,
 		     const struct sk_cfg_key *k);
