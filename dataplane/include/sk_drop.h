@@ -58,7 +58,11 @@
 	X(TX_FULL,           "tx_full",             "transmit queue full") \
 	X(NO_MBUF,           "no_mbuf",             "mbuf pool empty while building a reply or fragment") \
 	X(HA_STANDBY,        "ha_standby",          "HA unit not active: not addressed to one of its own per-unit addresses") \
-	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped")
+	X(FRAG_HELD_AT_STOP, "frag_held_at_stop",   "fragments still held for reassembly when the dataplane stopped") \
+	/* SYN proxy (dataplane/synproxy): the client's handshake ends at the \
+	 * proxy, so an ACK without a connection is either a cookie or junk. */ \
+	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie", "SYN proxy on: ACK with no connection and an invalid or expired SYN cookie") \
+	X(SYNPROXY_PENDING,  "synproxy_pending",    "SYN proxy: client data before the server's SYN-ACK arrived (the client retransmits)")
 
 enum sk_drop_reason {
 	SK_DROP_NONE = 0,
