@@ -59,19 +59,23 @@ static const uint64_t *epoch_key(struct sk_syncookie_keys *keys, uint64_t e)
 static uint32_t mac24(const uint64_t *k, const struct sk_syncookie_tuple *t,
 	uint32_t isn, uint8_t meta)
 {
-	/* Fixed 44-byte message: addresses, ports, ISN, meta, family. */
+	/* addresses (4 or 16 bytes each), ports, ISN, meta, family: 20 bytes
+	 * for IPv4 (three SipHash blocks with the length block), 44 for IPv6. */
+	size_t al = t->family == 4 ? 4 : 16, n = 0;
 	uint8_t msg[44];
 
-	memcpy(msg, t->saddr, 16);
-	memcpy(msg + 16, t->daddr, 16);
-	memcpy(msg + 32, &t->sport, 2);
-	memcpy(msg + 34, &t->dport, 2);
-	memcpy(msg + 36, &isn, 4);
-	msg[40] = meta;
-	msg[41] = t->family;
-	msg[42] = 0;
-	msg[43] = 0;
-	return (uint32_t)sk_siphash24(k[0], k[1], msg, sizeof(msg)) & 0xffffffu;
+	memcpy(msg + n, t->saddr, al);
+	n += al;
+	memcpy(msg + n, t->daddr, al);
+	n += al;
+	memcpy(msg + n, &t->sport, 2);
+	memcpy(msg + n + 2, &t->dport, 2);
+	memcpy(msg + n + 4, &isn, 4);
+	msg[n + 8] = meta;
+	msg[n + 9] = t->family;
+	msg[n + 10] = 0;
+	msg[n + 11] = 0;
+	return (uint32_t)sk_siphash24(k[0], k[1], msg, n + 12) & 0xffffffu;
 }
 
 static unsigned mss_index(uint16_t mss)

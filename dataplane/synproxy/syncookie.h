@@ -6,6 +6,7 @@
  * must remember about the client's SYN without keeping state:
  *
  *   bits 31..8  24-bit MAC: SipHash-2-4(key(epoch), tuple, client ISN, bits 7..0)
+ *               (IPv4 hashes 4-byte addresses: 20 bytes; IPv6 44 bytes)
  *   bit  7      epoch parity (which of the two live keys signed it)
  *   bits 6..5   MSS index into sk_syncookie_mss_table (largest entry <= the
  *               client's MSS, as Linux's msstab)
