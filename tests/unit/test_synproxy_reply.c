@@ -132,23 +132,31 @@ int main(int argc, char **argv)
 	 * parse and TX. */
 	m = syn(4, RTE_TCP_SYN_FLAG, full, sizeof(full));
 	if (m != NULL) {
-		const int n = 200000;
-		uint64_t t0 = rte_rdtsc();
-		for (int i = 0; i < n; i++) {
-			struct rte_mbuf *r = sk_synproxy_synack(mp, m,
-				(const struct rte_ether_addr *)pb_port_mac, &keys, 1000, 7, &c);
-			rte_pktmbuf_free(r);
-		}
-		printf("# cookie SYN-ACK: %.0f cycles per SYN (%d SYNs)\n",
-			(double)(rte_rdtsc() - t0) / n, n);
+		/* Best of 9 batches: the CPU is shared, the minimum is the cost. */
+		const int n = 20000;
+		double best_reply = 1e18, best_cookie = 1e18;
 		struct sk_syncookie_tuple tu = { .family = 4, .sport = 1, .dport = 2 };
 		struct sk_syncookie_opts in = { .mss = 1460, .wscale = 7, .sack = true }, enc;
 		uint32_t acc = 0;
-		t0 = rte_rdtsc();
-		for (int i = 0; i < n; i++)
-			acc += sk_syncookie_make(&keys, &tu, (uint32_t)i, &in, 1000, &enc);
-		printf("# cookie alone: %.0f cycles per SYN (checksum %08x)\n",
-			(double)(rte_rdtsc() - t0) / n, acc);
+
+		for (int b = 0; b < 9; b++) {
+			uint64_t t0 = rte_rdtsc();
+			for (int i = 0; i < n; i++) {
+				struct rte_mbuf *r = sk_synproxy_synack(mp, m,
+					(const struct rte_ether_addr *)pb_port_mac, &keys, 1000, 7, &c);
+				rte_pktmbuf_free(r);
+			}
+			double cyc = (double)(rte_rdtsc() - t0) / n;
+			best_reply = cyc < best_reply ? cyc : best_reply;
+			t0 = rte_rdtsc();
+			for (int i = 0; i < n; i++)
+				acc += sk_syncookie_make(&keys, &tu, (uint32_t)i, &in, 1000, &enc);
+			cyc = (double)(rte_rdtsc() - t0) / n;
+			best_cookie = cyc < best_cookie ? cyc : best_cookie;
+		}
+		printf("# cookie SYN-ACK (cookie + build + mbuf alloc/free): %.0f cycles per SYN, best of 9x%d\n",
+			best_reply, n);
+		printf("# cookie alone (IPv4 SipHash-2-4): %.0f cycles (sum %08x)\n", best_cookie, acc);
 		rte_pktmbuf_free(m);
 	}
 	SK_CHECK(rte_mempool_avail_count(mp) == 64, "no mbuf leaked (%u free)", rte_mempool_avail_count(mp));
