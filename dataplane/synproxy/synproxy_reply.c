@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * synproxy_reply.c - build the cookie SYN-ACK (see synproxy_reply.h).  Same
- * shape as the reject rule's RST (local/local_rst.c): addresses and ports
- * swapped, fresh headers, full checksums (one per SYN, on the reply only).
+ * synproxy_reply.c - turn a SYN into its cookie SYN-ACK (synproxy_reply.h).
+ * In place, as DPVS does: a flood's SYN costs no mbuf alloc/free, only new
+ * L3/L4 headers after the kept L2 header and checksums over 52-72 bytes.
  */
+#include <errno.h>
 #include <string.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -12,56 +13,60 @@
 #include "synproxy_reply.h"
 #include "synproxy_tcp.h"
 
-struct rte_mbuf *sk_synproxy_synack(struct rte_mempool *mp, const struct rte_mbuf *orig,
-	const struct rte_ether_addr *src_mac, struct sk_syncookie_keys *keys,
-	uint64_t now_s, uint8_t our_wscale, uint32_t *cookie)
+int sk_synproxy_synack(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+	struct sk_syncookie_keys *keys, uint64_t now_s, uint8_t our_wscale, uint32_t *cookie)
 {
-	const struct sk_pkt_meta *pm = sk_pkt_meta((struct rte_mbuf *)(uintptr_t)orig);
-	uint8_t hbuf[60], opts[SK_SYNPROXY_OPTS_MAX];
-	const struct rte_tcp_hdr *otcp;
+	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	uint8_t opts[SK_SYNPROXY_OPTS_MAX];
 	struct sk_syncookie_tuple t;
 	struct sk_syncookie_opts in, enc;
 	struct rte_ether_hdr *eth;
 	struct rte_tcp_hdr *tcp;
-	struct rte_mbuf *m;
 	size_t l3 = pm->family == 4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
-	size_t olen, tcplen;
+	size_t olen, tcplen, total;
+	uint16_t sport, dport;
+	uint8_t *l3p;
 	uint32_t isn;
 
 	if ((pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
 	     RTE_TCP_FIN_FLAG)) != RTE_TCP_SYN_FLAG || pm->l4_len < 20 || pm->l4_len > 60)
-		return NULL;
-	otcp = rte_pktmbuf_read(orig, (uint32_t)pm->l2_len + pm->l3_len, pm->l4_len, hbuf);
-	if (otcp == NULL)
-		return NULL;
-	if (sk_synproxy_syn_opts((const uint8_t *)(otcp + 1), pm->l4_len - 20u, &in) < 0)
-		return NULL;
+		return -EINVAL;
+	/* The whole header chain must be in the first segment to rewrite it. */
+	if (!rte_pktmbuf_is_contiguous(m) ||
+	    rte_pktmbuf_data_len(m) < (uint32_t)pm->l2_len + pm->l3_len + pm->l4_len)
+		return -EINVAL;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	tcp = (struct rte_tcp_hdr *)((uint8_t *)eth + pm->l2_len + pm->l3_len);
+	if (sk_synproxy_syn_opts((const uint8_t *)(tcp + 1), pm->l4_len - 20u, &in) < 0)
+		return -EINVAL;
 	memset(&t, 0, sizeof(t));
 	memcpy(t.saddr, pm->src, 16);
 	memcpy(t.daddr, pm->dst, 16);
-	t.sport = otcp->src_port;
-	t.dport = otcp->dst_port;
+	t.sport = sport = tcp->src_port;
+	t.dport = dport = tcp->dst_port;
 	t.family = pm->family;
-	isn = rte_be_to_cpu_32(otcp->sent_seq);
+	isn = rte_be_to_cpu_32(tcp->sent_seq);
 	*cookie = sk_syncookie_make(keys, &t, isn, &in, now_s, &enc);
 	olen = sk_synproxy_synack_opts(opts, &enc, our_wscale);
 	tcplen = sizeof(*tcp) + olen;
-
-	m = rte_pktmbuf_alloc(mp);
-	if (m == NULL)
-		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + l3 + tcplen));
-	if (eth == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
+	/* The reply is never longer than 20/40 + 32 bytes after the L2 header
+	 * and fits where the SYN was (a SYN is at least that long or has
+	 * tailroom: rte_pktmbuf_append checks). */
+	total = pm->l2_len + l3 + tcplen;
+	if (total > rte_pktmbuf_data_len(m)) {
+		if (rte_pktmbuf_append(m, (uint16_t)(total - rte_pktmbuf_data_len(m))) == NULL)
+			return -ENOSPC;
+	} else if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - total)) < 0) {
+		return -EINVAL;
 	}
-	const struct rte_ether_hdr *oe = rte_pktmbuf_mtod(orig, const struct rte_ether_hdr *);
-	rte_ether_addr_copy(&oe->src_addr, &eth->dst_addr);
+	/* Same L2 header (keeps a VLAN tag), MACs swapped. */
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(src_mac, &eth->src_addr);
-	tcp = (struct rte_tcp_hdr *)((uint8_t *)(eth + 1) + l3);
+	l3p = (uint8_t *)eth + pm->l2_len;
+	tcp = (struct rte_tcp_hdr *)(l3p + l3);
 	memset(tcp, 0, sizeof(*tcp));
-	tcp->src_port = otcp->dst_port;
-	tcp->dst_port = otcp->src_port;
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
 	tcp->sent_seq = rte_cpu_to_be_32(*cookie);
 	tcp->recv_ack = rte_cpu_to_be_32(isn + 1);
 	tcp->data_off = (uint8_t)((tcplen / 4) << 4);
@@ -69,9 +74,8 @@ struct rte_mbuf *sk_synproxy_synack(struct rte_mempool *mp, const struct rte_mbu
 	tcp->rx_win = rte_cpu_to_be_16(65535);
 	memcpy(tcp + 1, opts, olen);
 	if (pm->family == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3p;
 
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 		memset(ip, 0, sizeof(*ip));
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcplen));
@@ -83,9 +87,8 @@ struct rte_mbuf *sk_synproxy_synack(struct rte_mempool *mp, const struct rte_mbu
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	} else {
-		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)l3p;
 
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
 		ip6->payload_len = rte_cpu_to_be_16((uint16_t)tcplen);
 		ip6->proto = IPPROTO_TCP;
@@ -94,5 +97,5 @@ struct rte_mbuf *sk_synproxy_synack(struct rte_mempool *mp, const struct rte_mbu
 		memcpy(ip6->dst_addr, pm->src, 16);
 		tcp->cksum = rte_ipv6_udptcp_cksum(ip6, tcp);
 	}
-	return m;
+	return 0;
 }
