@@ -72,7 +72,7 @@
 	/* SYN proxy (dataplane/synproxy): the client's handshake ends at the \
 	 * proxy, so an ACK without a connection is either a cookie or junk. */ \
 	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie", "SYN proxy on: ACK with no connection and an invalid or expired SYN cookie") \
-	X(SYNPROXY_PENDING,  "synproxy_pending",    "SYN proxy: client data before the server's SYN-ACK arrived (the client retransmits)") \
+	X(SYNPROXY_PENDING,  "synproxy_pending",    "SYN proxy: a packet of a proxied connection before the server's SYN-ACK (client data: the client retransmits)") \
 	SK_DROP_LIST_LIMITS(X)
 
 /*
