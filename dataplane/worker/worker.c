@@ -470,9 +470,16 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 
 		/* SYN proxy (synproxy_dp.h): a SYN answered with a cookie, a
 		 * cookie ACK turned into the SYN to the server. */
-		if (pm->proto == IPPROTO_TCP && (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) &&
-		    sp_done(w, m, sk_synproxy_new(w, g, m, rule, &spo, &why), &why))
-			return;
+		if (pm->proto == IPPROTO_TCP && (pm->out_zone != SK_ZONE_LOCAL || nw != NULL)) {
+			enum sk_synproxy_verdict v = sk_synproxy_new(w, g, m, rule, &spo, &why);
+
+			/* An answered SYN still opens a flow as far as `top` is
+			 * concerned: a proxied flood stays visible. */
+			if (v == SK_SP_DONE && w->top != NULL)
+				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
+			if (sp_done(w, m, v, &why))
+				return;
+		}
 		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
 			if (w->top != NULL)
 				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
