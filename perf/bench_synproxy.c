@@ -297,6 +297,17 @@ mark_all(uint8_t sp, uint32_t d)
 	return n;
 }
 
+/* Leave no EAL runtime directory behind. */
+static void
+eal_dir_cleanup(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/skbsp%d", (int)getpid());
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_synproxy: could not remove the EAL runtime dir\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -315,6 +326,7 @@ main(int argc, char **argv)
 	snprintf(prefix, sizeof(prefix), "--file-prefix=skbsp%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
 		return 1;
+	atexit(eal_dir_cleanup);
 	sk_dp.tsc_hz = rte_get_tsc_hz();
 	sk_dp.tsc_per_ms = RTE_MAX(sk_dp.tsc_hz / 1000, (uint64_t)1);
 	if (sk_mbox_init(err, sizeof(err)) != 0)
