@@ -386,6 +386,8 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 }
 
 /* worker.c decide() for a new flow. */
+static int trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule);
+
 static void
 trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 {
@@ -399,6 +401,9 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 	else
 		action = t->g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
 	policy_json(t, pm, rule, action);
+	if (action == SK_ACT_ACCEPT && pm->proto == IPPROTO_TCP && pm->out_zone != SK_ZONE_LOCAL &&
+	    trace_synproxy(t, pm, rule))
+		return;
 	if (action == SK_ACT_ACCEPT) {
 		if (t->is_lb) {
 			if (sk_vtrace_lb_create(t, pm))
@@ -434,6 +439,47 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 		return;
 	}
 	sk_vtrace_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+}
+
+/*
+ * The SYN proxy (dataplane/synproxy/synproxy_dp.h) for a TCP segment policy
+ * accepted: 1 when the proxy decides it (a SYN answered, an ACK checked).
+ */
+static int
+trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule)
+{
+	const struct sk_gen *g = t->g;
+	uint8_t f = pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				     RTE_TCP_FIN_FLAG);
+	const char *by = rule != 0 && g->rules[rule - 1].synproxy ? "its rule" :
+		pm->lb_svc != 0 && sk_lb_service(g->lb, pm->lb_svc - 1u)->synproxy ?
+		"its service" : NULL;
+
+	if (by == NULL && (f == RTE_TCP_SYN_FLAG || f == RTE_TCP_ACK_FLAG) &&
+	    g->st->synproxy_auto_halfopen + g->st->synproxy_auto_syn_rate != 0)
+		sk_vtrace_assume(t, "the SYN proxy's automatic mode is off (under a flood it "
+				 "would answer this SYN with a cookie instead)");
+	if (by == NULL && f == RTE_TCP_ACK_FLAG && !g->st->tcp_loose) {
+		sk_vtrace_step(t, "bare ACK and no connection; no SYN proxy for it");
+		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
+		return 1;
+	}
+	if (by == NULL)
+		return 0;
+	if (f == RTE_TCP_SYN_FLAG) {
+		sk_vtrace_step(t, "SYN proxy (%s): answered with a cookie SYN-ACK out of %s; no "
+			       "connection until the client's ACK returns the cookie", by,
+			       g->ifaces[pm->in_iface].name);
+		sk_vtrace_decision(t, "consume", SK_DROP_NONE);
+		return 1;
+	}
+	if (f != RTE_TCP_ACK_FLAG)
+		return 0;
+	sk_vtrace_assume(t, "the ACK carries a valid SYN cookie (else: dropped, "
+			 "synproxy_bad_cookie)");
+	sk_vtrace_step(t, "SYN proxy (%s): the cookie ACK becomes the SYN to the server; "
+		       "sequence numbers are translated for the connection's life", by);
+	return 0;
 }
 
 /* worker.c admit()'s sk_gen_dst: 0 routed or local (pm says where), 1 decided. */
@@ -596,7 +642,10 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		return;
 	if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
 	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
-	    RTE_TCP_SYN_FLAG) {
+	    RTE_TCP_SYN_FLAG &&
+	    !((pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG)) == RTE_TCP_ACK_FLAG &&
+	      (g->synproxy_any || g->st->synproxy_auto_halfopen + g->st->synproxy_auto_syn_rate))) {
 		sk_vtrace_step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
 		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
 		return;

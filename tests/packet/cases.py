@@ -569,3 +569,5 @@ from cases_icmperr import ICMPERR_CASES  # noqa: E402
 CASES += ICMPERR_CASES
 from cases_limits import LIMIT_CASES  # noqa: E402
 CASES += LIMIT_CASES
+from cases_synproxy import SYNPROXY_CASES  # noqa: E402
+CASES += SYNPROXY_CASES
