@@ -45,6 +45,11 @@
 /* Records taken from the rings per loop at most (the loop stays short). */
 #define DRAIN_MAX 65536u
 #define DRAIN_BURST 256u
+/* Flow control: no draining while this much is sent and not acknowledged
+ * (the standby acknowledges what is in its workers' rings, so its queue
+ * stays below PEND_MAX and a bulk sync never outruns its apply). */
+#define UNACKED_RECORDS_MAX 65536u
+#define UNACKED_BATCHES_MAX (SK_HA_CSYNC_WINDOW / 2)
 /* Poll timeout while shipping: a batch leaves at most this long after its record. */
 #define SHIP_LOOP_MS 5
 /* Records a standby keeps per worker while its in ring is full. */
@@ -221,6 +226,9 @@ flush(struct sk_ha *ha, uint64_t now, int force)
 static void
 window_reset(struct sk_ha_csync *cs)
 {
+	/* what was not acknowledged is given up (no ACK will come for it) */
+	cs->acked = cs->seq;
+	cs->st.records_acked = cs->st.records_sent;
 	cs->win_from = cs->seq + 1;
 	cs->resume_wait = 0;
 	cs->outage_ms = 0;
@@ -235,6 +243,12 @@ drain(struct sk_ha *ha, uint64_t now)
 	struct sk_ha_csync *cs = &ha->csync;
 	struct sk_sync_rec rec[DRAIN_BURST];
 	unsigned int total = 0;
+
+	if (can_send(ha) && (cs->seq - cs->acked >= UNACKED_BATCHES_MAX ||
+			     cs->st.records_sent - cs->st.records_acked >= UNACKED_RECORDS_MAX)) {
+		cs->st.throttled++;
+		return;   /* the rings hold it; the workers' sweep waits for room */
+	}
 
 	for (unsigned int w = 0; w < cs->n_workers; w++) {
 		struct rte_ring *r = cs->shm->w[w].out;
@@ -693,7 +707,18 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 			cs->held_gen = gen;
 		}
 	}
-	if (cs->ack_due || cs->ack_flags != 0) {
+	/* standby: what waits for room goes on */
+	unsigned int pending_in = 0;
+
+	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
+		if (cs->pend[w].n != 0) {
+			(void)pend_flush(cs, w);
+			pending_in += cs->pend[w].n;
+		}
+	/* An ACK says "in the workers' rings": none while records still wait
+	 * here, so that the active (which stops draining when too much is
+	 * unacknowledged) never sends faster than the workers apply. */
+	if ((cs->ack_due && pending_in == 0) || cs->ack_flags != 0) {
 		struct sk_ha_cack a = { .stream = cs->peer_stream, .seq = cs->peer_seq,
 					.flags = cs->ack_flags };
 		uint8_t msg[SK_HA_CACK_LEN];
@@ -704,11 +729,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 			cs->ack_flags = 0;
 		}
 	}
-	/* standby: what waits for room goes on; the bulk sync counts once every
-	 * record of it is in the tables */
-	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
-		if (cs->pend[w].n != 0)
-			(void)pend_flush(cs, w);
+	/* the bulk sync counts once every record of it is in the tables */
 	if (cs->bulk_in_end) {
 		unsigned int left = 0;
 
