@@ -329,7 +329,6 @@ new_conns(uint64_t ms_, uint32_t base)
 	uint64_t c0 = cpu_ns();
 	for (uint64_t loops = 0;; loops++) {
 		uint32_t now = (uint32_t)ms();
-
 		sk_sync_poll(sw, &ga, now, 1);
 		for (uint32_t j = 0; j < 32; j++, made++) {
 			uint32_t i = (uint32_t)(made % POOL);
@@ -513,7 +512,7 @@ main(int argc, char **argv)
 		       s2.resyncs);
 	}
 
-	/* 5: new connections with sync on */
+	/* 5: new connections with sync on, as fast as the worker makes them */
 	uint64_t e0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_EMITTED];
 	uint64_t f0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_RING_FULL];
 	double new_on = new_conns(secs * 1000, 0x0c000000u);
