@@ -236,8 +236,9 @@ window_reset(struct sk_ha_csync *cs)
 	cs->len = SK_HA_CREC_HDR;
 }
 
-/* Take what the workers emitted; batch and send it. */
-static void
+/* Take what the workers emitted; batch and send it.  1 when every ring was
+ * emptied (not held back by flow control or the per-loop cap). */
+static int
 drain(struct sk_ha *ha, uint64_t now)
 {
 	struct sk_ha_csync *cs = &ha->csync;
@@ -247,7 +248,7 @@ drain(struct sk_ha *ha, uint64_t now)
 	if (can_send(ha) && (cs->seq - cs->acked >= UNACKED_BATCHES_MAX ||
 			     cs->st.records_sent - cs->st.records_acked >= UNACKED_RECORDS_MAX)) {
 		cs->st.throttled++;
-		return;   /* the rings hold it; the workers' sweep waits for room */
+		return 0;   /* the rings hold it; the workers' sweep waits for room */
 	}
 
 	for (unsigned int w = 0; w < cs->n_workers; w++) {
@@ -277,6 +278,7 @@ drain(struct sk_ha *ha, uint64_t now)
 	 * or the resume point is not known, only full batches are closed */
 	if (can_send(ha))
 		flush(ha, now, 0);
+	return total < DRAIN_MAX;
 }
 
 /* Ship while active with a live standby (on the link, or last heard there). */
@@ -341,9 +343,8 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		sk_ha_log(ha, "sync", NULL, "no resume point from the standby in %u ms: bulk sync",
 			  RESUME_WAIT_MS);
 		cs->resume_wait = 0;
-		flush(ha, now, 0);
 		cs->st.resyncs++;
-		ask_bulk(ha, now);
+		ask_bulk(ha, now);   /* what is being filled goes after its BEGIN */
 	}
 	if (ship != cs->shipping) {
 		cs->shipping = (uint8_t)ship;
@@ -375,10 +376,10 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		for (unsigned int w = 0; w < cs->n_workers; w++)
 			done &= __atomic_load_n(&cs->shm->w[w].bulk_done, __ATOMIC_ACQUIRE) ==
 				cs->bulk_id;
-		if (done) {
+		/* the laps' last records before the END: every ring emptied */
+		if (done && drain(ha, now)) {
 			struct sk_ha_cbulk b = { .stream = cs->stream };
 
-			drain(ha, now);   /* the laps' last records before the END */
 			b.seq = cs->seq;
 			b.id = cs->bulk_id;
 			b.records = (uint32_t)(cs->st.records_sent - cs->bulk_rec0);
@@ -440,9 +441,8 @@ resume(struct sk_ha *ha, const struct sk_ha_cack *a, uint64_t now)
 		return;
 	}
 	sk_ha_log(ha, "sync", NULL, "link session not resumed (%s): bulk sync", why);
-	flush(ha, now, 0);
 	cs->st.resyncs++;
-	ask_bulk(ha, now);
+	ask_bulk(ha, now);   /* what is being filled goes after its BEGIN */
 }
 
 static void
