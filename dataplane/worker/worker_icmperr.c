@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * worker_icmperr.c - ICMP errors related to the connection they quote
- * (wicmp.h): key and owner from the quote, and the NAT translation of an
+ * (wicmp.h): key and owner from the quote (by rule, by the ports' RSS, or
+ * passed round the workers), the lookup, and the NAT translation of an
  * error (outer destination and source, the quoted header, checksums).
  */
 #include <string.h>
@@ -9,15 +10,76 @@
 
 #include "wicmp.h"
 #include "wlb.h"
+#include "lb/lb_svc.h"
+#include "nat/nat.h"
 #include "pkt/pkt_icmperr.h"
 
-enum sk_drop_reason
-sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
-	     struct sk_conn_key *k, uint8_t *src_is_a, uint16_t *owner)
+/*
+ * Does the flow of packet t belong to a worker by rule (sk_wlb_owner: a DNAT
+ * service's, a full-NAT source port's, a backend's), not by the NIC?
+ */
+static int
+owned_by_rule(const struct sk_gen *g, const struct sk_pkt_meta *t)
+{
+	if (t->lb_svc != 0)
+		return sk_lb_service(g->lb, t->lb_svc - 1u)->fwd == SK_LB_FWD_DNAT;
+	return (t->lb_addr & SK_LB_ADDR_SNAT) ||
+	       ((t->lb_addr | sk_lb_addr_flags(g->lb, t->family, t->src)) & SK_LB_ADDR_BACKEND);
+}
+
+/*
+ * The worker that owns the connection error pm quotes (in): that of a
+ * packet of it going the error's way, the quoted tuple reversed, classified
+ * afresh (a VIP's service, an SNAT address).  *nic: the NIC placed the flow.
+ * An error handed over stays (its sender named this worker).
+ */
+static uint16_t
+quote_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
+	    const struct sk_icmperr_inner *in, int *nic)
+{
+	struct sk_pkt_meta t;
+	uint16_t o;
+	int svc;
+
+	*nic = pm->icmp_missed != 0;
+	if (sk_dp.n_workers < 2 || pm->handoff)
+		return w->idx;
+	t = *pm;
+	t.proto = in->proto;
+	memcpy(t.src, in->dst, sizeof(t.src));
+	memcpy(t.dst, in->src, sizeof(t.dst));
+	t.sport = in->dport;
+	t.dport = in->sport;
+	t.tcp_flags = 0;
+	t.lb_svc = 0;
+	t.lb_addr = 0;
+	if (g->n_services != 0) {
+		t.lb_addr = sk_lb_addr_flags(g->lb, t.family, t.dst);
+		if ((t.lb_addr & SK_LB_ADDR_VIP) && (svc = sk_lb_svc_match(g->lb, &t)) >= 0)
+			t.lb_svc = (uint16_t)(svc + 1);
+		o = sk_wlb_owner(w, g, &t);
+		if (o != w->idx || owned_by_rule(g, &t))
+			return o;
+	}
+	*nic = 1;
+	if (w->nat_rss == NULL)
+		return w->idx;
+	return (uint16_t)sk_nat_rss_worker(w->nat_rss, t.family, t.proto, t.src, t.sport, t.dst,
+					   t.dport);
+}
+
+/*
+ * Error m: *k = the key of the connection it quotes, *src_is_a = the
+ * error's own direction against that key, *owner = the worker that owns
+ * the connection (*nic as quote_owner's).  SK_DROP_NONE, or the reason to
+ * drop m.
+ */
+static enum sk_drop_reason
+quote_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+	  struct sk_conn_key *k, uint8_t *src_is_a, uint16_t *owner, int *nic)
 {
 	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	struct sk_icmperr_inner in;
-	struct sk_pkt_meta t;
 	enum sk_drop_reason rc;
 	uint8_t inner_sia;
 
@@ -28,22 +90,14 @@ sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf 
 			       &inner_sia);
 	/* The error travels back towards the quoted packet's sender. */
 	*src_is_a = !inner_sia;
-	/* Its owner is that of a packet of the connection going the error's
-	 * way: the quoted tuple reversed, with the outer packet's own VIP/SNAT
-	 * classification (its destination is the quote's source). */
-	t = *pm;
-	t.proto = in.proto;
-	memcpy(t.src, in.dst, sizeof(t.src));
-	memcpy(t.dst, in.src, sizeof(t.dst));
-	t.sport = in.dport;
-	t.dport = in.sport;
-	t.tcp_flags = 0;
-	*owner = sk_wlb_owner(w, g, &t);
+	*owner = quote_owner(w, g, pm, &in, nic);
 	return SK_DROP_NONE;
 }
 
-int
-sk_wicmp_miss_is_local(const struct sk_pkt_meta *pm)
+/* Does an error that matched no connection go on to policy (addressed to
+ * the unit itself) rather than being dropped? */
+static int
+miss_is_local(const struct sk_pkt_meta *pm)
 {
 	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 &&
 	       !(pm->lb_addr & SK_LB_ADDR_SNAT);
@@ -155,8 +209,13 @@ rewrite_outer(uint8_t *p, struct sk_pkt_meta *pm, const uint8_t *src, const uint
 	wr16(icmp + 2, fold(sum));
 }
 
-enum sk_drop_reason
-sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+/*
+ * Error m quotes connection c (a lookup hit, primary or NAT alias):
+ * SK_DROP_NONE when m is ready to forward (translated and routed for a NAT
+ * connection), or the reason to drop it.
+ */
+static enum sk_drop_reason
+related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		 struct sk_conn *c, uint8_t src_is_a)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
@@ -208,4 +267,36 @@ sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m
 		return fullnat ? sk_wlb_route(g, pm) : SK_DROP_NONE;
 	}
 	return SK_DROP_NAT_UNEXPECTED;
+}
+
+enum sk_wicmp_verdict
+sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint16_t *to,
+		enum sk_drop_reason *why)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_conn_key k;
+	struct sk_conn *c;
+	uint8_t src_is_a;
+	int nic;
+
+	*why = quote_key(w, g, m, &k, &src_is_a, to, &nic);
+	if (*why != SK_DROP_NONE)
+		return SK_WICMP_DROP;
+	if (*to != w->idx)
+		return SK_WICMP_HANDOFF;
+	c = sk_conn_lookup(w->conns, &k);
+	if (c != NULL) {
+		*why = related(w, g, m, c, src_is_a);
+		return *why == SK_DROP_NONE ? SK_WICMP_FORWARD : SK_WICMP_DROP;
+	}
+	if (miss_is_local(pm))
+		return SK_WICMP_ORDINARY;
+	/* A NIC-placed flow where the NIC's choice is unknown: the next worker
+	 * looks, until every one has. */
+	if (nic && w->nat_rss == NULL && ++pm->icmp_missed < sk_dp.n_workers) {
+		*to = (uint16_t)((w->idx + 1u) % sk_dp.n_workers);
+		return SK_WICMP_HANDOFF;
+	}
+	*why = SK_DROP_ICMP_ERR_NO_CONN;
+	return SK_WICMP_DROP;
 }
