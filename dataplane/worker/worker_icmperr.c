@@ -12,6 +12,7 @@
 #include "wlb.h"
 #include "lb/lb_svc.h"
 #include "nat/nat.h"
+#include "route/route.h"
 #include "pkt/pkt_icmperr.h"
 
 /*
@@ -95,12 +96,18 @@ quote_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 }
 
 /* Does an error that matched no connection go on to policy (addressed to
- * the unit itself) rather than being dropped? */
+ * the unit itself) rather than being dropped?  Admission left the route of
+ * one to a VIP (SK_LB_ADDR_LATE) to the lookup: out_zone is not yet set. */
 static int
-miss_is_local(const struct sk_pkt_meta *pm)
+miss_is_local(const struct sk_gen *g, const struct sk_pkt_meta *pm)
 {
-	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 &&
-	       !(pm->lb_addr & SK_LB_ADDR_SNAT);
+	struct sk_route_result rr;
+
+	if (pm->lb_addr & SK_LB_ADDR_SNAT)
+		return 0;
+	if (pm->lb_addr & SK_LB_ADDR_LATE)
+		return sk_gen_dst(g, pm, &rr) == SK_GEN_DST_LOCAL;
+	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0;
 }
 
 /* RFC 1624 eqn. 3: checksum *cs after the 16-bit words of old became new. */
@@ -289,14 +296,14 @@ sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		*why = related(w, g, m, c, src_is_a);
 		return *why == SK_DROP_NONE ? SK_WICMP_FORWARD : SK_WICMP_DROP;
 	}
-	if (miss_is_local(pm))
-		return SK_WICMP_ORDINARY;
 	/* A NIC-placed flow where the NIC's choice is unknown: the next worker
 	 * looks, until every one has. */
 	if (nic && w->nat_rss == NULL && ++pm->icmp_missed < sk_dp.n_workers) {
 		*to = (uint16_t)((w->idx + 1u) % sk_dp.n_workers);
 		return SK_WICMP_HANDOFF;
 	}
+	if (miss_is_local(g, pm))
+		return SK_WICMP_ORDINARY;
 	*why = SK_DROP_ICMP_ERR_NO_CONN;
 	return SK_WICMP_DROP;
 }
