@@ -38,7 +38,9 @@ enum sk_wicmp_verdict {
  * the unit knows that RSS.  Where it does not (sk_dp.nat_rss NULL: PMDs
  * without a RETA we program, net_pcap, af_packet), an error such a flow's
  * connection misses is passed round the workers (pm->icmp_missed counts
- * them) until one finds it or all have missed it.
+ * them) until one finds it or all have missed it.  A TCP connection with a
+ * backend at one end may be either (DNAT, or plain): the rule's worker
+ * first, then the NIC's.
  */
 __attribute__((warn_unused_result))
 enum sk_wicmp_verdict sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g,

@@ -15,36 +15,33 @@
 #include "route/route.h"
 #include "pkt/pkt_icmperr.h"
 
-/*
- * Does the flow of packet t belong to a worker by rule (sk_wlb_owner: a DNAT
- * service's, a full-NAT source port's, a backend's), not by the NIC?
- */
-static int
-owned_by_rule(const struct sk_gen *g, const struct sk_pkt_meta *t)
-{
-	if (t->lb_svc != 0)
-		return sk_lb_service(g->lb, t->lb_svc - 1u)->fwd == SK_LB_FWD_DNAT;
-	return (t->lb_addr & SK_LB_ADDR_SNAT) ||
-	       ((t->lb_addr | sk_lb_addr_flags(g->lb, t->family, t->src)) & SK_LB_ADDR_BACKEND);
-}
+/* Who placed the connection an error quotes on its worker. */
+enum place {
+	PLACE_RULE,   /* sk_wlb_owner: a DNAT service, a full-NAT source port, a
+		       * backend's UDP flow */
+	PLACE_NIC,    /* the ports' RSS: plain, a full NAT's client side */
+	PLACE_EITHER, /* TCP with a backend at one end: a DNAT connection (rule)
+		       * or a plain one the backend's or its peer's SYN opened (NIC) */
+};
 
 /*
- * The worker that owns the connection error pm quotes (in): that of a
- * packet of it going the error's way, the quoted tuple reversed, classified
- * afresh (a VIP's service, an SNAT address).  *nic: the NIC placed the flow.
- * An error handed over stays (its sender named this worker).
+ * Where the connection error pm quotes (in) lives: how it was placed, the
+ * worker the rule names (*rule_owner) and the one the NIC picks
+ * (*nic_owner; this worker where the unit does not know the NIC's RSS),
+ * from a packet of it going the error's way: the quoted tuple reversed,
+ * classified afresh (a VIP's service, an SNAT address).
  */
-static uint16_t
-quote_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
-	    const struct sk_icmperr_inner *in, int *nic)
+static enum place
+quote_place(const struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
+	    const struct sk_icmperr_inner *in, uint16_t *rule_owner, uint16_t *nic_owner)
 {
 	struct sk_pkt_meta t;
-	uint16_t o;
+	uint8_t ends;
 	int svc;
 
-	*nic = pm->icmp_missed != 0;
-	if (sk_dp.n_workers < 2 || pm->handoff)
-		return w->idx;
+	*rule_owner = *nic_owner = w->idx;
+	if (sk_dp.n_workers < 2)
+		return PLACE_NIC;
 	t = *pm;
 	t.proto = in->proto;
 	memcpy(t.src, in->dst, sizeof(t.src));
@@ -54,30 +51,36 @@ quote_owner(const struct sk_worker *w, const struct sk_gen *g, const struct sk_p
 	t.tcp_flags = 0;
 	t.lb_svc = 0;
 	t.lb_addr = 0;
-	if (g->n_services != 0) {
-		t.lb_addr = sk_lb_addr_flags(g->lb, t.family, t.dst);
-		if ((t.lb_addr & SK_LB_ADDR_VIP) && (svc = sk_lb_svc_match(g->lb, &t)) >= 0)
-			t.lb_svc = (uint16_t)(svc + 1);
-		o = sk_wlb_owner(w, g, &t);
-		if (o != w->idx || owned_by_rule(g, &t))
-			return o;
-	}
-	*nic = 1;
-	if (w->nat_rss == NULL)
-		return w->idx;
-	return (uint16_t)sk_nat_rss_worker(w->nat_rss, t.family, t.proto, t.src, t.sport, t.dst,
-					   t.dport);
+	t.handoff = 0;
+	if (w->nat_rss != NULL)
+		*nic_owner = (uint16_t)sk_nat_rss_worker(w->nat_rss, t.family, t.proto, t.src,
+							 t.sport, t.dst, t.dport);
+	if (g->n_services == 0)
+		return PLACE_NIC;
+	t.lb_addr = sk_lb_addr_flags(g->lb, t.family, t.dst);
+	if ((t.lb_addr & SK_LB_ADDR_VIP) && (svc = sk_lb_svc_match(g->lb, &t)) >= 0)
+		t.lb_svc = (uint16_t)(svc + 1);
+	*rule_owner = sk_wlb_owner(w, g, &t);
+	if (t.lb_svc != 0)
+		return sk_lb_service(g->lb, t.lb_svc - 1u)->fwd == SK_LB_FWD_DNAT ? PLACE_RULE
+										  : PLACE_NIC;
+	if (t.lb_addr & SK_LB_ADDR_SNAT)
+		return PLACE_RULE;
+	ends = t.lb_addr | sk_lb_addr_flags(g->lb, t.family, t.src);
+	if (!(ends & SK_LB_ADDR_BACKEND))
+		return PLACE_NIC;
+	return t.proto == IPPROTO_TCP ? PLACE_EITHER : PLACE_RULE;
 }
 
 /*
  * Error m: *k = the key of the connection it quotes, *src_is_a = the
- * error's own direction against that key, *owner = the worker that owns
- * the connection (*nic as quote_owner's).  SK_DROP_NONE, or the reason to
- * drop m.
+ * error's own direction against that key, *place and the owners as
+ * quote_place's.  SK_DROP_NONE, or the reason to drop m.
  */
 static enum sk_drop_reason
 quote_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
-	  struct sk_conn_key *k, uint8_t *src_is_a, uint16_t *owner, int *nic)
+	  struct sk_conn_key *k, uint8_t *src_is_a, enum place *place, uint16_t *rule_owner,
+	  uint16_t *nic_owner)
 {
 	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	struct sk_icmperr_inner in;
@@ -91,8 +94,29 @@ quote_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 			       &inner_sia);
 	/* The error travels back towards the quoted packet's sender. */
 	*src_is_a = !inner_sia;
-	*owner = quote_owner(w, g, pm, &in, nic);
+	*place = quote_place(w, g, pm, &in, rule_owner, nic_owner);
 	return SK_DROP_NONE;
+}
+
+/*
+ * Error pm missed this worker's table: the next worker to look, or -1.
+ * The NIC's worker after the rule's (PLACE_EITHER); where the NIC's RSS is
+ * unknown, every worker in turn.  pm->icmp_missed counts the misses.
+ */
+static int
+next_to_look(const struct sk_worker *w, struct sk_pkt_meta *pm, enum place place,
+	     uint16_t nic_owner)
+{
+	if (place == PLACE_RULE || sk_dp.n_workers < 2)
+		return -1;
+	if (w->nat_rss != NULL) {
+		if (place != PLACE_EITHER || pm->icmp_missed++ != 0 || nic_owner == w->idx)
+			return -1;
+		return nic_owner;
+	}
+	if (++pm->icmp_missed >= sk_dp.n_workers)
+		return -1;
+	return (int)((w->idx + 1u) % sk_dp.n_workers);
 }
 
 /* Does an error that matched no connection go on to policy (addressed to
@@ -281,25 +305,29 @@ sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		enum sk_drop_reason *why)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	uint16_t rule_owner, nic_owner;
 	struct sk_conn_key k;
 	struct sk_conn *c;
+	enum place place;
 	uint8_t src_is_a;
-	int nic;
+	int next;
 
-	*why = quote_key(w, g, m, &k, &src_is_a, to, &nic);
+	*why = quote_key(w, g, m, &k, &src_is_a, &place, &rule_owner, &nic_owner);
 	if (*why != SK_DROP_NONE)
 		return SK_WICMP_DROP;
-	if (*to != w->idx)
+	/* Arrived from the NIC: to the owner first (a handed-over error stays:
+	 * its sender named this worker). */
+	*to = place == PLACE_NIC ? nic_owner : rule_owner;
+	if (!pm->handoff && *to != w->idx)
 		return SK_WICMP_HANDOFF;
 	c = sk_conn_lookup(w->conns, &k);
 	if (c != NULL) {
 		*why = related(w, g, m, c, src_is_a);
 		return *why == SK_DROP_NONE ? SK_WICMP_FORWARD : SK_WICMP_DROP;
 	}
-	/* A NIC-placed flow where the NIC's choice is unknown: the next worker
-	 * looks, until every one has. */
-	if (nic && w->nat_rss == NULL && ++pm->icmp_missed < sk_dp.n_workers) {
-		*to = (uint16_t)((w->idx + 1u) % sk_dp.n_workers);
+	next = next_to_look(w, pm, place, nic_owner);
+	if (next >= 0) {
+		*to = (uint16_t)next;
 		return SK_WICMP_HANDOFF;
 	}
 	if (miss_is_local(g, pm))

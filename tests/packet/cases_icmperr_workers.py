@@ -18,7 +18,7 @@ from scapy.packet import Raw
 from pktcase import (OUTSIDE, INSIDE, PORT_MAC, CLIENT_MAC, CLIENT4, WEB4,
                      from_host, tcp4, udp4, forwarded)
 from cases import WEB_IN, UDP_IN
-from cases_lb import (LB_IN, LB_UDP_IN, UDP_SVC, FULL_SVC, VIP4, VIP4_FULL, SNAT4,
+from cases_lb import (LB_IN, LB_UDP_IN, WEB_SVC, UDP_SVC, FULL_SVC, VIP4, VIP4_FULL, SNAT4,
                       snat_port, to_backend, to_client)
 from cases_handoff import WORKERS, client_port, other, synack_from_web
 from cases_icmperr import _quote, _seen_as, frag_needed
@@ -119,6 +119,29 @@ def fullnat_client_side_case(worker):
                   "drops.icmp_err_no_conn": 0})
 
 
+def plain_backend_conn_case(start):
+    """A plain TCP connection straight to web1 (a DNAT backend) while a
+    service exists: it lives where the NIC put the client's SYN (worker 1),
+    not on the worker the DNAT hash of the client names (worker 0).  A
+    client-side router's time exceeded about web1's SYN-ACK reaches worker 0,
+    the DNAT owner (a DNAT connection's error would be looked up there),
+    misses, and goes on to worker 1, which has the connection."""
+    worker = 1
+    cport = client_port(CLIENT4, other(worker), start)
+    syn = tcp4(CLIENT4, WEB4, cport, 80, "S", seq=500)
+    synack = synack_from_web(CLIENT4, cport, sport=80, ack=501)
+    te = time_exceeded(ROUTER_OUT4, WEB4, _quote(forwarded(synack)))
+    return dict(
+        name="icmperr_2w_plain_conn_of_a_backend_rule_owner_then_nic", workers=WORKERS,
+        rules=[WEB_IN, LB_IN], conf={"services": [WEB_SVC]},
+        inputs={(OUTSIDE, worker): [syn], (INSIDE, worker): [synack]},
+        later={(OUTSIDE, other(worker)): [te]},
+        outputs={(INSIDE, worker): [forwarded(syn), forwarded(te)],
+                 (OUTSIDE, worker): [forwarded(synack)]},
+        counters={"handoff_out": 1, "handoff_in": 1, "conns.created": 1, "forwarded": 3,
+                  "drops.icmp_err_no_conn": 0})
+
+
 # A forged error to the full-NAT VIP quoting a connection nobody has: each
 # worker looks (one handover) and the last drops it; it is not taken for
 # traffic to the unit itself (the VIP's route is decided, not assumed).
@@ -140,6 +163,7 @@ ICMPERR_WORKER_CASES = [
     dnat_client_side_case(1),
     fullnat_client_side_case(0),
     fullnat_client_side_case(1),
+    plain_backend_conn_case(41600),
 
     dict(name="icmperr_2w_forged_to_vip_every_worker_looks_then_dropped", workers=WORKERS,
          rules=[LB_IN], conf={"services": [FULL_SVC]},
