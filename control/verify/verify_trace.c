@@ -617,7 +617,7 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		struct sk_icmperr_inner quote;
 		enum sk_drop_reason q = sk_icmperr_inner(t->m, pm, &quote);
 
-		/* worker.c stage 2 reads the quote first (sk_wicmp_key), then the
+		/* the worker reads the quote first (sk_wicmp_relate), then the
 		 * connection table */
 		if (q != SK_DROP_NONE) {
 			sk_vtrace_step(t, "ICMP error whose quote %s",

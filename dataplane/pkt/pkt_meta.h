@@ -59,6 +59,7 @@ struct sk_pkt_meta {
 	uint8_t lb_addr;      /* SK_LB_ADDR_* flags of the destination address (lb_svc.h) */
 	uint8_t handoff;      /* handed over by another worker (already admitted) */
 	uint32_t gen;         /* handoff: the generation out_*, nexthop and lb_* refer to */
+	uint8_t icmp_missed;  /* ICMP error passed round the workers: how many missed it */
 };
 
 /* Reasons a worker hands a packet to the main lcore. */
