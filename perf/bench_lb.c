@@ -270,12 +270,7 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 			drop(r, pm->drop);
 			continue;
 		}
-		pm->in_port = iface;
-		pm->in_iface = iface;
-		pm->in_zone = g->ifaces[iface].zone;
-		pm->exc = SK_EXC_NONE;
-		pm->reassembled = 0;
-		pm->handoff = 0;
+		sk_decide_ingress(pm, iface, iface, g->ifaces[iface].zone, 0);
 		if (sk_decide_lb_defer(g, pm) || admit_route(r, g, pm))
 			ip[n_ip++] = pkts[i];
 	}

@@ -253,9 +253,7 @@ run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
 		struct sk_pkt_meta *pm = sk_pkt_meta(pkts[i]);
 		struct sk_route_result rr;
 
-		pm->in_port = 0;
-		pm->in_iface = 0;
-		pm->in_zone = g->ifaces[0].zone;
+		sk_decide_ingress(pm, 0, 0, g->ifaces[0].zone, 0);
 		if (sk_decide_lb_defer(g, pm))
 			continue; /* (no services in this config) */
 		if (sk_decide_dst(g, pm, &rr) != SK_GEN_DST_ROUTED)

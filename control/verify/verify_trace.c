@@ -522,21 +522,12 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	enum sk_gen_dst dst;
 	enum sk_new_flow nf;
 
-	pm->in_port = in->port_id;
-	pm->in_iface = iface;
-	pm->in_zone = in->zone;
-	pm->exc = SK_EXC_NONE;
-	pm->reassembled = 0;
-	pm->lb_svc = 0;
-	pm->lb_addr = 0;
-	pm->dst_late = 0;
-	pm->handoff = 0;
+	sk_trace_ingress(g, pm, iface);
 	if (pm->vlan != in->vlan) {
 		sk_vtrace_decision(t, "drop", SK_DROP_L2_VLAN_UNKNOWN);
 		return;
 	}
-	if (pm->family == 6 && pm->proto == IPPROTO_ICMPV6 && pm->icmp_type >= 133 &&
-	    pm->icmp_type <= 137) {
+	if (sk_trace_is_nd(pm)) {
 		sk_vtrace_step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
 			       "for the unit's addresses, never forwarded, not policy)");
 		json_object_set_new(t->doc, "slow_path", json_string("nd"));

@@ -6,7 +6,8 @@
  * keeps a copy of these rules, so the trace and the benches cannot drift
  * from what the worker does.
  *
- *  - admission's IP options check (sk_decide_ip_opts);
+ *  - admission: the descriptor's ingress fields (sk_decide_ingress), the IP
+ *    options check (sk_decide_ip_opts);
  *  - the destination (sk_decide_dst): local, broadcast, no route, routed;
  *  - forwarding's TTL and MTU outcome (sk_decide_fwd);
  *  - the load balancer's admission (sk_decide_lb_defer): a packet to a VIP
@@ -44,6 +45,31 @@
 #include "sk_pkt_meta.h"
 
 /* ---- admission ---- */
+
+/* A packet arrives on port/iface (zone): the worker's fields of its
+ * descriptor start afresh (reassembled: the unit rebuilt it from fragments). */
+static inline void
+sk_decide_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone,
+		  uint8_t reassembled)
+{
+	pm->in_port = port;
+	pm->in_iface = iface;
+	pm->in_zone = zone;
+	pm->exc = SK_EXC_NONE;
+	pm->reassembled = reassembled;
+	pm->lb_svc = 0;
+	pm->lb_addr = 0;
+	pm->dst_late = 0;
+	pm->handoff = 0;
+}
+
+/* ICMPv6 neighbour discovery (133-137): the main lcore's, never policy. */
+static inline int
+sk_decide_is_nd(const struct sk_pkt_meta *pm)
+{
+	return pm->family == 6 && pm->proto == IPPROTO_ICMPV6 &&
+	       pm->icmp_type >= 133 && pm->icmp_type <= 137;
+}
 
 /* IPv4 options on an interface whose ip_options is "drop": SK_DROP_IP_OPTIONS. */
 static inline enum sk_drop_reason

@@ -51,6 +51,10 @@ const struct sk_img_rule *sk_trace_rule(const struct sk_gen *g, uint32_t rule);
 
 /* The dataplane's parser on a frame (m's private area is sk_pkt_meta). */
 void sk_trace_parse(struct rte_mbuf *m);
+/* The packet arrives on interface iface: its descriptor's ingress fields. */
+void sk_trace_ingress(const struct sk_gen *g, struct sk_pkt_meta *pm, uint16_t iface);
+/* ICMPv6 neighbour discovery: handed to the main lcore, never policy. */
+int sk_trace_is_nd(const struct sk_pkt_meta *pm);
 /* IPv4 options on an interface that drops them: SK_DROP_IP_OPTIONS. */
 enum sk_drop_reason sk_trace_ip_opts(const struct sk_gen_iface *in,
 				     const struct sk_pkt_meta *pm);

@@ -65,6 +65,20 @@ sk_trace_parse(struct rte_mbuf *m)
 	sk_pkt_parse(m, NULL);
 }
 
+void
+sk_trace_ingress(const struct sk_gen *g, struct sk_pkt_meta *pm, uint16_t iface)
+{
+	const struct sk_gen_iface *in = &g->ifaces[iface];
+
+	sk_decide_ingress(pm, in->port_id, iface, in->zone, 0);
+}
+
+int
+sk_trace_is_nd(const struct sk_pkt_meta *pm)
+{
+	return sk_decide_is_nd(pm);
+}
+
 enum sk_drop_reason
 sk_trace_ip_opts(const struct sk_gen_iface *in, const struct sk_pkt_meta *pm)
 {

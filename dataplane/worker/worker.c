@@ -209,28 +209,6 @@ local_deliver(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 	sk_dp_tx_one(w->stats, pm->in_port, w->idx, m);
 }
 
-static inline int
-is_nd(const struct sk_pkt_meta *pm)
-{
-	return pm->family == 6 && pm->proto == IPPROTO_ICMPV6 &&
-	       pm->icmp_type >= 133 && pm->icmp_type <= 137;
-}
-
-static inline void
-set_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone,
-	    uint8_t reassembled)
-{
-	pm->in_port = port;
-	pm->in_iface = iface;
-	pm->in_zone = zone;
-	pm->exc = SK_EXC_NONE;
-	pm->reassembled = reassembled;
-	pm->lb_svc = 0;
-	pm->lb_addr = 0;
-	pm->dst_late = 0;
-	pm->handoff = 0;
-}
-
 /*
  * Act on the destination decision (decide.h) for m: local, service and
  * routed go on (1); broadcast is dropped, no route answered with an ICMP
@@ -298,7 +276,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		drop(w, m, pm->drop);
 		return NULL;
 	}
-	set_ingress(pm, port, iface, in->zone, 0);
+	sk_decide_ingress(pm, port, iface, in->zone, 0);
 	if (unlikely(pm->vlan != in->vlan)) {
 		drop(w, m, SK_DROP_L2_VLAN_UNKNOWN);
 		return NULL;
@@ -319,9 +297,9 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		w->stats->frag_merged += (uint64_t)(m->nb_segs - 1);
 		/* The datagram's head may be another fragment's mbuf. */
 		pm = sk_pkt_meta(m);
-		set_ingress(pm, port, iface, in->zone, 1);
+		sk_decide_ingress(pm, port, iface, in->zone, 1);
 	}
-	if (unlikely(is_nd(pm))) {
+	if (unlikely(sk_decide_is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
 		return NULL;
 	}
