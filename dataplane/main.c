@@ -38,6 +38,7 @@
 #include "hctap/hctap.h"
 #include "ha/ha_dp.h"
 #include "sync/sync.h"
+#include "synproxy/synproxy_dp.h"
 
 struct sk_dp sk_dp;
 
@@ -734,6 +735,13 @@ main(int argc, char **argv)
 			teardown(done);
 			return 1;
 		}
+	}
+	/* SYN cookie secret: random per process, so never the same on two units. */
+	rc = sk_synproxy_dp_init();
+	if (rc != 0) {
+		fprintf(stderr, "sekisho-dp: SYN cookie secret: %s\n", strerror(-rc));
+		teardown(done);
+		return 1;
 	}
 	for (i = 0; i < sk_dp.n_workers; i++)
 		rte_eal_remote_launch(sk_worker_main, &sk_dp.workers[i], sk_dp.workers[i].lcore_id);

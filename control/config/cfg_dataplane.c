@@ -31,7 +31,10 @@
 	X(neigh_probes,      1,    100,        3,      "probes before an entry fails") \
 	X(idle_sleep_us,     0,    10000,      0,      "worker nap after 256 empty polls, us; 0 = pure polling") \
 	X(halfopen_max,      0,    67108864,   0,      "half-open TCP connections per worker; 0 = no cap (<= conn_max)") \
-	X(src_slots,         64,   4194304,    16384,  "sources tracked per worker for per-rule src_* limits")
+	X(src_slots,         64,   4194304,    16384,  "sources tracked per worker for per-rule src_* limits") \
+	X(synproxy_auto_halfopen, 0, 67108864, 0,     "SYN proxy engages for all accepted TCP while a worker holds this many half-open connections; 0 = off") \
+	X(synproxy_auto_syn_rate, 0, 100000000, 0,    "... or sees this many new SYNs per second; 0 = off") \
+	X(synproxy_wscale,   0,    14,         7,      "window scale shift the SYN proxy advertises (servers must use the same)")
 
 #define SK_CFG_TMO_MIN 1
 #define SK_CFG_TMO_MAX 604800 /* a week */

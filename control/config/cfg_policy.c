@@ -132,7 +132,7 @@ parse_zone_defaults(struct sk_cfg_ctx *c, const config_setting_t *g)
 /* ---- policy.rules ---- */
 
 enum { R_NAME, R_FROM, R_TO, R_SRC, R_DST, R_PROTO, R_SPORT, R_DPORT, R_ICMP_TYPE,
-	R_ICMP_CODE, R_ACTION, R_LOG, R_SRC_RATE, R_SRC_BURST, R_SRC_CONN_MAX, R__MAX };
+	R_ICMP_CODE, R_ACTION, R_LOG, R_SRC_RATE, R_SRC_BURST, R_SRC_CONN_MAX, R_SYNPROXY, R__MAX };
 
 /* A rule while it is parsed: lists go straight into the model's sections. */
 struct rule_in {
@@ -324,6 +324,8 @@ const struct sk_cfg_key sk_cfg_keys_rule[] = {
 	  "src_rate", "new connections one source may open at once before src_rate applies" },
 	{ "src_conn_max", SK_CFG_T_INT, 0, 1, SK_SRC_CONN_MAX, RI(r.src_conn_max), sk_cfg_set_uint,
 	  "none", "concurrent connections one source may hold through this rule (per worker)" },
+	{ "synproxy", SK_CFG_T_BOOL, 0, 0, 0, RI(r.synproxy), sk_cfg_set_bool, "false",
+	  "answer the TCP SYNs this rule accepts with SYN cookies (docs/security.md)" },
 };
 const size_t sk_cfg_nkeys_rule = sizeof(sk_cfg_keys_rule) / sizeof(sk_cfg_keys_rule[0]);
 
@@ -363,6 +365,8 @@ rule_cross_checks(struct sk_cfg_ctx *c, struct rule_in *in, const config_setting
 		if (k[R_SRC_CONN_MAX] != NULL)
 			sk_cfg_err(c, k[R_SRC_CONN_MAX], "%s: src_conn_max needs action \"accept\"",
 				   c->where);
+		if (r->synproxy)
+			sk_cfg_err(c, k[R_SYNPROXY], "%s: synproxy needs action \"accept\"", c->where);
 	}
 
 	/* No packet has an IPv4 source and an IPv6 destination. */

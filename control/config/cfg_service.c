@@ -269,7 +269,7 @@ parse_backends(struct sk_cfg_ctx *c, const config_setting_t *g, struct sk_img_se
 /* ---- services[] ---- */
 
 enum { S_NAME, S_VIP, S_PROTO, S_PORT, S_SCHED, S_MAGLEV, S_FWD, S_SNAT, S_PERSIST, S_CONNLIM,
-	S_BACKENDS, S_HEALTH, S__MAX };
+	S_BACKENDS, S_HEALTH, S_SYNPROXY, S__MAX };
 
 static void
 s_vip(struct sk_cfg_ctx *c, const config_setting_t *s, void *obj, const struct sk_cfg_key *k)
@@ -364,6 +364,8 @@ const struct sk_cfg_key sk_cfg_keys_service[] = {
 	  "at least one, see services[].backends[]" },
 	{ "health", SK_CFG_T_GROUP, 0, 0, 0, 0, 0, NULL, "tcp connect",
 	  "health check, see services[].health" },
+	{ "synproxy", SK_CFG_T_BOOL, 0, 0, 0, SV(synproxy), sk_cfg_set_bool, "false",
+	  "tcp: answer SYNs with SYN cookies, open the backend side on a valid ACK" },
 };
 const size_t sk_cfg_nkeys_service = sizeof(sk_cfg_keys_service) / sizeof(sk_cfg_keys_service[0]);
 
@@ -487,6 +489,8 @@ service_cross_checks(struct sk_cfg_ctx *c, struct sk_img_service *sv,
 			   "must be larger than the %u backends", c->where, sv->maglev_size,
 			   sv->backend_count);
 	}
+	if (sv->synproxy && sv->proto != 6)
+		sk_cfg_err(c, k[S_SYNPROXY], "%s: synproxy needs proto \"tcp\"", c->where);
 	if (sv->fwd == SK_LB_FWD_FULLNAT && k[S_SNAT] == NULL)
 		sk_cfg_err(c, k[S_FWD], "%s: forward \"fullnat\" needs snat addresses", c->where);
 	else if (sv->fwd == SK_LB_FWD_FULLNAT && sv->snat_count == 0 &&

@@ -62,7 +62,8 @@ sk_ha_crec_size(const struct sk_sync_rec *rec)
 
 	if (alen == 0)
 		return 0;
-	return rec->nat != 0 ? 36 + 4 * alen : 32 + 2 * alen;
+	/* a SYN-proxied connection (flags != 0) carries its sequence delta */
+	return (rec->nat != 0 ? 36 + 4 * alen : 32 + 2 * alen) + (rec->flags != 0 ? 4 : 0);
 }
 
 size_t
@@ -79,7 +80,7 @@ sk_ha_crec_put(const struct sk_sync_rec *r, uint8_t *out)
 	out[4] = r->fin_seen;
 	out[5] = r->nat;
 	out[6] = r->tmo_class;
-	out[7] = 0;
+	out[7] = r->flags;
 	out[8] = r->in_iface;
 	out[9] = r->out_iface;
 	be16(out + 10, r->owner);
@@ -103,6 +104,10 @@ sk_ha_crec_put(const struct sk_sync_rec *r, uint8_t *out)
 		memcpy(out + off + alen, r->backend, alen);
 		off += 2 * alen;
 	}
+	if (r->flags != 0) {
+		be32(out + off, r->sp_delta);
+		off += 4;
+	}
 	return off;
 }
 
@@ -122,7 +127,8 @@ sk_ha_crec_get(const uint8_t *p, size_t len, unsigned int n_workers, struct sk_s
 	r->nat = p[5];
 	r->tmo_class = p[6];
 	if (r->type == SK_SYNC_NONE || r->type >= SK_SYNC_TYPE__MAX ||
-	    (r->family != 4 && r->family != 6) || r->nat > SK_SYNC_NAT_FULLNAT || p[7] != 0 ||
+	    (r->family != 4 && r->family != 6) || r->nat > SK_SYNC_NAT_FULLNAT ||
+	    p[7] > SK_SYNC_F_SP_MAX || (p[7] != 0 && r->proto != IPPROTO_TCP) ||
 	    r->tmo_class >= SK_TMO__MAX || (r->fin_seen & ~0x07u) != 0 ||
 	    (r->proto == IPPROTO_TCP ? r->state >= TCP_STATES : r->state > 1) ||
 	    (r->nat != 0 && r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP))
@@ -142,7 +148,8 @@ sk_ha_crec_get(const uint8_t *p, size_t len, unsigned int n_workers, struct sk_s
 	r->sport = rd16(p + 28);
 	r->dport = rd16(p + 30);
 	alen = r->family == 4 ? 4 : 16;
-	need = r->nat != 0 ? 36 + 4 * alen : 32 + 2 * alen;
+	r->flags = p[7];
+	need = (r->nat != 0 ? 36 + 4 * alen : 32 + 2 * alen) + (r->flags != 0 ? 4 : 0);
 	if (len < need)
 		return -EMSGSIZE;
 	off = 32;
@@ -158,6 +165,10 @@ sk_ha_crec_get(const uint8_t *p, size_t len, unsigned int n_workers, struct sk_s
 		memcpy(r->xsrc, p + off, alen);
 		memcpy(r->backend, p + off + alen, alen);
 		off += 2 * alen;
+	}
+	if (r->flags != 0) {
+		r->sp_delta = rd32(p + off);
+		off += 4;
 	}
 	return (int)off;
 }

@@ -10,12 +10,14 @@
  *   8  u64 stream           the sender's stream id (random per sekisho-cp start)
  *   16 u64 seq              batch sequence number in the stream, from 1
  *   24 count records, each:
- *      0 type  1 family  2 proto  3 state  4 fin_seen  5 nat  6 tmo_class  7 flags(0)
+ *      0 type  1 family  2 proto  3 state  4 fin_seen  5 nat  6 tmo_class  7 flags (SYN proxy state 0..2)
  *      8 in_iface  9 out_iface  10 u16 owner  12 u32 rule_id  16 u32 gen
  *      20 u32 idle_ms  24 u32 svc_ident  28 u16 sport  30 u16 dport
  *      [nat != 0: 32 u16 xport  34 u16 bport]
- *      then src, dst [, xsrc, backend]: 4 bytes each for IPv4, 16 for IPv6.
- *   A plain IPv4 record is 40 bytes, full NAT IPv4 52, full NAT IPv6 100.
+ *      then src, dst [, xsrc, backend]: 4 bytes each for IPv4, 16 for IPv6,
+ *      [flags != 0: u32 sp_delta, the SYN proxy's sequence delta].
+ *   A plain IPv4 record is 40 bytes, full NAT IPv4 52, full NAT IPv6 100
+ *   (104 when SYN-proxied).
  * ACK payload (24 bytes): u64 stream, u64 seq (highest batch applied in
  *   order), u32 flags (SK_HA_CACK_RESYNC: a gap or a lost record, send the
  *   table again), u32 reserved.
@@ -31,7 +33,7 @@
 
 #define SK_HA_CREC_VERSION 1
 #define SK_HA_CREC_HDR 24
-#define SK_HA_CREC_MAX 100          /* largest encoded record */
+#define SK_HA_CREC_MAX 104          /* largest encoded record */
 #define SK_HA_CACK_LEN 24
 #define SK_HA_CACK_RESYNC 0x1
 #define SK_HA_CBULK_LEN 24

@@ -374,6 +374,8 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 	sk_vtrace_decision(t, "forward", SK_DROP_NONE);
 }
 
+static int trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule);
+
 /* A new flow's verdict (sk_decide_classify) and what follows from it. */
 static void
 trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm)
@@ -384,6 +386,9 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 	if (t->is_lb)
 		sk_vtrace_lb_restore(t, pm);
 	policy_json(t, pm, &v);
+	if (v.action == SK_ACT_ACCEPT && pm->proto == IPPROTO_TCP && pm->out_zone != SK_ZONE_LOCAL &&
+	    trace_synproxy(t, pm, v.rule))
+		return;
 	if (v.action == SK_ACT_ACCEPT) {
 		if (t->is_lb) {
 			if (sk_vtrace_lb_create(t, pm))
@@ -411,6 +416,48 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 	if (v.action == SK_ACT_REJECT)
 		set_reply(t, pm, "reject", 3, 13, 1, 1);
 	sk_vtrace_decision(t, "drop", sk_trace_verdict_drop(&v));
+}
+
+/*
+ * The SYN proxy (dataplane/synproxy/synproxy_dp.h) for a TCP segment policy
+ * accepted: 1 when the proxy decides it (a SYN answered, an ACK checked).
+ */
+static int
+trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule)
+{
+	const struct sk_gen *g = t->g;
+	uint8_t f = pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				     RTE_TCP_FIN_FLAG);
+	const struct sk_img_settings *st = sk_trace_settings(g);
+	const char *by = rule != 0 && sk_trace_rule(g, rule)->synproxy ? "its rule" :
+		pm->lb_svc != 0 && sk_trace_service(g, pm->lb_svc - 1u)->synproxy ?
+		"its service" : NULL;
+
+	if (by == NULL && (f == RTE_TCP_SYN_FLAG || f == RTE_TCP_ACK_FLAG) &&
+	    st->synproxy_auto_halfopen + st->synproxy_auto_syn_rate != 0)
+		sk_vtrace_assume(t, "the SYN proxy's automatic mode is off (under a flood it "
+				 "would answer this SYN with a cookie instead)");
+	if (by == NULL && f == RTE_TCP_ACK_FLAG && !st->tcp_loose) {
+		sk_vtrace_step(t, "bare ACK and no connection; no SYN proxy for it");
+		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
+		return 1;
+	}
+	if (by == NULL)
+		return 0;
+	if (f == RTE_TCP_SYN_FLAG) {
+		sk_vtrace_step(t, "SYN proxy (%s): answered with a cookie SYN-ACK out of %s; no "
+			       "connection until the client's ACK returns the cookie", by,
+			       sk_trace_iface(g, pm->in_iface)->name);
+		sk_vtrace_decision(t, "consume", SK_DROP_NONE);
+		return 1;
+	}
+	if (f != RTE_TCP_ACK_FLAG)
+		return 0;
+	sk_vtrace_assume(t, "the ACK carries a valid SYN cookie (else: dropped, "
+			 "synproxy_bad_cookie)");
+	sk_vtrace_step(t, "SYN proxy (%s): the cookie ACK becomes the SYN to the server; "
+		       "sequence numbers are translated for the connection's life", by);
+	return 0;
 }
 
 /*
@@ -574,7 +621,14 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	nf = sk_trace_new_flow(g, pm);
 	if (sk_vtrace_lb_miss(t, pm, nf))
 		return;
-	if (nf == SK_NEW_FLOW_NOT_SYN) {
+	/* A bare ACK that may carry a SYN cookie goes to policy (the worker's
+	 * sk_synproxy_miss: a rule or service with the proxy, or the automatic
+	 * mode, which a trace assumes may have been on). */
+	if (nf == SK_NEW_FLOW_NOT_SYN &&
+	    !((pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG)) == RTE_TCP_ACK_FLAG &&
+	      (sk_trace_synproxy_any(g) || sk_trace_settings(g)->synproxy_auto_halfopen +
+	       sk_trace_settings(g)->synproxy_auto_syn_rate))) {
 		sk_vtrace_step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
 		sk_vtrace_decision(t, "drop", sk_trace_new_flow_drop(nf));
 		return;

@@ -96,7 +96,7 @@ enum sk_conn_dir {
  * flow), and the listing, the API and an operator's billing read them as
  * totals.  Widening them took the entry from 48 to 56 bytes; it is padded
  * to the line (56 would make three of four entries straddle two lines).
- * The 8 spare bytes are free for a later field.
+ * The 8 bytes after them hold the SYN proxy's sequence delta and state.
  */
 struct sk_conn {
 	uint8_t proto;         /* IP protocol (the key's) */
@@ -114,7 +114,18 @@ struct sk_conn {
 	uint32_t link;         /* NAT: slot of the other half (primary <-> alias); plain: 0 */
 	uint64_t pkts[2];      /* per direction (enum sk_conn_dir) */
 	uint64_t bytes[2];
+	/* SYN proxy (synproxy/synproxy_dp.h), set on both halves of a NAT
+	 * connection; 0 for every other connection (create zeroes them). */
+	uint32_t sp_delta;     /* SK_CONN_SP_SEQ: server ISN - cookie; SK_CONN_SP_PENDING: the cookie */
+	uint16_t sp_win;       /* PENDING: the client's window, for the ACK to the server */
+	uint8_t sp;            /* SK_CONN_SP_* */
+	uint8_t sp_pad;
 } __rte_cache_aligned;
+
+/* struct sk_conn.sp: the SYN proxy's part in a connection. */
+#define SK_CONN_SP_NONE    0  /* not proxied */
+#define SK_CONN_SP_PENDING 1  /* cookie ACK seen, SYN sent to the server, no SYN-ACK yet */
+#define SK_CONN_SP_SEQ     2  /* server answered: seq/ack translated by sp_delta */
 
 /* The layout the comment above promises (what pahole would show). */
 _Static_assert(sizeof(struct sk_conn) == RTE_CACHE_LINE_SIZE,
@@ -311,6 +322,8 @@ struct sk_conn_restore {
 	uint8_t state, fin_seen, tmo_class, in_iface, out_iface;
 	uint32_t tag;              /* NAT: alias tag */
 	uint32_t rule_id, gen, last_ms;
+	uint8_t sp;                /* SK_CONN_SP_* (SYN proxy), sp_delta: as struct sk_conn */
+	uint32_t sp_delta;
 };
 
 /*

@@ -43,6 +43,8 @@ fill(struct sk_conn *c, const struct sk_conn_restore *r)
 	c->rule_id = r->rule_id;
 	c->gen = r->gen;
 	c->last_ms = r->last_ms;
+	c->sp = r->sp;
+	c->sp_delta = r->sp_delta;
 }
 
 int
@@ -63,8 +65,12 @@ sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
 		if (same_conn(t, p, r)) {
 			sk_conn_ho_change(t, p, p->tmo_class, r->tmo_class);
 			fill(p, r);
-			if (r->nat != 0)
-				sk_conn_nat_set_tag(sk_conn_alias(t, p), r->tag);
+			if (r->nat != 0) {
+				a = sk_conn_alias(t, p);
+				sk_conn_nat_set_tag(a, r->tag);
+				a->sp = r->sp;
+				a->sp_delta = r->sp_delta;
+			}
 			*out = p;
 			return 0;
 		}
@@ -101,6 +107,8 @@ sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
 		a->nat = r->nat;
 		a->rule_id = r->tag;
 		a->link = (uint32_t)pp;
+		a->sp = r->sp;
+		a->sp_delta = r->sp_delta;
 		p->nat = r->nat;
 		p->link = (uint32_t)pa;
 	}

@@ -145,7 +145,7 @@ sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of
 {
 	struct sk_gen *g;
 	char name[64];
-	uint32_t nz;
+	uint32_t nz, i;
 
 	if (sk_image_verify(image, len, err, errlen) != 0)
 		return NULL;
@@ -196,6 +196,12 @@ sk_gen_build(const void *image, size_t len, uint64_t id, const uint16_t *port_of
 	if (g->lb == NULL)
 		goto fail;
 	g->n_services = sk_lb_n_services(g->lb);
+	/* Bare ACKs without a connection go to policy only where a cookie may
+	 * answer them (synproxy/synproxy_dp.h). */
+	for (i = 0; i < g->n_rules; i++)
+		g->synproxy_any |= g->rules[i].synproxy;
+	for (i = 0; i < g->n_services; i++)
+		g->synproxy_any |= sk_lb_service(g->lb, i)->synproxy;
 	/* Health-check replies go to the tap: without one there is none to find. */
 	if (g->n_services > 0 && g->st->health_tap[0] != '\0') {
 		g->hc = sk_hctap_set_build(g->image, len, (int)rte_socket_id());

@@ -52,6 +52,7 @@ struct sk_gen {
 	struct sk_lb *lb;
 	uint32_t n_services;
 	uint16_t n_workers;          /* the lb's worker rows */
+	uint8_t synproxy_any;        /* some rule or service has synproxy (synproxy_dp.h) */
 	/* health-check endpoints whose replies go to the kernel's tap (NULL = none) */
 	struct sk_hctap_set *hc;
 	/* HA pair (sk_ha.h): NULL for a standalone image.  addr_ha[i] says who

@@ -83,6 +83,8 @@ verify_service_fields(const struct sk_img_service *s, uint32_t i, char *err, siz
 		return sk_err_set(err, errlen, -EINVAL, "service %u: bad port range", i);
 	if (s->persist_s > SK_LB_PERSIST_MAX || s->conn_limit > SK_LB_CONN_LIMIT_MAX)
 		return sk_err_set(err, errlen, -EINVAL, "service %u: persist/conn_limit out of range", i);
+	if (s->synproxy > 1 || (s->synproxy && s->proto != 6))
+		return sk_err_set(err, errlen, -EINVAL, "service %u: synproxy needs proto tcp", i);
 	if (s->backend_count == 0 || s->backend_count > SK_LB_MAX_BACKENDS)
 		return sk_err_set(err, errlen, -EINVAL, "service %u: backend count %u out of range", i,
 			    s->backend_count);
@@ -178,6 +180,8 @@ verify_rules(const struct sk_image_hdr *h, uint32_t nzones, char *err, size_t er
 		    (r->src_burst != 0 && r->src_rate == 0) ||
 		    ((r->src_rate != 0 || r->src_conn_max != 0) && r->action != SK_ACT_ACCEPT))
 			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad src_* limits", i);
+		if (r->synproxy > 1 || (r->synproxy && r->action != SK_ACT_ACCEPT))
+			return sk_err_set(err, errlen, -EINVAL, "rule %u: bad synproxy", i);
 		if (!range_ok(r->src_first, r->src_count, np) ||
 		    !range_ok(r->dst_first, r->dst_count, np) ||
 		    !range_ok(r->sport_first, r->sport_count, nport) ||
@@ -287,6 +291,8 @@ sk_image_verify(const void *img, size_t len, char *err, size_t errlen)
 		return sk_err_set(err, errlen, -EINVAL, "settings out of range");
 	if (st->halfopen_max > st->conn_max || st->src_slots > (1u << 22))
 		return sk_err_set(err, errlen, -EINVAL, "settings: halfopen_max or src_slots out of range");
+	if (st->synproxy_wscale > 14)
+		return sk_err_set(err, errlen, -EINVAL, "settings: synproxy_wscale above 14");
 
 	const struct sk_img_zone *z = sk_image_sec(h, SK_SEC_ZONES, &nz);
 	if (nz + 1 > SK_MAX_ZONES)

@@ -69,6 +69,10 @@
 	 * never decided by policy. */ \
 	X(ICMP_ERR_NO_CONN,  "icmp_err_no_conn",    "ICMP error quoting no connection of the unit (forged or stale)") \
 	X(ICMP_ERR_MALFORMED, "icmp_err_malformed", "ICMP error whose quote cannot hold an IP header and 8 bytes of L4") \
+	/* SYN proxy (dataplane/synproxy): the client's handshake ends at the \
+	 * proxy, so an ACK without a connection is either a cookie or junk. */ \
+	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie", "SYN proxy on: ACK with no connection and an invalid or expired SYN cookie") \
+	X(SYNPROXY_PENDING,  "synproxy_pending",    "SYN proxy: a packet of a proxied connection before the server's SYN-ACK (client data: the client retransmits)") \
 	SK_DROP_LIST_LIMITS(X)
 
 /*

@@ -129,6 +129,13 @@ struct sk_img_settings {
 	uint32_t src_slots;      /* per-source limit table slots per worker (limit/srclim.h) */
 	char health_tap[16];     /* kernel interface of the health-check tap (docs/health.md);
 				  * "" = none: sekisho-cp probes with the host's own routing */
+	/* SYN proxy (docs/security.md): automatic mode per worker, 0 = off:
+	 * it engages for every accepted TCP SYN while the worker holds at
+	 * least synproxy_auto_halfopen half-open connections or saw at least
+	 * synproxy_auto_syn_rate new SYNs in a second. */
+	uint32_t synproxy_auto_halfopen;
+	uint32_t synproxy_auto_syn_rate;
+	uint32_t synproxy_wscale; /* window scale shift the proxy's SYN-ACK advertises, 0..14 */
 };
 
 struct sk_img_zone {
@@ -214,6 +221,11 @@ struct sk_img_rule {
 	uint32_t src_rate;     /* new connections per second per source, <= SK_SRC_RATE_MAX */
 	uint32_t src_burst;    /* bucket depth, 0 = src_rate; needs src_rate */
 	uint32_t src_conn_max; /* concurrent connections per source, <= SK_SRC_CONN_MAX */
+	/* SYN proxy (dataplane/synproxy, docs/security.md): 1 = the unit answers
+	 * the TCP SYNs this rule accepts with a cookie SYN-ACK and opens the
+	 * server side only for a valid cookie ACK; accept rules only. */
+	uint8_t synproxy;
+	uint8_t reserved_sp[3];
 };
 #define SK_SRC_RATE_MAX  1000000
 #define SK_SRC_CONN_MAX  1000000
@@ -308,6 +320,8 @@ struct sk_img_service {
 	uint32_t hc_interval_ms; /* 100..3600000 */
 	uint32_t hc_timeout_ms;  /* 10..3600000, < hc_interval_ms */
 	char hc_path[SK_LB_PATH_MAX]; /* http/https: begins with '/' */
+	uint8_t synproxy;       /* 1 = SYN proxy for new connections (tcp only), as a rule's */
+	uint8_t reserved_sp[3];
 };
 
 struct sk_img_backend {

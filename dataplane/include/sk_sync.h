@@ -83,7 +83,7 @@ struct sk_sync_rec {
 	uint8_t fin_seen;    /* the conn table's SK_CONN_FIN_* bits */
 	uint8_t nat;         /* SK_SYNC_NAT_* */
 	uint8_t tmo_class;   /* enum sk_timeout */
-	uint8_t flags;       /* 0 (reserved) */
+	uint8_t flags;       /* SYN proxy state: 0 none, 1 pending, 2 seq translated (the conn table's sp) */
 	uint8_t in_iface;    /* originator's ingress interface */
 	uint8_t out_iface;   /* originator's egress interface */
 	uint16_t owner;      /* worker index on the sender */
@@ -97,8 +97,9 @@ struct sk_sync_rec {
 	uint8_t dst[16];     /* its destination (server, or the VIP) */
 	uint8_t xsrc[16];    /* NAT: source towards the backend (client or SNAT address) */
 	uint8_t backend[16]; /* NAT: the backend */
-	uint32_t reserved;   /* 0 */
+	uint32_t sp_delta;   /* SYN proxy: flags 2: server ISN - cookie; flags 1: the cookie; else 0 */
 };
+#define SK_SYNC_F_SP_MAX 2
 
 _Static_assert(sizeof(struct sk_sync_rec) == 104, "sk_sync_rec is part of the contract");
 _Static_assert(sizeof(struct sk_sync_rec) % 8 == 0, "ring elements: multiple of 4 bytes");

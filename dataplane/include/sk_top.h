@@ -90,6 +90,7 @@ sk_top_denied(unsigned int reason)
 	case SK_DROP_HALFOPEN_LIMIT:
 	case SK_DROP_SRC_RATE_LIMIT:
 	case SK_DROP_SRC_CONN_LIMIT:
+	case SK_DROP_SYNPROXY_BAD_COOKIE: /* an ACK flood against the proxy, like out-of-state */
 		return 1;
 	default:
 		return 0;

@@ -92,6 +92,8 @@ int sk_trace_is_echo(const struct sk_pkt_meta *pm);
 
 uint32_t sk_trace_n_services(const struct sk_gen *g);
 const struct sk_img_service *sk_trace_service(const struct sk_gen *g, uint32_t svc);
+/* Does some rule or service have the SYN proxy (gen.h synproxy_any)? */
+int sk_trace_synproxy_any(const struct sk_gen *g);
 /* Is there a health-check endpoint set (then health replies go to the tap)? */
 int sk_trace_has_health(const struct sk_gen *g);
 /* Backend choice for a new connection to service pm->lb_svc (sk_lb_select

@@ -70,6 +70,21 @@ enum sk_drop_reason sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t
 				 const struct sk_pkt_meta *pm, uint32_t now_ms,
 				 struct sk_lb_choice *out);
 
+/*
+ * Another backend for a new DNAT connection whose backend side is taken:
+ * DNAT keeps the client's address and port, so (client, port) <-> (backend,
+ * bport) is already a key when the same client talks to that backend
+ * directly from the same port (clients reuse a local port towards different
+ * destinations).  The next backend after cur->be, in service order, that
+ * may take a new connection, stopping before `first` (the scheduler's
+ * choice): SK_DROP_NONE with out filled, or SK_DROP_NAT_NO_PORT.  Hot path
+ * (rare), bounded by the service's backend count.
+ */
+__attribute__((warn_unused_result))
+enum sk_drop_reason sk_lb_select_next(const struct sk_lb *lb, const struct sk_lb_choice *cur,
+				      uint32_t first, const struct sk_pkt_meta *pm,
+				      struct sk_lb_choice *out);
+
 /* Service of global backend gbe, its full-NAT sources (fullnat only). */
 const struct sk_img_service *sk_lb_service(const struct sk_lb *lb, uint32_t svc);
 const struct sk_img_prefix *sk_lb_snat(const struct sk_lb *lb, uint32_t svc, uint32_t *n);

@@ -283,6 +283,36 @@ sk_lb_select(struct sk_lb *lb, unsigned int worker, uint32_t svc, const struct s
 	return SK_DROP_NONE;
 }
 
+enum sk_drop_reason
+sk_lb_select_next(const struct sk_lb *lb, const struct sk_lb_choice *cur, uint32_t first,
+		  const struct sk_pkt_meta *pm, struct sk_lb_choice *out)
+{
+	const struct sk_img_backend *b;
+	const struct lb_svc *s;
+	const struct lb_rt *rt;
+	uint32_t be;
+
+	if (cur->svc >= lb->n_svc)
+		return SK_DROP_NAT_NO_PORT;
+	s = &lb->svc[cur->svc];
+	rt = __atomic_load_n(&s->rt, __ATOMIC_ACQUIRE);
+	if (rt->n == 0 || first >= rt->n)
+		return SK_DROP_NAT_NO_PORT;
+	for (be = (cur->be + 1) % rt->n; be != first; be = (be + 1) % rt->n) {
+		if (!sk_lb_backend_eligible(&rt->be[be]) ||
+		    (s->has_be_limit && lb_be_full(lb, s, be)))
+			continue;
+		b = &lb->bimg[s->gbe0 + be];
+		*out = *cur;
+		out->be = be;
+		out->gbe = s->gbe0 + be;
+		out->port = b->port != 0 ? b->port : pm->dport;
+		memcpy(out->addr, b->addr, 16);
+		return SK_DROP_NONE;
+	}
+	return SK_DROP_NAT_NO_PORT;
+}
+
 void
 sk_lb_conn_open(struct sk_lb *lb, unsigned int worker, uint32_t gbe)
 {

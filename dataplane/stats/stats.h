@@ -30,7 +30,12 @@
 	X(NEIGH_QUEUED, "neigh_queued") \
 	X(ERRORS_LIMITED, "errors_ratelimited") \
 	X(LOG_DROPPED,  "log_dropped") \
-	X(TX_FAILED,    "tx_failed")
+	X(TX_FAILED,    "tx_failed") \
+	/* SYN proxy (synproxy/synproxy_dp.h) */ \
+	X(SYNPROXY_SYNACKS, "synproxy_synacks")     /* cookie SYN-ACKs sent (no connection made) */ \
+	X(SYNPROXY_OPENED, "synproxy_opened")       /* valid cookie ACKs: connection and SYN to the server */ \
+	X(SYNPROXY_SERVER_ACKS, "synproxy_server_acks") /* server SYN-ACKs answered with the ACK */ \
+	X(SYNPROXY_AUTO_ON, "synproxy_auto_on")     /* automatic mode engaged (per trigger edge) */
 
 enum sk_local_ctr {
 #define SK_LOCAL_ENUM(e, n) SK_LOCAL_##e,

@@ -28,7 +28,8 @@ well_formed(const struct sk_sync_rec *r, uint16_t n_workers)
 	if (r->type == SK_SYNC_NONE || r->type >= SK_SYNC_TYPE__MAX ||
 	    (r->family != 4 && r->family != 6) || r->owner >= n_workers ||
 	    r->nat > SK_SYNC_NAT_FULLNAT || r->tmo_class >= SK_TMO__MAX ||
-	    r->in_iface >= SK_MAX_IFACES || r->out_iface >= SK_MAX_IFACES)
+	    r->in_iface >= SK_MAX_IFACES || r->out_iface >= SK_MAX_IFACES ||
+	    r->flags > SK_SYNC_F_SP_MAX || (r->flags != 0 && r->proto != IPPROTO_TCP))
 		return 0;
 	if (r->proto == IPPROTO_TCP ? r->state >= SK_TCP__MAX : r->state > 1)
 		return 0;
@@ -118,6 +119,8 @@ sk_sync_apply(struct sk_conn_table *t, const struct sk_gen *g, uint16_t idx, uin
 	r.rule_id = rec->rule_id;
 	r.gen = rec->gen;
 	r.last_ms = now_ms - RTE_MIN(rec->idle_ms, (uint32_t)INT32_MAX);
+	r.sp = rec->flags;
+	r.sp_delta = rec->sp_delta;
 	if (sk_conn_restore(t, &r, &c, created, removed) != 0)
 		return SK_SYNC_REFUSED;
 	/* The backend's count of active connections is rebuilt from the table:

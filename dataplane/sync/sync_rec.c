@@ -57,7 +57,7 @@ sk_sync_rec_from_conn(const struct sk_conn_table *t, const struct sk_conn *p,
 	rec->fin_seen = p->fin_seen;
 	rec->nat = p->nat;
 	rec->tmo_class = p->tmo_class;
-	rec->flags = 0;
+	rec->flags = p->sp; /* SYN proxy state (SK_SYNC_F_SP) */
 	rec->in_iface = p->in_iface;
 	rec->out_iface = p->out_iface;
 	rec->owner = owner;
@@ -68,7 +68,7 @@ sk_sync_rec_from_conn(const struct sk_conn_table *t, const struct sk_conn *p,
 	memcpy(rec->dst, oa ? k->b : k->a, 16);
 	rec->sport = oa ? k->pa : k->pb;
 	rec->dport = oa ? k->pb : k->pa;
-	rec->reserved = 0;
+	rec->sp_delta = p->sp_delta;
 	if (p->nat == 0) {
 		rec->svc_ident = 0;
 		rec->xport = rec->bport = 0;

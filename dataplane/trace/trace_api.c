@@ -169,6 +169,12 @@ sk_trace_service(const struct sk_gen *g, uint32_t svc)
 }
 
 int
+sk_trace_synproxy_any(const struct sk_gen *g)
+{
+	return g->synproxy_any;
+}
+
+int
 sk_trace_has_health(const struct sk_gen *g)
 {
 	return g->hc != NULL;

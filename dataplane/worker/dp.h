@@ -29,6 +29,7 @@
 #include "gen/gen.h"
 #include "stats/stats.h"
 #include "wcmd/wcmd.h"
+#include "synproxy/synproxy_w.h"
 
 #define SK_MAX_WORKERS 64
 #define SK_BURST_MAX 64
@@ -66,6 +67,7 @@ struct sk_worker {
 	uint32_t err_tokens;
 	uint8_t ha_fence;             /* HA: not active this loop (ha/ha_dp.h sk_ha_fence) */
 	struct sk_sync_w *sync;       /* HA connection sync (sync/sync.h); NULL: standalone */
+	struct sk_synproxy_w sp;      /* SYN proxy keys and automatic mode (synproxy/synproxy_dp.h) */
 } __rte_cache_aligned;
 
 struct sk_dp {

@@ -23,7 +23,16 @@
 #include "route/route.h"
 
 #define PENDING_SLOTS 128
-#define PENDING_PER_HOP 4     /* like Linux's unres_qlen: a few, not a buffer */
+/*
+ * Packets held per next hop while it resolves, and in all.  Not a buffer,
+ * but more than a few: after an HA takeover the new active's cache is cold
+ * and every flow of a busy hop arrives within one round trip (with 4, the
+ * HA lab's takeover dropped up to 89 segments here, and TCP senders then
+ * back off for seconds).  The total bounds what a host that never answers
+ * can hold of the mbuf pool (at least 1024) for retrans x probes.
+ */
+#define PENDING_PER_HOP 32
+#define PENDING_MAX_PKTS 256
 #define TICK_MS 100
 
 struct pending {
@@ -37,6 +46,7 @@ struct pending {
 };
 
 static struct pending pending[PENDING_SLOTS];
+static unsigned int pending_pkts;   /* held in all the slots */
 static uint32_t last_tick;  /* sk_slow_tick's clock */
 
 static struct sk_stats_lcore *
@@ -73,6 +83,7 @@ pending_find(uint16_t iface, uint8_t family, const uint8_t ip[16])
 static void
 pending_release(struct pending *p)
 {
+	pending_pkts -= p->n;
 	memset(p, 0, sizeof(*p));
 }
 
@@ -239,6 +250,10 @@ slow_resolve(const struct sk_gen *g, struct rte_mbuf *m, uint32_t now)
 		main_tx(g, pm->out_iface, m);
 		return;
 	}
+	if (pending_pkts >= PENDING_MAX_PKTS) {
+		main_drop(m, SK_DROP_NEIGH_QUEUE_FULL);
+		return;
+	}
 	p = pending_find(pm->out_iface, pm->family, pm->nexthop);
 	if (p == NULL) {
 		for (i = 0; i < PENDING_SLOTS && pending[i].used; i++)
@@ -259,6 +274,7 @@ slow_resolve(const struct sk_gen *g, struct rte_mbuf *m, uint32_t now)
 		return;
 	}
 	p->pkts[p->n++] = m;
+	pending_pkts++;
 	main_stats()->local[SK_LOCAL_NEIGH_QUEUED]++;
 	rc = sk_neigh_touch(sk_dp.neigh, p->iface, p->family, p->ip, now);
 	if (rc == 1)

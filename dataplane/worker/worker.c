@@ -36,6 +36,7 @@
 #include "wlimit.h"
 #include "limit/top.h"
 #include "decide/decide.h"
+#include "synproxy/synproxy_dp.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
 #define ERR_TOKENS_PER_MS 1u/* ...refilled at 1000/s: reject must not amplify a flood */
@@ -332,6 +333,18 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 	return admit_route(w, g, m) ? m : NULL;
 }
 
+/* A SYN proxy verdict (synproxy_dp.h): 1 when m was dealt with (sent or dropped). */
+static inline int
+sp_done(struct sk_worker *w, struct rte_mbuf *m, enum sk_synproxy_verdict v,
+	const enum sk_drop_reason *why)
+{
+	if (likely(v == SK_SP_GO))
+		return 0;
+	if (v == SK_SP_DROP)
+		drop(w, m, *why);
+	return 1;
+}
+
 /* A log record for a rule (or zone default) with `log`; never waits. */
 static void
 log_pkt(struct sk_worker *w, const struct sk_gen *g, const struct rte_mbuf *m, uint8_t kind,
@@ -404,9 +417,22 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		log_pkt(w, g, m, v.action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
 			v.action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
 	if (v.action == SK_ACT_ACCEPT) {
-		enum sk_drop_reason why;
+		struct sk_synproxy_open spo = { .on = 0 };
+		enum sk_drop_reason why = SK_DROP_NONE;
 		struct sk_conn *nc;
 
+		/* SYN proxy (synproxy_dp.h): a SYN answered with a cookie, a
+		 * cookie ACK turned into the SYN to the server. */
+		if (pm->proto == IPPROTO_TCP && (pm->out_zone != SK_ZONE_LOCAL || nw != NULL)) {
+			enum sk_synproxy_verdict spv = sk_synproxy_new(w, g, m, rule, &spo, &why);
+
+			/* An answered SYN still opens a flow as far as `top` is
+			 * concerned: a proxied flood stays visible. */
+			if (spv == SK_SP_DONE && w->top != NULL)
+				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
+			if (sp_done(w, m, spv, &why))
+				return;
+		}
 		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
 			if (w->top != NULL)
 				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
@@ -433,9 +459,13 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 				drop(w, m, why);
 				return;
 			}
-			if (unlikely(sk_wlimit_counts(g, rule)) &&
-			    (nc = sk_conn_lookup(w->conns, key)) != NULL)
-				sk_wlimit_created(w, sk_conn_primary(w->conns, nc), pm);
+			if (unlikely(sk_wlimit_counts(g, rule) || spo.on) &&
+			    (nc = sk_conn_lookup(w->conns, key)) != NULL) {
+				if (sk_wlimit_counts(g, rule))
+					sk_wlimit_created(w, sk_conn_primary(w->conns, nc), pm);
+				if (spo.on)
+					sk_synproxy_opened(w, nc, &spo);
+			}
 			forward(w, g, m);
 			return;
 		}
@@ -447,6 +477,8 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 				    (uint32_t)g->id);
 		if (nc != NULL && unlikely(sk_wlimit_counts(g, rule)))
 			sk_wlimit_created(w, nc, pm);
+		if (nc != NULL && unlikely(spo.on))
+			sk_synproxy_opened(w, nc, &spo);
 		if (nc == NULL) {
 			struct sk_conn *c;
 
@@ -478,6 +510,7 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
     uint8_t src_is_a)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	enum sk_drop_reason why = SK_DROP_NONE;
 	enum sk_conn_dir dir;
 	int rc;
 
@@ -490,6 +523,9 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
 		drop(w, m, SK_DROP_POLICY_REVOKED);
 		return;
 	}
+	if (unlikely(c->sp != SK_CONN_SP_NONE) &&
+	    sp_done(w, m, sk_synproxy_hit(w, g, m, c, src_is_a, &why), &why))
+		return;
 	if (unlikely(c->nat != 0)) {
 		rc = sk_wlb_hit(w, g, m, c, src_is_a);
 		if (unlikely(rc != 0)) {
@@ -562,6 +598,12 @@ miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_
 		}
 	}
 	nf = sk_decide_new_flow(g, pm);
+	/* SYN proxy (synproxy_dp.h): counts new SYNs for the automatic mode;
+	 * a bare ACK that may carry a cookie goes to policy instead of
+	 * tcp_out_of_state. */
+	if (pm->proto == IPPROTO_TCP && nf != SK_NEW_FLOW_HEALTH && nf != SK_NEW_FLOW_NAT_STRAY &&
+	    sk_synproxy_miss(w, g, pm))
+		nf = SK_NEW_FLOW_POLICY;
 	if (unlikely(nf != SK_NEW_FLOW_POLICY)) {
 		if (nf == SK_NEW_FLOW_HEALTH)
 			to_slow_path(w, m, SK_EXC_HEALTH);
@@ -814,6 +856,7 @@ worker_init(struct sk_worker *w)
 	}
 	w->err_tokens = ERR_TOKENS_MAX;
 	w->nat_rss = sk_dp.nat_rss;
+	sk_synproxy_worker_init(w);
 	sk_conn_set_release(w->conns, sk_wlimit_release, w);
 	/* HA pair: connection events become sync records (a table hook). */
 	w->sync = sk_sync_worker_attach(w->idx, w->conns);
@@ -851,6 +894,9 @@ sk_worker_main(void *arg)
 			got += n;
 			t0 = rte_rdtsc();
 			process_burst(w, g, p, w->rxp[i].iface, pkts, n, t0);
+			/* SYN proxy answers leave with their burst (synproxy_dp.h). */
+			if (unlikely(w->sp.tx_pending))
+				sk_synproxy_flush(w, p);
 			t1 = rte_rdtsc();
 			w->stats->busy_cycles += t1 - t0;
 			w->stats->busy_pkts += n;
@@ -904,7 +950,9 @@ sk_worker_main(void *arg)
 int
 sk_worker_prepare(struct sk_worker *w)
 {
-	return worker_init(w);
+	int rc = sk_synproxy_dp_init();
+
+	return rc != 0 ? rc : worker_init(w);
 }
 
 void

@@ -228,6 +228,7 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 	uint8_t rk_orig_is_a;
 	struct nat_undo u;
 	struct sk_conn *c;
+	struct sk_lb_choice alt;
 
 	if (fullnat) {
 		*why = pick_snat(w, g, pm, nw, &snat, &sport, &rk, &rk_orig_is_a);
@@ -240,15 +241,28 @@ sk_wlb_create(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		sk_conn_key_from_tuple(pm->family, pm->proto, pm->src, pm->sport, ch->addr,
 				       ch->port, &rk, &rk_orig_is_a);
 	}
-	c = sk_conn_create_nat(w->conns, k, src_is_a, &rk, rk_orig_is_a, pm, w->now_ms, rule_id,
-			       (uint32_t)g->id, (uint8_t)(ch->fwd + 1), ch->gbe);
-	if (c == NULL) {
+	for (;;) {
+		c = sk_conn_create_nat(w->conns, k, src_is_a, &rk, rk_orig_is_a, pm, w->now_ms,
+				       rule_id, (uint32_t)g->id, (uint8_t)(ch->fwd + 1), ch->gbe);
+		if (c != NULL)
+			break;
 		if (rte_errno == EEXIST && sk_conn_lookup(w->conns, k) != NULL)
 			return -EEXIST;
-		/* The backend's tuple is taken (DNAT: the client already talks to
-		 * the backend directly with the same ports) or the table is full. */
-		*why = rte_errno == EEXIST ? SK_DROP_NAT_NO_PORT : SK_DROP_CONN_TABLE_FULL;
-		return 0;
+		if (rte_errno != EEXIST) {
+			*why = SK_DROP_CONN_TABLE_FULL;
+			return 0;
+		}
+		/* The backend's tuple is taken.  Full NAT tried its ports
+		 * already; DNAT: the client talks to this backend directly from
+		 * the same port, so another backend of the service takes it. */
+		if (fullnat ||
+		    sk_lb_select_next(g->lb, ch, nw->ch.be, pm, &alt) != SK_DROP_NONE) {
+			*why = SK_DROP_NAT_NO_PORT;
+			return 0;
+		}
+		ch = &alt;
+		sk_conn_key_from_tuple(pm->family, pm->proto, pm->src, pm->sport, ch->addr,
+				       ch->port, &rk, &rk_orig_is_a);
 	}
 	sk_lb_conn_open(g->lb, w->idx, ch->gbe);
 	undo_save(&u, pm);

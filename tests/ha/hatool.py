@@ -35,11 +35,12 @@
         oversize (a 1 GB length field), replay (the bytes of F, a recorded
         session), noread (connects, never reads nor writes); prints whether
         and when the unit closed the connection.
-  fetch URL... --count N --rate BPS --sha256 HEX --out FILE
+  fetch URL... --count N --rate BPS --sha256 HEX --out FILE [--port-base P]
         N HTTP/1.1 downloads at once, spread over the URLs in turn, each read
         at BPS bytes/s (long-lived connections that span a takeover); writes
         a JSON report: per URL, how many completed byte for byte (status 200,
-        full length, the expected sha256), failed, and why.
+        full length, the expected sha256), failed, and why.  The k-th URL's
+        connections leave from local ports P + 1000 k on (default 20000).
   impair IF1 IF2 --loss P --delay S
         forward frames between IF1 and IF2 (two bridge ports taken out of
         their bridge), dropping each with probability P and delaying the
@@ -376,13 +377,29 @@ def cmd_hostile(a):
 
 
 
-async def _fetch_one(url, rate, want, timeout):
+async def _connect(host, port, lport):
+    """A TCP connection from local port lport (SO_REUSEADDR: a port of an
+    earlier run may still be in TIME_WAIT here)."""
+    import asyncio
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", lport))
+        s.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(s, (host, port))
+    except BaseException:
+        s.close()
+        raise
+    return await asyncio.open_connection(sock=s)
+
+
+async def _fetch_one(url, rate, want, timeout, lport):
     import asyncio
     import urllib.parse
     u = urllib.parse.urlsplit(url)
     t0 = time.monotonic()
     try:
-        r, w = await asyncio.wait_for(asyncio.open_connection(u.hostname, u.port or 80), 10)
+        r, w = await asyncio.wait_for(_connect(u.hostname, u.port or 80, lport), 10)
         w.write(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
                  % (u.path or "/", u.hostname)).encode())
         await w.drain()
@@ -416,8 +433,17 @@ def cmd_fetch(a):
     import asyncio
 
     async def run():
-        urls = [a.urls[i % len(a.urls)] for i in range(a.count)]
-        res = await asyncio.gather(*[_fetch_one(u, a.rate, a.sha256, a.timeout) for u in urls])
+        # Each URL's connections leave from a local port range of its own,
+        # below the kernel's ephemeral range: a client reuses a local port
+        # towards different destinations, and a direct connection to a
+        # backend from the port a VIP connection uses is the same 4-tuple on
+        # that backend (DNAT keeps the client's port): one of the two could
+        # never work, whatever the pair does (docs/lb.md).
+        n = len(a.urls)
+        urls = [a.urls[i % n] for i in range(a.count)]
+        ports = [a.port_base + (i % n) * 1000 + i // n for i in range(a.count)]
+        res = await asyncio.gather(*[_fetch_one(u, a.rate, a.sha256, a.timeout, p)
+                                     for u, p in zip(urls, ports)])
         rep = {}
         for u, r in zip(urls, res):
             e = rep.setdefault(u, {"started": 0, "ok": 0, "failed": 0, "why": {}})
@@ -530,6 +556,8 @@ def main():
     p.add_argument("--rate", type=float, default=100000)
     p.add_argument("--sha256", required=True)
     p.add_argument("--timeout", type=float, default=20)
+    p.add_argument("--port-base", type=int, default=20000,
+                   help="local ports: URL k's connections from BASE + 1000 k on")
     p.add_argument("--out", required=True)
     p = sub.add_parser("impair")
     p.add_argument("if1")

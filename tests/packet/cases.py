@@ -376,6 +376,19 @@ CASES = [
          counters={"local.arp_requests": 1, "rules.dmz-ssh.pkts": 1, "forwarded": 0},
          held=1, held_reasons=("neigh_failed",)),
 
+    dict(name="unresolved_next_hop_holds_a_burst",
+         # eight flows to one unresolved hop within one round trip (a
+         # takeover's cold cache): one probe, all eight wait (4 did before)
+         rules=[rule("dmz-ssh", "accept", "outside", "dmz", "tcp", dport=["22"])],
+         inputs={OUTSIDE: [tcp4(CLIENT4, DMZ2_4, 40000 + i, 22) for i in range(8)]},
+         outputs={DMZ: [Expect(Ether(src=PORT_MAC[DMZ], dst="ff:ff:ff:ff:ff:ff") /
+                               ARP(op=1, hwsrc=PORT_MAC[DMZ], psrc=PORT_IP4[DMZ],
+                                   hwdst="00:00:00:00:00:00", pdst=DMZ2_4),
+                               ignore=("ARP.hwdst",))]},
+         counters={"local.arp_requests": 1, "rules.dmz-ssh.pkts": 8, "forwarded": 0,
+                   "drops.neigh_queue_full": 0},
+         held=8, held_reasons=("neigh_failed",)),
+
     # ------------------------------------------------------------ malformed
     dict(name="malformed_ip4_total_length_beyond_frame",
          rules=[WEB_IN],
@@ -556,3 +569,5 @@ from cases_icmperr import ICMPERR_CASES  # noqa: E402
 CASES += ICMPERR_CASES
 from cases_limits import LIMIT_CASES  # noqa: E402
 CASES += LIMIT_CASES
+from cases_synproxy import SYNPROXY_CASES  # noqa: E402
+CASES += SYNPROXY_CASES

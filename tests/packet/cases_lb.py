@@ -230,6 +230,26 @@ LB_CASES = [
          counters={"rules.vip-only.pkts": 0, "drops.policy_default_drop": 1,
                    "conns.created": 0}),
 
+    dict(name="lb_dnat_backend_tuple_taken",
+         # DNAT keeps the client's port, and a client reuses a local port
+         # towards different destinations: here it already talks to web1:8080
+         # directly from port 40010 when it opens the VIP from 40010 too.
+         # WRR (3:1) chooses web1 first; its side of the tuple is taken, so
+         # the connection goes to the service's next backend (web1:8081), not
+         # dropped as nat_no_port.
+         rules=[rule("lb-in2", "accept", "outside", "inside", "tcp", [WEB4 + "/32"],
+                     "8080-8081")],
+         conf={"services": [service("web", VIP4, "80",
+                                    [("web1", WEB4, 8080, "weight = 3;"),
+                                     ("web2", WEB4, 8081, "weight = 1;")], sched="wrr")]},
+         inputs={OUTSIDE: [tcp4(CLIENT4, WEB4, 40010, 8080, "S", seq=10),
+                           tcp4(CLIENT4, VIP4, 40010, 80, "S", seq=20)]},
+         outputs={INSIDE: [forwarded(tcp4(CLIENT4, WEB4, 40010, 8080, "S", seq=10),
+                                     egress=INSIDE),
+                           to_backend(tcp4(CLIENT4, VIP4, 40010, 80, "S", seq=20), 8081)]},
+         counters={"rules.lb-in2.pkts": 2, "conns.created": 2, "forwarded": 2,
+                   "drops.nat_no_port": 0}),
+
     dict(name="lb_no_backend_up",
          rules=[LB_IN],
          conf={"services": [service("web", VIP4, "80",

@@ -60,6 +60,17 @@ class Datagram:
         self.count = count
 
 
+class FromOutputs:
+    """A `later` input or an expected output that depends on what the unit
+    sent (a value it picks at random, e.g. a SYN cookie): fn({port: [frames
+    sent so far, all queues]}) returns one packet (an output may return an
+    Expect).  Later inputs see the output pcaps as they are when the later
+    packets are fed; outputs see the final ones."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
 def generated(pkt):
     return Expect(pkt, ignore=GENERATED_IGNORE)
 

@@ -93,6 +93,20 @@ main(void)
 			 kinds[k].family, kinds[k].nat, kinds[k].size);
 	}
 
+	/* a SYN-proxied connection carries its state and sequence delta */
+	r = mkrec(6, 2);
+	r.proto = IPPROTO_TCP;
+	r.state = 3;
+	r.flags = 2;
+	r.sp_delta = 0xdeadbeefu;
+	k = (unsigned int)sk_ha_crec_put(&r, buf);
+	rc = sk_ha_crec_get(buf, k, 4, &back);
+	SK_CHECK(k == SK_HA_CREC_MAX && rc == (int)k && memcmp(&r, &back, sizeof(r)) == 0,
+		 "SYN-proxied full NAT IPv6: %u bytes, round trip", k);
+	buf[7] = 1;
+	buf[2] = IPPROTO_UDP;
+	SK_CHECK(sk_ha_crec_get(buf, k, 4, &back) == -EINVAL, "SYN proxy state on UDP refused");
+
 	/* truncated at every length */
 	r = mkrec(6, 2);
 	size_t n = sk_ha_crec_put(&r, buf);
@@ -107,7 +121,7 @@ main(void)
 	struct { unsigned int off; uint8_t val; const char *what; } bad[] = {
 		{ 0, 0, "type 0" }, { 0, 5, "unknown type 5" }, { 0, 255, "type 255" },
 		{ 1, 5, "family 5" }, { 5, 3, "NAT mode 3" }, { 6, SK_TMO__MAX, "timeout class" },
-		{ 7, 1, "reserved flags" }, { 4, 0x08, "unknown FIN bits" },
+		{ 7, 3, "unknown SYN proxy state" }, { 4, 0x08, "unknown FIN bits" },
 		{ 3, 9, "TCP state 9" }, { 8, SK_MAX_IFACES, "ingress interface" },
 		{ 9, 200, "egress interface" }, { 10, 1, "owner 256+" },
 	};

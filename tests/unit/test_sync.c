@@ -359,6 +359,32 @@ main(int argc, char **argv)
 	SK_CHECK(sk_sync_apply(tb, &gb, 0, NW, now_b, &fn, &created, &removed) ==
 		 SK_SYNC_APPLIED && snap_of(tb, &pf).found, "and back");
 
+	/* a SYN-proxied connection: its state and delta go out and come back
+	 * on both halves, so the standby keeps translating after a failover */
+	struct sk_conn *sp = sk_conn_primary(ta, find(ta, &pf, NULL)), *spa, *spb;
+	struct sk_sync_rec sr;
+
+	sp->sp = SK_CONN_SP_SEQ;
+	sp->sp_delta = 0xabcdef01u;
+	sk_sync_rec_from_conn(ta, sp, &ga, now_a, 0, SK_SYNC_REFRESH, &sr);
+	SK_CHECK(sr.flags == SK_CONN_SP_SEQ && sr.sp_delta == 0xabcdef01u,
+		 "record carries the SYN proxy state and delta");
+	SK_CHECK(sk_sync_apply(tb, &gb, 0, NW, now_b, &sr, &created, &removed) == SK_SYNC_APPLIED,
+		 "standby applies it");
+	spb = sk_conn_primary(tb, find(tb, &pf, NULL));
+	spa = spb != NULL ? sk_conn_alias(tb, spb) : NULL;
+	SK_CHECK(spb != NULL && spa != NULL && spb->sp == SK_CONN_SP_SEQ && spa->sp == SK_CONN_SP_SEQ &&
+		 spb->sp_delta == 0xabcdef01u && spa->sp_delta == 0xabcdef01u,
+		 "standby: both halves proxied with the delta");
+	sr.flags = SK_SYNC_F_SP_MAX + 1;
+	SK_CHECK(sk_sync_apply(tb, &gb, 0, NW, now_b, &sr, &created, &removed) == SK_SYNC_REFUSED,
+		 "unknown SYN proxy state refused");
+	sp->sp = SK_CONN_SP_NONE;
+	sp->sp_delta = 0;
+	sk_sync_rec_from_conn(ta, sp, &ga, now_a, 0, SK_SYNC_REFRESH, &sr);
+	SK_CHECK(sk_sync_apply(tb, &gb, 0, NW, now_b, &sr, &created, &removed) == SK_SYNC_APPLIED &&
+		 spb->sp == SK_CONN_SP_NONE && spa->sp == SK_CONN_SP_NONE, "and back to plain");
+
 	/* ---- delete ---- */
 	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &pd, NULL)));
 	n = drain(sh, 0, rec, 8);

@@ -651,6 +651,53 @@ test_exposure(void)
 	sk_cfg_free(cfg);
 }
 
+/* The SYN proxy in a trace: a SYN answered with a cookie, a bare ACK checked
+ * for one (assumed valid), a bare ACK to a rule without the proxy refused. */
+static void
+test_trace_synproxy(void)
+{
+	static const char *pol =
+		"policy = { default = \"drop\"; rules = (\n"
+		"  { name = \"web-sp\"; from = \"outside\"; to = \"inside\"; proto = \"tcp\";\n"
+		"    dst = [ \"10.10.0.11/32\" ]; dport = [ \"80\" ]; synproxy = true; action = \"accept\"; },\n"
+		"  { name = \"ssh\"; from = \"outside\"; to = \"inside\"; proto = \"tcp\";\n"
+		"    dport = [ \"22\" ]; action = \"accept\"; } ); };\n";
+	static const struct { const char *pkt, *decision, *reason, *step; } c[] = {
+		{ "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\","
+		  "\"proto\":\"tcp\",\"dport\":80}", "consume", NULL, "cookie SYN-ACK" },
+		{ "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\","
+		  "\"proto\":\"tcp\",\"dport\":80,\"flags\":\"A\"}", "forward", NULL,
+		  "becomes the SYN to the server" },
+		{ "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\","
+		  "\"proto\":\"tcp\",\"dport\":22,\"flags\":\"A\"}", "drop", "tcp_out_of_state",
+		  "no SYN proxy for it" },
+		{ "{\"from\":\"outside\",\"src\":\"198.18.0.5\",\"dst\":\"10.10.0.11\","
+		  "\"proto\":\"tcp\",\"dport\":22}", "forward", NULL, "a connection is created" },
+	};
+	struct sk_cfg *cfg = load_cfg("false", pol);
+	struct sk_gen *g;
+	char err[256];
+	size_t i;
+
+	g = cfg != NULL ? sk_verify_gen_build(cfg, 9, err, sizeof(err)) : NULL;
+	SK_CHECK(g != NULL, "synproxy trace generation builds");
+	for (i = 0; g != NULL && i < sizeof(c) / sizeof(c[0]); i++) {
+		json_t *doc = trace_one(g, c[i].pkt);
+		const char *r = doc ? json_string_value(json_object_get(doc, "drop_reason")) : NULL;
+		char *text = doc ? json_dumps(doc, 0) : NULL;
+
+		SK_CHECK(doc != NULL && streq(json_string_value(json_object_get(doc, "decision")),
+					      c[i].decision) &&
+			 (c[i].reason == NULL ? r == NULL : streq(r, c[i].reason)) &&
+			 text != NULL && strstr(text, c[i].step) != NULL,
+			 "synproxy trace %zu: %s, says \"%s\"", i, c[i].decision, c[i].step);
+		free(text);
+		json_decref(doc);
+	}
+	sk_gen_free(g);
+	sk_cfg_free(cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -661,6 +708,7 @@ main(int argc, char **argv)
 	}
 	test_space();
 	test_trace();
+	test_trace_synproxy();
 	test_lint();
 	test_exposure();
 	return SK_TEST_DONE();
