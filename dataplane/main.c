@@ -370,7 +370,9 @@ step_rss(void)
 	for (i = 0; i < sk_dp.n_ports; i++) {
 		uint16_t port = sk_dp.port_of_iface[i];
 
-		if (sk_port_reta_rr(port, sk_dp.nb_rxq[port], &r) != 0 || (reta != 0 && r != reta))
+		/* Queue q is worker q's: a port with fewer queues spreads otherwise. */
+		if (sk_dp.nb_rxq[port] != sk_dp.n_workers ||
+		    sk_port_reta_rr(port, sk_dp.nb_rxq[port], &r) != 0 || (reta != 0 && r != reta))
 			return 0;
 		reta = r;
 	}

@@ -159,6 +159,10 @@ csync_json(const struct sk_ha_status *st)
 	}
 	json_object_set_new(doc, "bulk_records", json_integer((json_int_t)c->bulk_records));
 	json_object_set_new(doc, "ignored", json_integer((json_int_t)c->ignored));
+	json_object_set_new(doc, "resumes", json_integer((json_int_t)c->resumes));
+	json_object_set_new(doc, "batches_resent", json_integer((json_int_t)c->batches_resent));
+	json_object_set_new(doc, "window_batches", json_integer((json_int_t)c->window_batches));
+	json_object_set_new(doc, "throttled", json_integer((json_int_t)c->throttled));
 	json_object_set_new(doc, "dataplane", dp);
 	json_object_set_new(doc, "workers", workers);
 	return doc;

@@ -80,6 +80,10 @@ struct sk_ha_csync_status {
 	uint64_t bulk_runs;
 	uint64_t bulk_ms;          /* last bulk sync: begin -> end */
 	uint64_t bulk_records;     /* records of the last bulk sync */
+	uint64_t resumes;          /* new link sessions continued from the last acknowledged batch */
+	uint64_t batches_resent;   /* batches sent again from the window on a resume */
+	uint64_t window_batches;   /* active: batches held, not yet acknowledged */
+	uint64_t throttled;        /* active: loops that did not drain (too much unacknowledged) */
 	uint64_t ctr[SK_SYNC_CTR__MAX];  /* the dataplane's counters, summed over workers */
 	uint64_t wctr[SK_HA_CSYNC_MAX_WORKERS][2]; /* per worker: emitted, ring_full */
 };

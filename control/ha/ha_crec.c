@@ -214,7 +214,8 @@ sk_ha_cack_get(const uint8_t *p, size_t len, struct sk_ha_cack *a)
 	a->stream = rd64(p);
 	a->seq = rd64(p + 8);
 	a->flags = rd32(p + 16);
-	return (a->flags & ~(uint32_t)SK_HA_CACK_RESYNC) != 0 || rd32(p + 20) != 0 ? -EINVAL : 0;
+	return (a->flags & ~(uint32_t)(SK_HA_CACK_RESYNC | SK_HA_CACK_RESUME)) != 0 ||
+	       rd32(p + 20) != 0 ? -EINVAL : 0;
 }
 
 void

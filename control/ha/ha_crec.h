@@ -20,7 +20,9 @@
  *   (104 when SYN-proxied).
  * ACK payload (24 bytes): u64 stream, u64 seq (highest batch applied in
  *   order), u32 flags (SK_HA_CACK_RESYNC: a gap or a lost record, send the
- *   table again), u32 reserved.
+ *   table again; SK_HA_CACK_RESUME: the first ACK of a new link session,
+ *   send again what follows seq), u32 reserved.  An empty batch (count 0)
+ *   after the batches resent tells the standby the resume is complete.
  * BULK_BEGIN / BULK_END payload (24 bytes): u64 stream, u64 seq (the last
  *   batch before the begin / of the bulk), u32 bulk id, u32 records (END).
  */
@@ -36,6 +38,7 @@
 #define SK_HA_CREC_MAX 104          /* largest encoded record */
 #define SK_HA_CACK_LEN 24
 #define SK_HA_CACK_RESYNC 0x1
+#define SK_HA_CACK_RESUME 0x2   /* a new session: continue after seq (standby -> active) */
 #define SK_HA_CBULK_LEN 24
 
 struct sk_ha_cbatch_hdr {

@@ -8,13 +8,23 @@
  *    link's bulk queue when a batch is full and at every loop (<= 5 ms
  *    apart while shipping); measure the lag from the peer's ACKs; run a bulk
  *    sync (every worker sends its whole table, in slices) when shipping
- *    starts, on every new link session, and after any loss (a batch the link
- *    refused, a gap or a full ring the standby reports);
+ *    starts and after any loss (a batch the link refused, a gap or a full
+ *    ring the standby reports);
+ *  - resume: every batch stays in a bounded retransmit window until the
+ *    standby acknowledges it.  While the link is down the workers go on
+ *    emitting into the window (up to RESUME_OUTAGE_MS, as long as nothing
+ *    unacknowledged falls out of it); on a new session the standby's first
+ *    ACK (RESUME, its last batch in order) says where to continue: the
+ *    batches after it are sent again, then an empty batch marks the resume
+ *    complete.  A standby that cannot resume (restarted, a bulk sync half
+ *    received) or a window that no longer holds the batch asked for gets a
+ *    bulk sync instead;
  *  - standby: check each batch (stream, sequence, every record), hand each
  *    record to the owner worker's in ring, acknowledge once per loop, and
- *    report ready only after the active's bulk sync has arrived.
- * Nothing here blocks: the rings and the link queue are bounded, and a loss
- * is mended by a bulk pass, not by waiting.
+ *    report ready only after the active's bulk sync has arrived (and, on a
+ *    new session, once the resume is complete).
+ * Nothing here blocks: the rings, the window and the link queue are bounded,
+ * and a loss the window cannot mend is mended by a bulk pass, not by waiting.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,10 +45,20 @@
 /* Records taken from the rings per loop at most (the loop stays short). */
 #define DRAIN_MAX 65536u
 #define DRAIN_BURST 256u
+/* Flow control: no draining while this much is sent and not acknowledged
+ * (the standby acknowledges what is in its workers' rings, so its queue
+ * stays below PEND_MAX and a bulk sync never outruns its apply). */
+#define UNACKED_RECORDS_MAX 65536u
+#define UNACKED_BATCHES_MAX (SK_HA_CSYNC_WINDOW / 2)
 /* Poll timeout while shipping: a batch leaves at most this long after its record. */
 #define SHIP_LOOP_MS 5
 /* Records a standby keeps per worker while its in ring is full. */
 #define PEND_MAX 131072u
+/* Link down while shipping: the workers go on emitting into the window this
+ * long at most (then shipping stops, and the next session is a bulk sync). */
+#define RESUME_OUTAGE_MS 60000u
+/* A new session waits this long for the standby's first ACK, then bulk. */
+#define RESUME_WAIT_MS 2000u
 
 int
 sk_ha_csync_init(struct sk_ha *ha)
@@ -50,6 +70,7 @@ sk_ha_csync_init(struct sk_ha *ha)
 	if (cs->buf == NULL)
 		return -ENOMEM;
 	cs->len = SK_HA_CREC_HDR;
+	cs->win_from = 1;
 	cs->stream = ((uint64_t)rand() << 32 | (uint64_t)rand()) ^ sk_ha_unix_ms();
 	if (cs->stream == 0)
 		cs->stream = 1;
@@ -83,6 +104,10 @@ sk_ha_csync_fini(struct sk_ha *ha)
 	for (unsigned int w = 0; w < SK_SYNC_MAX_WORKERS; w++) {
 		free(cs->pend[w].q);
 		cs->pend[w].q = NULL;
+	}
+	for (unsigned int i = 0; i < SK_HA_CSYNC_WINDOW; i++) {
+		free(cs->win[i].buf);
+		cs->win[i].buf = NULL;
 	}
 
 	if (cs->shm != NULL)
@@ -123,48 +148,108 @@ ask_bulk(struct sk_ha *ha, uint64_t now)
 		__atomic_store_n(&cs->shm->bulk_seq, cs->bulk_id, __ATOMIC_RELEASE);
 }
 
+/* May batches go on the link now (a session up, not waiting for the resume point)? */
+static int
+can_send(const struct sk_ha *ha)
+{
+	return ha->link_is_up && !ha->csync.resume_wait;
+}
+
+/* Send batch w of the window; a refused one means a bulk sync later. */
 static void
-flush(struct sk_ha *ha, uint64_t now)
+send_batch(struct sk_ha *ha, const struct sk_ha_cwin *w, uint32_t count)
+{
+	struct sk_ha_csync *cs = &ha->csync;
+
+	if (sk_ha_link_send(ha->link, SK_HA_MSG_CONN_RECORDS, w->buf, w->len,
+			    SK_HA_PRIO_BULK) != 0) {
+		/* Lost: the standby will see a gap; a bulk pass mends it. */
+		cs->st.link_dropped += count;
+		cs->resync_wanted = 1;
+	}
+}
+
+/*
+ * Close the batch being filled (force: even an empty one, the end of a
+ * resume), keep it in the window (its buffer swapped in, no copy; the
+ * oldest batch goes when the window is full) and send it when the link may.
+ */
+static void
+flush(struct sk_ha *ha, uint64_t now, int force)
 {
 	struct sk_ha_csync *cs = &ha->csync;
 	struct sk_ha_cbatch_hdr h;
-	int rc;
+	struct sk_ha_cwin *w;
+	uint8_t *b;
 
-	if (cs->count == 0)
+	if (cs->count == 0 && !force)
 		return;
 	h.count = cs->count;
 	h.stream = cs->stream;
 	h.seq = ++cs->seq;
 	sk_ha_cbatch_hdr_put(&h, cs->buf);
-	rc = sk_ha_link_send(ha->link, SK_HA_MSG_CONN_RECORDS, cs->buf, cs->len, SK_HA_PRIO_BULK);
-	if (rc != 0) {
-		/* Lost: the standby will see a gap; a bulk pass mends it. */
-		cs->st.link_dropped += cs->count;
-		cs->resync_wanted = 1;
-	} else {
-		unsigned int i = (unsigned int)(h.seq % SK_HA_CSYNC_INFLIGHT);
+	cs->st.records_sent += cs->count;
+	cs->st.batches_sent++;
+	cs->st.bytes_sent += cs->len;
+	if (cs->count > cs->st.batch_max)
+		cs->st.batch_max = cs->count;
+	w = &cs->win[h.seq % SK_HA_CSYNC_WINDOW];
+	if (w->buf == NULL)
+		w->buf = malloc(BATCH_BYTES);
+	if (h.seq - cs->win_from >= SK_HA_CSYNC_WINDOW)
+		cs->win_from = h.seq - SK_HA_CSYNC_WINDOW + 1;   /* the oldest goes */
+	if (w->buf == NULL) {
+		/* no room to keep it: the window starts after it */
+		struct sk_ha_cwin tmp = { .buf = cs->buf, .len = cs->len };
 
-		cs->st.records_sent += cs->count;
-		cs->st.batches_sent++;
-		cs->st.bytes_sent += cs->len;
-		if (cs->count > cs->st.batch_max)
-			cs->st.batch_max = cs->count;
-		cs->inflight[i].seq = h.seq;
-		cs->inflight[i].first_ms = cs->first_ms;
-		cs->inflight[i].records = cs->st.records_sent;
+		cs->win_from = h.seq + 1;
+		if (can_send(ha))
+			send_batch(ha, &tmp, cs->count);
+		else
+			cs->resync_wanted = 1;
+	} else {
+		b = w->buf;
+		w->buf = cs->buf;
+		w->len = cs->len;
+		cs->buf = b;
+		w->seq = h.seq;
+		w->first_ms = cs->count != 0 ? cs->first_ms : now;
+		w->records = cs->st.records_sent;
+		if (can_send(ha))
+			send_batch(ha, w, cs->count);
 	}
-	(void)now;
 	cs->count = 0;
 	cs->len = SK_HA_CREC_HDR;
 }
 
-/* Take what the workers emitted; batch and send it. */
+/* The window from scratch (shipping stopped: the next start is a bulk sync). */
 static void
+window_reset(struct sk_ha_csync *cs)
+{
+	/* what was not acknowledged is given up (no ACK will come for it) */
+	cs->acked = cs->seq;
+	cs->st.records_acked = cs->st.records_sent;
+	cs->win_from = cs->seq + 1;
+	cs->resume_wait = 0;
+	cs->outage_ms = 0;
+	cs->count = 0;
+	cs->len = SK_HA_CREC_HDR;
+}
+
+/* Take what the workers emitted; batch and send it.  1 when every ring was
+ * emptied (not held back by flow control or the per-loop cap). */
+static int
 drain(struct sk_ha *ha, uint64_t now)
 {
 	struct sk_ha_csync *cs = &ha->csync;
 	struct sk_sync_rec rec[DRAIN_BURST];
 	unsigned int total = 0;
+
+	if (can_send(ha) && (cs->seq - cs->acked >= UNACKED_BATCHES_MAX ||
+			     cs->st.records_sent - cs->st.records_acked >= UNACKED_RECORDS_MAX)) {
+		cs->st.throttled++;
+		return 0;   /* the rings hold it; the workers' sweep waits for room */
+	}
 
 	for (unsigned int w = 0; w < cs->n_workers; w++) {
 		struct rte_ring *r = cs->shm->w[w].out;
@@ -174,7 +259,7 @@ drain(struct sk_ha *ha, uint64_t now)
 			n = rte_ring_sc_dequeue_burst_elem(r, rec, sizeof(rec[0]), DRAIN_BURST, NULL);
 			for (unsigned int i = 0; i < n; i++) {
 				if (cs->len + SK_HA_CREC_MAX > BATCH_BYTES || cs->count == UINT16_MAX)
-					flush(ha, now);
+					flush(ha, now, 0);
 				size_t k = sk_ha_crec_put(&rec[i], cs->buf + cs->len);
 
 				if (k == 0) {
@@ -189,24 +274,50 @@ drain(struct sk_ha *ha, uint64_t now)
 			total += n;
 		} while (n == DRAIN_BURST && total < DRAIN_MAX);
 	}
-	flush(ha, now);   /* at least once per loop: the 10 ms promise */
+	/* at least once per loop (the 10 ms promise); while the link is down
+	 * or the resume point is not known, only full batches are closed */
+	if (can_send(ha))
+		flush(ha, now, 0);
+	return total < DRAIN_MAX;
 }
 
-/* Ship while active with a live standby on the link. */
+/* Ship while active with a live standby (on the link, or last heard there). */
 static int
 want_ship(const struct sk_ha *ha)
 {
-	return ha->fsm.role == SK_HA_ROLE_ACTIVE && ha->link_is_up && ha->lpeer_known &&
+	return ha->fsm.role == SK_HA_ROLE_ACTIVE && ha->lpeer_known &&
 	       ha->lpeer.role != SK_HA_ROLE_ACTIVE && ha->lpeer.role != SK_HA_ROLE_FAULT &&
 	       (ha->shm == NULL ||
 		__atomic_load_n(&ha->shm->role, __ATOMIC_ACQUIRE) == SK_HA_ROLE_ACTIVE);
+}
+
+/*
+ * Shipping with the link down: go on while a resume can still work (the
+ * window holds everything after the last ACK, and not for too long).
+ */
+static int
+outage_keeps_shipping(struct sk_ha *ha, uint64_t now)
+{
+	struct sk_ha_csync *cs = &ha->csync;
+
+	if (cs->outage_ms == 0) {
+		cs->outage_ms = now;
+		sk_ha_log(ha, "sync", NULL, "link down while shipping: records kept for a "
+			  "resume (last acknowledged batch %" PRIu64 ")", cs->acked);
+	}
+	if (now - cs->outage_ms <= RESUME_OUTAGE_MS && cs->win_from <= cs->acked + 1)
+		return 1;
+	sk_ha_log(ha, "sync", NULL, "link down for %" PRIu64 " ms, %" PRIu64 " batches "
+		  "unacknowledged: no resume, bulk sync on the next session",
+		  now - cs->outage_ms, cs->seq - cs->acked);
+	return 0;
 }
 
 static void
 tick_active(struct sk_ha *ha, uint64_t now)
 {
 	struct sk_ha_csync *cs = &ha->csync;
-	int ship = want_ship(ha);
+	int ship = want_ship(ha) && ha->link_is_up;
 
 	if (cs->shm == NULL) {
 		/* No rings here: an empty bulk once per session, so the peer
@@ -224,17 +335,25 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		cs->shipping = (uint8_t)ship;
 		return;
 	}
+	if (ha->link_is_up)
+		cs->outage_ms = 0;
+	else if (cs->shipping && want_ship(ha))
+		ship = outage_keeps_shipping(ha, now);
+	if (cs->resume_wait && now - cs->resume_wait_ms > RESUME_WAIT_MS) {
+		sk_ha_log(ha, "sync", NULL, "no resume point from the standby in %u ms: bulk sync",
+			  RESUME_WAIT_MS);
+		cs->resume_wait = 0;
+		cs->st.resyncs++;
+		ask_bulk(ha, now);   /* what is being filled goes after its BEGIN */
+	}
 	if (ship != cs->shipping) {
 		cs->shipping = (uint8_t)ship;
 		__atomic_store_n(&cs->shm->ship, (uint32_t)ship, __ATOMIC_RELEASE);
-		if (ship) {
-			/* a (re)joined standby gets the whole table first */
-			cs->count = 0;
-			cs->len = SK_HA_CREC_HDR;
-			ask_bulk(ha, now);
-		} else {
+		window_reset(cs);
+		if (ship)
+			ask_bulk(ha, now);   /* a (re)joined standby gets the whole table first */
+		else
 			cs->st.bulk_out = 0;
-		}
 	}
 	if (!cs->shipping) {
 		/* what the workers emitted before they saw ship = 0 goes nowhere
@@ -249,16 +368,18 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		return;
 	}
 	drain(ha, now);
+	if (!can_send(ha))
+		return;   /* bulk syncs begin and end on a session that ships */
 	if (cs->st.bulk_out) {
 		uint32_t done = 1;
 
 		for (unsigned int w = 0; w < cs->n_workers; w++)
 			done &= __atomic_load_n(&cs->shm->w[w].bulk_done, __ATOMIC_ACQUIRE) ==
 				cs->bulk_id;
-		if (done) {
+		/* the laps' last records before the END: every ring emptied */
+		if (done && drain(ha, now)) {
 			struct sk_ha_cbulk b = { .stream = cs->stream };
 
-			drain(ha, now);   /* the laps' last records before the END */
 			b.seq = cs->seq;
 			b.id = cs->bulk_id;
 			b.records = (uint32_t)(cs->st.records_sent - cs->bulk_rec0);
@@ -276,6 +397,54 @@ tick_active(struct sk_ha *ha, uint64_t now)
 	}
 }
 
+/* Send the window's batches after seq again; 0, or -ENOENT when it no longer holds them. */
+static int
+resend_after(struct sk_ha *ha, uint64_t seq)
+{
+	struct sk_ha_csync *cs = &ha->csync;
+
+	if (seq > cs->seq || seq + 1 < cs->win_from)
+		return -ENOENT;
+	for (uint64_t q = seq + 1; q <= cs->seq; q++) {
+		const struct sk_ha_cwin *w = &cs->win[q % SK_HA_CSYNC_WINDOW];
+
+		send_batch(ha, w, 0);
+		cs->st.batches_resent++;
+	}
+	return 0;
+}
+
+/* A new session's first ACK: continue after what the standby has, or bulk. */
+static void
+resume(struct sk_ha *ha, const struct sk_ha_cack *a, uint64_t now)
+{
+	struct sk_ha_csync *cs = &ha->csync;
+	const char *why = NULL;
+
+	cs->resume_wait = 0;
+	if (!(a->flags & SK_HA_CACK_RESUME))
+		why = "the standby asks for a bulk sync";
+	else if (a->stream != cs->stream)
+		why = "the standby had another stream";
+	else if (cs->st.bulk_out)
+		why = "a bulk sync was under way";
+	else if (resend_after(ha, a->seq) != 0)
+		why = "the window no longer holds the batches after the standby's";
+	if (why == NULL) {
+		uint64_t n = cs->seq - a->seq;
+
+		flush(ha, now, 0);   /* what is being filled */
+		flush(ha, now, 1);   /* and an empty batch: the resume is complete */
+		cs->st.resumes++;
+		sk_ha_log(ha, "sync", NULL, "link session resumed after batch %" PRIu64 ": %" PRIu64
+			  " batches sent again", a->seq, n);
+		return;
+	}
+	sk_ha_log(ha, "sync", NULL, "link session not resumed (%s): bulk sync", why);
+	cs->st.resyncs++;
+	ask_bulk(ha, now);   /* what is being filled goes after its BEGIN */
+}
+
 static void
 on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 {
@@ -287,6 +456,13 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 		cs->st.malformed++;
 		return;
 	}
+	if (cs->resume_wait && cs->shipping) {
+		resume(ha, &a, sk_ha_mono_ms());
+		if (!(a.flags & SK_HA_CACK_RESUME))
+			return;
+	} else if (a.flags & SK_HA_CACK_RESUME) {
+		return;   /* not shipping to it (a first session, or it is the active) */
+	}
 	if (a.stream != cs->stream)
 		return;   /* an ACK of this unit's previous stream (a restart) */
 	if (a.flags & SK_HA_CACK_RESYNC)
@@ -294,15 +470,17 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 	if (a.seq <= cs->acked || a.seq > cs->seq)
 		return;
 	cs->acked = a.seq;
-	i = (unsigned int)(a.seq % SK_HA_CSYNC_INFLIGHT);
-	if (cs->inflight[i].seq == a.seq) {
+	i = (unsigned int)(a.seq % SK_HA_CSYNC_WINDOW);
+	if (cs->win[i].seq == a.seq && a.seq >= cs->win_from) {
 		uint64_t now = sk_ha_mono_ms();
 
-		cs->st.records_acked = cs->inflight[i].records;
-		cs->st.lag_ms = now - cs->inflight[i].first_ms;
+		cs->st.records_acked = cs->win[i].records;
+		cs->st.lag_ms = now - cs->win[i].first_ms;
 		if (cs->st.lag_ms > cs->st.lag_ms_max)
 			cs->st.lag_ms_max = cs->st.lag_ms;
 	}
+	if (a.seq + 1 > cs->win_from)
+		cs->win_from = a.seq + 1;   /* acknowledged: no longer kept */
 }
 
 /* ---- standby side ---- */
@@ -365,17 +543,22 @@ on_records(struct sk_ha *ha, const uint8_t *p, size_t len)
 		cs->peer_seq = h.seq - 1;
 	}
 	if (h.seq <= cs->peer_seq)
-		return;   /* a duplicate */
+		return;   /* a duplicate (sent again on a resume) */
 	if (h.seq != cs->peer_seq + 1) {
 		cs->st.gaps += h.seq - cs->peer_seq - 1;
 		cs->ack_flags |= SK_HA_CACK_RESYNC;
+	} else if (h.count == 0 && cs->resume_asked) {
+		cs->resume_asked = 0;   /* the active's mark: everything after ours has come */
+		cs->st.resumes++;
+		sk_ha_log(ha, "sync", NULL, "link session resumed at batch %" PRIu64, h.seq);
 	}
 	cs->peer_seq = h.seq;
 	cs->ack_due = 1;
 	cs->st.batches_recv++;
 	/* Only a unit that is not active hands records to its workers. */
 	apply = cs->shm != NULL && ha->fsm.role != SK_HA_ROLE_ACTIVE &&
-		__atomic_load_n(&ha->shm->role, __ATOMIC_ACQUIRE) != SK_HA_ROLE_ACTIVE;
+		(ha->shm == NULL ||
+		 __atomic_load_n(&ha->shm->role, __ATOMIC_ACQUIRE) != SK_HA_ROLE_ACTIVE);
 	for (unsigned int i = 0; i < h.count; i++) {
 		struct sk_sync_rec rec;
 		int k = sk_ha_crec_get(p + off, len - off, apply ? cs->n_workers : SK_SYNC_MAX_WORKERS,
@@ -419,6 +602,13 @@ on_bulk(struct sk_ha *ha, uint8_t type, const uint8_t *p, size_t len)
 		cs->st.bulk_in = 1;
 		cs->bulk_in_end = 0;
 		cs->bulk_in_start_ms = now;
+		cs->resume_asked = 0;
+		/* the stream continues after b.seq: what was missed before it,
+		 * the bulk sync brings (no gap, no further resync for it) */
+		cs->peer_stream = b.stream;
+		cs->peer_seq = b.seq;
+		cs->ack_flags &= ~(uint32_t)SK_HA_CACK_RESYNC;
+		cs->ack_due = 1;
 		return;
 	}
 	if (cs->st.bulk_in != 1)
@@ -453,20 +643,32 @@ void
 sk_ha_csync_session(struct sk_ha *ha)
 {
 	struct sk_ha_csync *cs = &ha->csync;
+	int can;
 
-	/* What was in flight may be lost: the active sends the table again,
-	 * the standby is not ready until that bulk sync has arrived. */
-	if (cs->shipping && cs->shm != NULL) {
-		cs->shipping = 0;
-		__atomic_store_n(&cs->shm->ship, 0, __ATOMIC_RELEASE);
-	}
-	cs->shipping = 0;
-	cs->st.bulk_out = 0;
+	/* Active: what was in flight may be lost; hold the batches until the
+	 * standby says where it stands (its first ACK), then resume or bulk. */
 	cs->empty_bulk_sent = 0;
-	cs->st.bulk_in = 0;
-	cs->bulk_in_end = 0;
+	if (cs->shipping) {
+		cs->resume_wait = 1;
+		cs->resume_wait_ms = sk_ha_mono_ms();
+		cs->outage_ms = 0;
+	}
 	cs->ack_due = 0;
 	cs->ack_flags = 0;
+	cs->resume_asked = 0;
+	if (ha->fsm.role == SK_HA_ROLE_ACTIVE)
+		return;
+	/* Not active: tell the peer where this unit stands.  It can continue
+	 * from the last batch in order only when it has a whole table of that
+	 * stream (the bulk sync arrived); else it asks for a bulk sync and is
+	 * not ready until that has arrived. */
+	can = cs->peer_stream != 0 && (cs->st.bulk_in == 2 || cs->bulk_in_end);
+	if (!can) {
+		cs->st.bulk_in = 0;
+		cs->bulk_in_end = 0;
+	}
+	cs->resume_asked = (uint8_t)can;
+	cs->ack_flags = can ? SK_HA_CACK_RESUME : SK_HA_CACK_RESYNC;
 }
 
 int
@@ -476,7 +678,7 @@ sk_ha_csync_ready(const struct sk_ha *ha)
 	 * with what it has (the state machine does not ask then). */
 	if (!ha->lpeer_known || ha->lpeer.role != SK_HA_ROLE_ACTIVE || !ha->link_is_up)
 		return 1;
-	return ha->csync.st.bulk_in == 2;
+	return ha->csync.st.bulk_in == 2 && !ha->csync.resume_asked;
 }
 
 int
@@ -505,7 +707,18 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 			cs->held_gen = gen;
 		}
 	}
-	if (cs->ack_due || cs->ack_flags != 0) {
+	/* standby: what waits for room goes on */
+	unsigned int pending_in = 0;
+
+	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
+		if (cs->pend[w].n != 0) {
+			(void)pend_flush(cs, w);
+			pending_in += cs->pend[w].n;
+		}
+	/* An ACK says "in the workers' rings": none while records still wait
+	 * here, so that the active (which stops draining when too much is
+	 * unacknowledged) never sends faster than the workers apply. */
+	if ((cs->ack_due && pending_in == 0) || cs->ack_flags != 0) {
 		struct sk_ha_cack a = { .stream = cs->peer_stream, .seq = cs->peer_seq,
 					.flags = cs->ack_flags };
 		uint8_t msg[SK_HA_CACK_LEN];
@@ -516,11 +729,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 			cs->ack_flags = 0;
 		}
 	}
-	/* standby: what waits for room goes on; the bulk sync counts once every
-	 * record of it is in the tables */
-	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
-		if (cs->pend[w].n != 0)
-			(void)pend_flush(cs, w);
+	/* the bulk sync counts once every record of it is in the tables */
 	if (cs->bulk_in_end) {
 		unsigned int left = 0;
 
@@ -555,6 +764,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 		st->records_pending = pending;
 	}
 	st->lag_records = st->records_sent - st->records_acked + st->records_pending;
+	st->window_batches = cs->seq + 1 > cs->win_from ? cs->seq + 1 - cs->win_from : 0;
 	pthread_mutex_lock(&ha->lock);
 	ha->st.csync = *st;
 	pthread_mutex_unlock(&ha->lock);

@@ -87,7 +87,14 @@ struct sk_ha_sync {
 };
 
 /* Connection-state sync, HA thread only (ha_csync.c). */
-#define SK_HA_CSYNC_INFLIGHT 1024
+/* Batches the active keeps until the standby acknowledges them: the
+ * retransmit window a new link session resumes from (each <= 60000 bytes). */
+#define SK_HA_CSYNC_WINDOW 512
+struct sk_ha_cwin {
+	uint64_t seq, first_ms, records;
+	uint8_t *buf;              /* the encoded batch (malloc'd once, reused) */
+	size_t len;
+};
 struct sk_ha_csync {
 	struct sk_sync_shm *shm;   /* NULL: this dataplane has no sync rings */
 	unsigned int n_workers;
@@ -100,7 +107,11 @@ struct sk_ha_csync {
 	size_t len;
 	uint16_t count;
 	uint64_t first_ms;         /* when its first record was taken */
-	struct { uint64_t seq, first_ms, records; } inflight[SK_HA_CSYNC_INFLIGHT];
+	struct sk_ha_cwin win[SK_HA_CSYNC_WINDOW];   /* batch seq at [seq % WINDOW] */
+	uint64_t win_from;         /* oldest batch held: win_from..seq are there */
+	uint8_t resume_wait;       /* a new session: hold batches until the standby's ACK */
+	uint64_t resume_wait_ms;   /* since when */
+	uint64_t outage_ms;        /* shipping with the link down since (0: link up) */
 	uint32_t bulk_id;          /* last bulk sync asked of the workers */
 	uint64_t bulk_start_ms;
 	uint64_t bulk_rec0;        /* records_sent when it began */
@@ -115,6 +126,7 @@ struct sk_ha_csync {
 	uint64_t held_gen;         /* generation when held records were last looked at */
 	uint64_t held_seen;        /* the workers' held count then */
 	uint32_t bulk_in_id;
+	uint8_t resume_asked;      /* a new session: RESUME asked, the active's answer not yet here */
 	/* records waiting for room in a worker's in ring (a bulk sync arrives
 	 * faster than a worker applies): per worker, malloc'd on first need */
 	struct sk_ha_cpend {

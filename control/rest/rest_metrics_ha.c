@@ -85,6 +85,14 @@ csync_metrics(FILE *f, const struct sk_ha_csync_status *c)
 	       "Records or batches refused by the decoder.", c->malformed);
 	scalar(f, "sekisho_ha_sync_gaps_total", "counter",
 	       "Batches missing in the peer's sequence.", c->gaps);
+	scalar(f, "sekisho_ha_sync_resumes_total", "counter",
+	       "Link sessions continued from the last acknowledged batch (no bulk sync).",
+	       c->resumes);
+	scalar(f, "sekisho_ha_sync_batches_resent_total", "counter",
+	       "Batches sent again from the retransmit window on a resume.", c->batches_resent);
+	scalar(f, "sekisho_ha_sync_window_batches", "gauge",
+	       "Batches kept until the peer acknowledges them (retransmit window).",
+	       c->window_batches);
 	scalar(f, "sekisho_ha_sync_bulk_runs_total", "counter",
 	       "Bulk syncs (the whole table) sent or received.", c->bulk_runs);
 	scalar(f, "sekisho_ha_sync_bulk_duration_ms", "gauge",

@@ -597,8 +597,8 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	if (sk_trace_icmperr_is(pm)) {
 		enum sk_drop_reason q = sk_trace_icmperr_quote(t->m, pm);
 
-		/* The worker reads the quote first (stage 2, sk_wicmp_key), then
-		 * the connection table. */
+		/* The worker reads the quote first (stage 2, sk_wicmp_relate),
+		 * then the connection table. */
 		if (q != SK_DROP_NONE) {
 			sk_vtrace_step(t, "ICMP error whose quote %s",
 				       q == SK_DROP_ICMP_ERR_MALFORMED ?

@@ -61,6 +61,7 @@ sk_decide_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_
 	pm->lb_addr = 0;
 	pm->dst_late = 0;
 	pm->handoff = 0;
+	pm->icmp_missed = 0;
 }
 
 /* ICMPv6 neighbour discovery (133-137): the main lcore's, never policy. */

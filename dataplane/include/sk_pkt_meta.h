@@ -63,6 +63,7 @@ struct sk_pkt_meta {
 	uint8_t dst_late;     /* a VIP or SNAT destination whose service match and route
 			       * wait for the connection lookup (decide.h) */
 	uint32_t gen;         /* handoff: the generation out_*, nexthop and lb_* refer to */
+	uint8_t icmp_missed;  /* ICMP error passed round the workers: how many missed it */
 };
 
 /* Flags of an address (struct sk_pkt_meta.lb_addr, lb_svc.h sk_lb_addr_flags). */

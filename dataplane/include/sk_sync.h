@@ -21,7 +21,8 @@
  *    reads them (relaxed loads, a few records stale is fine).
  * A full ring never blocks a worker: an event record that does not fit is
  * dropped and counted (ring_full), and the worker's periodic sweep sends
- * every connection again (resync lap, see docs/ha-sync.md).
+ * every connection again (resync lap, see docs/ha-sync.md); a delete that
+ * does not fit is kept and sent again at the worker's next polls.
  */
 #ifndef SK_SYNC_H
 #define SK_SYNC_H
@@ -30,7 +31,7 @@
 
 #define SK_SYNC_MZ_NAME   "sk_sync"
 #define SK_SYNC_MAGIC     0x434e5953u /* "SYNC" */
-#define SK_SYNC_VERSION   1
+#define SK_SYNC_VERSION   2
 #define SK_SYNC_MAX_WORKERS 64        /* = SK_MAX_WORKERS of the dataplane */
 #define SK_SYNC_RING_SIZE 16384       /* records per ring, a power of two (one slot unused) */
 
@@ -130,7 +131,9 @@ sk_sync_ident(const char *name, unsigned int max)
 	X(DELETED,    deleted)     /* ... that deleted one */ \
 	X(HELD,       held)        /* refused for now: unknown service/backend (config not in sync) */ \
 	X(REFUSED,    refused)     /* refused: malformed, wrong owner, table full */ \
-	X(STALE_GONE, stale_gone)  /* conflicting entries removed to apply a record */
+	X(STALE_GONE, stale_gone)  /* conflicting entries removed to apply a record */ \
+	X(DEL_RETRIED, del_retried) /* deletes a full ring refused, sent at a later poll */ \
+	X(DEL_LOST,   del_lost)    /* deletes refused and not kept (retry store full) */
 
 enum sk_sync_ctr {
 #define SK_SYNC_CTR_ENUM(e, w) SK_SYNC_CTR_##e,

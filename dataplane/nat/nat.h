@@ -74,6 +74,20 @@ int sk_nat_snat_port(const struct sk_nat_rss *r, unsigned int n_workers, unsigne
 		     uint16_t bport, uint32_t seed, uint32_t attempt, uint16_t *port);
 
 /*
+ * The worker whose RX queue the ports' RSS brings a packet src:sport ->
+ * dst:dport of protocol proto to (addresses 16 bytes, network order; ports
+ * host order): the RETA entry of its Toeplitz hash, entry i -> queue
+ * i % n_workers.  TCP and UDP hash with their ports, anything else (ICMP
+ * echo) by the addresses alone, as RTE_ETH_RSS_IP does.  The symmetric key
+ * gives both directions the same worker.  For the owner of a flow quoted by
+ * a packet the NIC hashed otherwise (an ICMP error: worker_icmperr.c).
+ * Hot path.
+ */
+unsigned int sk_nat_rss_worker(const struct sk_nat_rss *r, uint8_t family, uint8_t proto,
+			       const uint8_t src[16], uint16_t sport, const uint8_t dst[16],
+			       uint16_t dport);
+
+/*
  * Worker whose block holds full-NAT source port `port`, or -1 (below
  * SK_NAT_PORT_LO, or in the unowned tail past the last block).  Blocks are
  * floor((65536 - SK_NAT_PORT_LO) / n_workers) ports rounded down to a

@@ -222,6 +222,21 @@ sk_nat_rss_free(struct sk_nat_rss *r)
 	rte_free(r);
 }
 
+unsigned int
+sk_nat_rss_worker(const struct sk_nat_rss *r, uint8_t family, uint8_t proto,
+		  const uint8_t src[16], uint16_t sport, const uint8_t dst[16], uint16_t dport)
+{
+	union rte_thash_tuple t;
+	uint32_t len, h;
+
+	/* nat_reply_tuple's "backend" is the source, its "snat" the destination. */
+	len = nat_reply_tuple(&t, family, dst, src, sport, dport);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		len = family == 4 ? RTE_THASH_V4_L3_LEN : RTE_THASH_V6_L3_LEN;
+	h = rte_softrss_be((uint32_t *)&t, len, (const uint8_t *)r->key_be);
+	return (h & ((1u << r->reta_log) - 1)) % r->n_workers;
+}
+
 int
 sk_nat_snat_port(const struct sk_nat_rss *r, unsigned int n_workers, unsigned int worker,
 		 uint8_t family, uint8_t proto, const uint8_t snat[16], const uint8_t backend[16],

@@ -8,8 +8,17 @@
  *
  * Cost: a standalone unit never gets here (no hook, NULL state).  On an HA
  * unit, an event costs one flag test when the unit is not active, else a
- * record built from the table and one SP enqueue; per loop one call that
- * does a bounded slice of sweep (active) or apply (standby) work.
+ * record built from the table straight into the out ring: the worker
+ * reserves STAGE slots at a time (zero-copy, rte_ring_peek_zc.h) and
+ * publishes them together at its next poll (or when they are used up), so
+ * there is no per-record copy, ring-tail store or counter store.  Per loop
+ * one call that does a bounded slice of sweep (active) or apply (standby)
+ * work.
+ *
+ * A delete the full ring refused cannot be mended by the resync lap (the
+ * connection is gone from the table): it is kept, in order, in a per-worker
+ * store of LOST_MAX records and sent at the next polls; a new connection
+ * under the same tuple cancels it (its create supersedes it on the peer).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +28,22 @@
 #include <rte_memzone.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
+#include <rte_ring_peek_zc.h>
+#include <rte_malloc.h>
+#include <rte_hash_crc.h>
 
 #include "sync/sync.h"
 
 /* Room the sweep leaves in the out ring for the worker's own events. */
 #define SWEEP_RESERVE 1024u
+/* Out-ring slots reserved at a time and written in place (one publish each). */
+#define STAGE 32u
+/* Deletes kept for a retry after a ring-full drop, per worker. */
+#define LOST_MAX 4096u
+/* Bits of the filter of kept deletes' tuples: a create looks through the
+ * kept deletes only when its tuple's bit is set (~6 % of creates with all
+ * 4096 kept), not on every create while the ring is full. */
+#define LOST_BITS 65536u
 
 struct sk_sync_w {
 	struct sk_sync_wshm *sh;
@@ -43,6 +63,14 @@ struct sk_sync_w {
 	uint64_t due;              /* slots owed, times the lap period (ms) */
 	uint32_t lap_start_ms;
 	uint32_t window_ms;        /* refresh if a packet came within this (one lap + margin) */
+	/* the open reservation in the out ring (records written in place) */
+	struct rte_ring_zc_data zc;
+	uint32_t zc_n;             /* slots reserved */
+	uint32_t zc_used;          /* slots written */
+	/* deletes the ring refused, oldest first (rte_malloc'd, LOST_MAX) */
+	struct sk_sync_rec *lost;
+	uint32_t n_lost;
+	uint64_t *lost_bits;       /* LOST_BITS, by tuple_bit(); cleared with the store */
 };
 
 static const struct rte_memzone *sync_mz;
@@ -122,6 +150,10 @@ sync_free(int keep)
 		}
 		rte_memzone_free(sync_mz);
 	}
+	for (unsigned int i = 0; i < SK_SYNC_MAX_WORKERS; i++) {
+		rte_free(sync_w[i].lost);
+		rte_free(sync_w[i].lost_bits);
+	}
 	sync_mz = NULL;
 	sync_shm = NULL;
 	memset(sync_w, 0, sizeof(sync_w));
@@ -139,17 +171,152 @@ sk_sync_fini_keep(void)
 	sync_free(1);
 }
 
-/* Put one record in the out ring; 0 or -ENOBUFS. */
-static inline int
-put(struct sk_sync_w *s, const struct sk_conn *p, uint8_t type)
+/* Publish the records written into the open reservation. */
+static inline void
+commit(struct sk_sync_w *s)
 {
-	struct sk_sync_rec rec;
+	if (s->zc_n == 0)
+		return;
+	rte_ring_enqueue_zc_elem_finish(s->out, s->zc_used);
+	s->sh->ctr[SK_SYNC_CTR_EMITTED] += s->zc_used;
+	s->zc_n = s->zc_used = 0;
+}
 
-	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &rec);
-	if (rte_ring_sp_enqueue_elem(s->out, &rec, sizeof(rec)) != 0)
-		return -ENOBUFS;
-	s->sh->ctr[SK_SYNC_CTR_EMITTED]++;
-	return 0;
+/* Slot i of the open reservation (it may wrap round the ring's end). */
+static inline struct sk_sync_rec *
+rec_at(const struct sk_sync_w *s, uint32_t i)
+{
+	return i < s->zc.n1 ? (struct sk_sync_rec *)s->zc.ptr1 + i
+			    : (struct sk_sync_rec *)s->zc.ptr2 + (i - s->zc.n1);
+}
+
+/* The next free slot of the out ring (reserving STAGE more when the
+ * reservation is used up), or NULL when the ring is full. */
+static inline struct sk_sync_rec *
+slot(struct sk_sync_w *s)
+{
+	uint32_t i;
+
+	if (unlikely(s->zc_used == s->zc_n)) {
+		commit(s);
+		s->zc_n = rte_ring_enqueue_zc_burst_elem_start(s->out, sizeof(struct sk_sync_rec),
+							       STAGE, &s->zc, NULL);
+		if (s->zc_n == 0)
+			return NULL;
+		__builtin_prefetch(rec_at(s, 0), 1);
+		if (s->zc_n > 1)
+			__builtin_prefetch(rec_at(s, 1), 1);
+	}
+	i = s->zc_used++;
+	if (i + 2 < s->zc_n) {
+		/* the slot after next: the ring (1.7 MB) is cold by the time it
+		 * comes round again; its two lines are on their way for writing */
+		const uint8_t *q = (const uint8_t *)rec_at(s, i + 2);
+
+		__builtin_prefetch(q, 1);
+		__builtin_prefetch(q + sizeof(struct sk_sync_rec) - 1, 1);
+	}
+	return rec_at(s, i);
+}
+
+void
+sk_sync_flush(struct sk_sync_w *s)
+{
+	commit(s);
+}
+
+/* Same originator tuple (the primary key on the peer)? */
+static inline int
+same_tuple(const struct sk_sync_rec *a, const struct sk_sync_rec *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->sport == b->sport &&
+	       a->dport == b->dport && memcmp(a->src, b->src, 16) == 0 &&
+	       memcmp(a->dst, b->dst, 16) == 0;
+}
+
+/* The filter bit of r's originator tuple. */
+static inline uint32_t
+tuple_bit(const struct sk_sync_rec *r)
+{
+	uint32_t h = rte_hash_crc(r->src, r->family == 4 ? 4 : 16, r->proto);
+
+	h = rte_hash_crc(r->dst, r->family == 4 ? 4 : 16, h);
+	h = rte_hash_crc_4byte((uint32_t)r->sport << 16 | r->dport, h);
+	return h & (LOST_BITS - 1);
+}
+
+static inline void
+lost_mark(struct sk_sync_w *s, const struct sk_sync_rec *r)
+{
+	uint32_t b = tuple_bit(r);
+
+	s->lost_bits[b / 64] |= 1ull << (b % 64);
+}
+
+/* The filter keeps the bits of deletes that went (a false positive costs
+ * one look through the store) until the store is empty. */
+static inline void
+lost_gone(struct sk_sync_w *s)
+{
+	if (s->n_lost == 0)
+		memset(s->lost_bits, 0, LOST_BITS / 8);
+}
+
+/* A connection r was created: a kept delete of the same tuple would remove
+ * it on the peer if it went out now, so it goes (the create replaces the
+ * old entry there anyway: sk_conn_restore).  The filter says when there
+ * cannot be one. */
+static void
+forget_lost(struct sk_sync_w *s, const struct sk_sync_rec *r)
+{
+	uint32_t k = 0, b = tuple_bit(r);
+
+	if (!(s->lost_bits[b / 64] & (1ull << (b % 64))))
+		return;
+	for (uint32_t i = 0; i < s->n_lost; i++)
+		if (!same_tuple(&s->lost[i], r))
+			s->lost[k++] = s->lost[i];
+	s->n_lost = k;
+	lost_gone(s);
+}
+
+/* The ring refused the record of event ev on p. */
+static void
+refused(struct sk_sync_w *s, const struct sk_conn *p, uint8_t type)
+{
+	s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
+	if (type != SK_SYNC_DELETE) {
+		s->resync = 1;   /* the resync lap sends every live connection again */
+		if (type == SK_SYNC_CREATE && s->n_lost != 0) {
+			struct sk_sync_rec r;
+
+			sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &r);
+			forget_lost(s, &r);
+		}
+		return;
+	}
+	if (s->lost == NULL || s->lost_bits == NULL || s->n_lost == LOST_MAX) {
+		s->sh->ctr[SK_SYNC_CTR_DEL_LOST]++;   /* the peer's entry expires by its timer */
+		return;
+	}
+	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &s->lost[s->n_lost]);
+	lost_mark(s, &s->lost[s->n_lost++]);
+}
+
+/* Poll: send the kept deletes, oldest first, as far as the ring has room. */
+static void
+retry_lost(struct sk_sync_w *s)
+{
+	unsigned int k = rte_ring_sp_enqueue_burst_elem(s->out, s->lost, sizeof(s->lost[0]),
+							s->n_lost, NULL);
+
+	if (k == 0)
+		return;
+	s->sh->ctr[SK_SYNC_CTR_EMITTED] += k;
+	s->sh->ctr[SK_SYNC_CTR_DEL_RETRIED] += k;
+	s->n_lost -= k;
+	memmove(s->lost, s->lost + k, s->n_lost * sizeof(s->lost[0]));
+	lost_gone(s);
 }
 
 /* The table's hook: a connection event on this worker. */
@@ -158,6 +325,7 @@ on_event(void *arg, const struct sk_conn_table *t, const struct sk_conn *p,
 	 enum sk_conn_event ev)
 {
 	struct sk_sync_w *s = arg;
+	struct sk_sync_rec *r;
 	static const uint8_t type[] = {
 		[SK_CONN_EV_CREATE] = SK_SYNC_CREATE,
 		[SK_CONN_EV_CHANGE] = SK_SYNC_CHANGE,
@@ -167,10 +335,14 @@ on_event(void *arg, const struct sk_conn_table *t, const struct sk_conn *p,
 	(void)t;
 	if (!s->emit)
 		return;
-	if (unlikely(put(s, p, type[ev]) != 0)) {
-		s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
-		s->resync = 1;
+	r = slot(s);
+	if (unlikely(r == NULL)) {
+		refused(s, p, type[ev]);
+		return;
 	}
+	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type[ev], r);
+	if (unlikely(s->n_lost != 0) && ev == SK_CONN_EV_CREATE)
+		forget_lost(s, r);
 }
 
 struct sk_sync_w *
@@ -181,7 +353,13 @@ sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t)
 	if (sync_shm == NULL || idx >= sync_shm->n_workers)
 		return NULL;
 	s = &sync_w[idx];
+	rte_free(s->lost);
+	rte_free(s->lost_bits);
 	memset(s, 0, sizeof(*s));
+	/* NULL if this fails: a refused delete is then counted del_lost */
+	s->lost = rte_malloc_socket("sk_sync_lost", LOST_MAX * sizeof(*s->lost), 64,
+				    rte_socket_id());
+	s->lost_bits = rte_zmalloc_socket("sk_sync_lostf", LOST_BITS / 8, 64, rte_socket_id());
 	s->sh = &sync_shm->w[idx];
 	s->out = s->sh->out;
 	s->in = s->sh->in;
@@ -210,6 +388,7 @@ static void
 sweep(struct sk_sync_w *s, uint32_t period)
 {
 	uint32_t n = sk_conn_slots_total(s->t), budget, elapsed = s->now_ms - s->last_ms;
+	uint32_t room = rte_ring_free_count(s->out);
 
 	s->last_ms = s->now_ms;
 	if (s->lap_left != 0) {
@@ -222,13 +401,18 @@ sweep(struct sk_sync_w *s, uint32_t period)
 			return;
 		s->due -= (uint64_t)budget * period;
 	}
+	room = room > SWEEP_RESERVE ? room - SWEEP_RESERVE : 0;
 	while (budget-- != 0) {
 		const struct sk_conn *p = sk_conn_slot_at(s->t, s->cursor);
 
 		if (p != NULL && (s->lap_left != 0 ||
 				  (int32_t)(s->now_ms - p->last_ms) < (int32_t)s->window_ms)) {
-			if (rte_ring_free_count(s->out) < SWEEP_RESERVE || put(s, p, SK_SYNC_REFRESH))
-				return;   /* resume at this slot */
+			struct sk_sync_rec *r = room != 0 ? slot(s) : NULL;
+
+			if (r == NULL)
+				break;   /* resume at this slot */
+			room--;
+			sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, SK_SYNC_REFRESH, r);
 			s->sh->ctr[SK_SYNC_CTR_REFRESHED]++;
 		}
 		if (++s->cursor == n) {
@@ -237,9 +421,12 @@ sweep(struct sk_sync_w *s, uint32_t period)
 			s->window_ms = RTE_MAX(s->now_ms - s->lap_start_ms, period) + period / 4;
 			s->lap_start_ms = s->now_ms;
 		}
-		if (s->lap_left != 0 && --s->lap_left == 0 && s->lap_bulk != 0)
+		if (s->lap_left != 0 && --s->lap_left == 0 && s->lap_bulk != 0) {
+			commit(s);   /* the lap's records before its bulk_done */
 			__atomic_store_n(&s->sh->bulk_done, s->lap_bulk, __ATOMIC_RELEASE);
+		}
 	}
+	commit(s);
 }
 
 static void
@@ -287,10 +474,16 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 	uint32_t bulk = __atomic_load_n(&sync_shm->bulk_seq, __ATOMIC_ACQUIRE);
 	uint32_t period = sync_shm->sweep_ms != 0 ? sync_shm->sweep_ms : SK_SYNC_SWEEP_MS_DEFAULT;
 
+	/* last loop's event records go out first */
+	commit(s);
 	s->g = g;
 	s->now_ms = now_ms;
 	s->emit = active && __atomic_load_n(&sync_shm->ship, __ATOMIC_ACQUIRE) != 0;
 	if (!s->emit) {
+		if (s->n_lost != 0) {
+			s->n_lost = 0;   /* shipping restarts with a bulk sync */
+			lost_gone(s);
+		}
 		/* Nothing to send: a bulk request is answered at once, the
 		 * sweep starts over when shipping resumes (the cp asks for a
 		 * bulk sync then). */
@@ -317,5 +510,7 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 		/* a bulk lap under way already sends everything: keep its seq */
 		lap_start(s, s->lap_left != 0 ? s->lap_bulk : 0);
 	}
+	if (unlikely(s->n_lost != 0))
+		retry_lost(s);
 	sweep(s, period);
 }

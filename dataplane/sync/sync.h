@@ -68,6 +68,13 @@ struct sk_sync_w *sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t);
 void sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8_t active);
 
 /*
+ * Publish the records this worker's events wrote since its last poll
+ * (sk_sync_poll does it first; tests and a worker that wants them out
+ * sooner call it).
+ */
+void sk_sync_flush(struct sk_sync_w *s);
+
+/*
  * Build the record of type `type` for live connection p (a primary) of t,
  * owned by worker `owner`, as generation g sees it at now_ms.  Pure but for
  * reading t and g.

@@ -9,7 +9,9 @@
  * addresses and ports, its IPv4 checksum and L4 checksum when quoted, the
  * outer ICMP checksum), so PMTUD works through the unit.  Errors quoting no
  * connection are dropped (icmp_err_no_conn), except those addressed to the
- * unit itself, which go on as before (local delivery decides).
+ * unit itself, which go on as before (local delivery decides).  A worker
+ * takes the errors of a burst after its other packets, so that an error
+ * about a connection one of them opened finds it.
  * Called per packet by a worker, hot path: no locks, no allocation.
  */
 #ifndef SK_WICMP_H
@@ -19,27 +21,29 @@
 #include "dp.h"
 #include "conn/conn.h"
 
-/*
- * Error m: *k = the key of the connection it quotes, *src_is_a = the
- * error's own direction against that key, *owner = the worker that owns
- * the connection.  SK_DROP_NONE, or the reason to drop m.
- */
-__attribute__((warn_unused_result))
-enum sk_drop_reason sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g,
-				 struct rte_mbuf *m, struct sk_conn_key *k, uint8_t *src_is_a,
-				 uint16_t *owner);
+enum sk_wicmp_verdict {
+	SK_WICMP_FORWARD = 0, /* related: translated (NAT) and routed, forward it */
+	SK_WICMP_HANDOFF,     /* to worker *to: the connection's owner, or the next to look */
+	SK_WICMP_ORDINARY,    /* quotes no connection and is addressed to the unit:
+			       * stages 2 and 3 as for any packet */
+	SK_WICMP_DROP,        /* *why says why (m not freed: the caller drops it) */
+};
 
 /*
- * Error m quotes connection c (a lookup hit, primary or NAT alias):
- * SK_DROP_NONE when m is ready to forward (translated and routed for a NAT
- * connection), or the reason to drop it.
+ * Relate error m (sk_icmperr_is) to the connection it
+ * quotes, on worker w.  The owner of a flow placed by rule (DNAT, a full-NAT
+ * source port, a backend's flow) is named by sk_wlb_owner() for the quoted
+ * tuple reversed; that of a flow the NIC placed (plain, a full-NAT client's
+ * side) by the ports' RSS for the quoted tuple (sk_nat_rss_worker), where
+ * the unit knows that RSS.  Where it does not (sk_dp.nat_rss NULL: PMDs
+ * without a RETA we program, net_pcap, af_packet), an error such a flow's
+ * connection misses is passed round the workers (pm->icmp_missed counts
+ * them) until one finds it or all have missed it.  A TCP connection with a
+ * backend at one end may be either (DNAT, or plain): the rule's worker
+ * first, then the NIC's.
  */
 __attribute__((warn_unused_result))
-enum sk_drop_reason sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g,
-				     struct rte_mbuf *m, struct sk_conn *c, uint8_t src_is_a);
-
-/* Does an error that matched no connection go on to policy (addressed to
- * the unit itself) rather than being dropped? */
-int sk_wicmp_miss_is_local(const struct sk_pkt_meta *pm);
+enum sk_wicmp_verdict sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g,
+				      struct rte_mbuf *m, uint16_t *to, enum sk_drop_reason *why);
 
 #endif /* SK_WICMP_H */

@@ -622,37 +622,9 @@ miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_
 	return 1;
 }
 
-/*
- * ICMP error m quoting connection c (NULL: none).  0 when m was dealt with
- * (forwarded as related, or dropped); 1 when it goes on like any packet to
- * the unit itself (an error about the unit's own traffic), with *key and
- * *src_is_a now those of its own tuple.
- */
-static int
-related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_conn *c,
-	struct sk_conn_key *key, uint8_t *src_is_a)
-{
-	enum sk_drop_reason rc;
-
-	if (c == NULL) {
-		if (!sk_wicmp_miss_is_local(sk_pkt_meta(m))) {
-			drop(w, m, SK_DROP_ICMP_ERR_NO_CONN);
-			return 0;
-		}
-		sk_conn_key_from_meta(sk_pkt_meta(m), key, src_is_a);
-		return 1;
-	}
-	rc = sk_wicmp_related(w, g, m, c, *src_is_a);
-	if (rc != SK_DROP_NONE)
-		drop(w, m, rc);
-	else
-		forward(w, g, m);
-	return 0;
-}
-
-/* Stages 2 and 3 for packets admitted on this worker or handed over to it. */
+/* Stages 2 and 3: connection lookup for a burst, policy for the misses. */
 static void
-process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **ip, uint16_t n_ip)
+lookup_decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **ip, uint16_t n_ip)
 {
 	struct rte_mbuf *miss_m[SK_BURST_MAX];
 	struct sk_pkt_meta *miss_meta[SK_BURST_MAX];
@@ -661,39 +633,13 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 	struct sk_wlb_new nw[SK_BURST_MAX];
 	struct sk_conn *conns[SK_BURST_MAX];
 	uint32_t rules[SK_BURST_MAX];
-	uint8_t err[SK_BURST_MAX];
-	uint16_t i, n, n_miss = 0;
+	uint16_t i, n_miss = 0;
 	int is_lb;
 
 	if (unlikely(n_ip == 0))
 		return; /* (callers never pass 0; tells gcc keys[] is written) */
-	/* Stage 2: connection lookup for the whole burst; an ICMP error is
-	 * looked up by the tuple it quotes, on that connection's owner. */
-	for (i = 0, n = 0; i < n_ip; i++) {
-		struct sk_pkt_meta *pm = sk_pkt_meta(ip[i]);
-
-		err[n] = (uint8_t)sk_icmperr_is(pm);
-		if (likely(!err[n])) {
-			sk_conn_key_from_meta(pm, &keys[n], &src_is_a[n]);
-		} else {
-			enum sk_drop_reason rc;
-			uint16_t owner;
-
-			rc = sk_wicmp_key(w, g, ip[i], &keys[n], &src_is_a[n], &owner);
-			if (rc != SK_DROP_NONE) {
-				drop(w, ip[i], rc);
-				continue;
-			}
-			if (owner != w->idx) {
-				handoff(w, ip[i], owner);
-				continue;
-			}
-		}
-		ip[n++] = ip[i];
-	}
-	n_ip = n;
-	if (n_ip == 0)
-		return;
+	for (i = 0; i < n_ip; i++)
+		sk_conn_key_from_meta(sk_pkt_meta(ip[i]), &keys[i], &src_is_a[i]);
 	sk_conn_lookup_burst(w->conns, keys, n_ip, conns);
 	/* NAT hits read the other half's key next: start those loads now. */
 	if (g->n_services != 0)
@@ -702,8 +648,6 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 				sk_conn_prefetch_peer(w->conns, conns[i]);
 
 	for (i = 0; i < n_ip; i++) {
-		if (unlikely(err[i]) && !related(w, g, ip[i], conns[i], &keys[i], &src_is_a[i]))
-			continue;
 		if (conns[i] != NULL) {
 			hit(w, g, ip[i], conns[i], src_is_a[i]);
 			continue;
@@ -727,6 +671,54 @@ process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **
 	for (i = 0; i < n_miss; i++)
 		decide(w, g, miss_m[i], rules[i], &miss_keys[i], miss_sia[i],
 		       miss_lb[i] ? &nw[i] : NULL);
+}
+
+/* ICMP errors of a burst, after its other packets (wicmp.h); those about
+ * no connection, to the unit itself, then go on like any packet. */
+static void
+icmp_errors(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **errs, uint16_t n)
+{
+	enum sk_drop_reason why;
+	uint16_t i, to, n_own = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (sk_wicmp_relate(w, g, errs[i], &to, &why)) {
+		case SK_WICMP_FORWARD:
+			forward(w, g, errs[i]);
+			break;
+		case SK_WICMP_HANDOFF:
+			handoff(w, errs[i], to);
+			break;
+		case SK_WICMP_ORDINARY:
+			errs[n_own++] = errs[i];
+			break;
+		default:
+			drop(w, errs[i], why);
+		}
+	}
+	if (n_own != 0)
+		lookup_decide(w, g, errs, n_own);
+}
+
+/* Stages 2 and 3 for packets admitted on this worker or handed over to it;
+ * ICMP errors after the rest, so that one about a connection the burst
+ * opened finds it. */
+static void
+process_admitted(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf **ip, uint16_t n_ip)
+{
+	struct rte_mbuf *errs[SK_BURST_MAX];
+	uint16_t i, n = 0, n_err = 0;
+
+	for (i = 0; i < n_ip; i++) {
+		if (likely(!sk_icmperr_is(sk_pkt_meta(ip[i]))))
+			ip[n++] = ip[i];
+		else
+			errs[n_err++] = ip[i];
+	}
+	if (likely(n != 0))
+		lookup_decide(w, g, ip, n);
+	if (unlikely(n_err != 0))
+		icmp_errors(w, g, errs, n_err);
 }
 
 static void

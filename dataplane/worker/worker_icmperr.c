@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * worker_icmperr.c - ICMP errors related to the connection they quote
- * (wicmp.h): key and owner from the quote, and the NAT translation of an
+ * (wicmp.h): key and owner from the quote (by rule, by the ports' RSS, or
+ * passed round the workers), the lookup, and the NAT translation of an
  * error (outer destination and source, the quoted header, checksums).
  */
 #include <string.h>
@@ -9,15 +10,80 @@
 
 #include "wicmp.h"
 #include "wlb.h"
+#include "lb/lb_svc.h"
+#include "nat/nat.h"
+#include "route/route.h"
 #include "pkt/pkt_icmperr.h"
 
-enum sk_drop_reason
-sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
-	     struct sk_conn_key *k, uint8_t *src_is_a, uint16_t *owner)
+/* Who placed the connection an error quotes on its worker. */
+enum place {
+	PLACE_RULE,   /* sk_wlb_owner: a DNAT service, a full-NAT source port, a
+		       * backend's UDP flow */
+	PLACE_NIC,    /* the ports' RSS: plain, a full NAT's client side */
+	PLACE_EITHER, /* TCP with a backend at one end: a DNAT connection (rule)
+		       * or a plain one the backend's or its peer's SYN opened (NIC) */
+};
+
+/*
+ * Where the connection error pm quotes (in) lives: how it was placed, the
+ * worker the rule names (*rule_owner) and the one the NIC picks
+ * (*nic_owner; this worker where the unit does not know the NIC's RSS),
+ * from a packet of it going the error's way: the quoted tuple reversed,
+ * classified afresh (a VIP's service, an SNAT address).
+ */
+static enum place
+quote_place(const struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,
+	    const struct sk_icmperr_inner *in, uint16_t *rule_owner, uint16_t *nic_owner)
+{
+	struct sk_pkt_meta t;
+	uint8_t ends;
+	int svc;
+
+	*rule_owner = *nic_owner = w->idx;
+	if (sk_dp.n_workers < 2)
+		return PLACE_NIC;
+	t = *pm;
+	t.proto = in->proto;
+	memcpy(t.src, in->dst, sizeof(t.src));
+	memcpy(t.dst, in->src, sizeof(t.dst));
+	t.sport = in->dport;
+	t.dport = in->sport;
+	t.tcp_flags = 0;
+	t.lb_svc = 0;
+	t.lb_addr = 0;
+	t.handoff = 0;
+	if (w->nat_rss != NULL)
+		*nic_owner = (uint16_t)sk_nat_rss_worker(w->nat_rss, t.family, t.proto, t.src,
+							 t.sport, t.dst, t.dport);
+	if (g->n_services == 0)
+		return PLACE_NIC;
+	t.lb_addr = sk_lb_addr_flags(g->lb, t.family, t.dst);
+	if ((t.lb_addr & SK_LB_ADDR_VIP) && (svc = sk_lb_svc_match(g->lb, &t)) >= 0)
+		t.lb_svc = (uint16_t)(svc + 1);
+	*rule_owner = sk_wlb_owner(w, g, &t);
+	if (t.lb_svc != 0)
+		return sk_lb_service(g->lb, t.lb_svc - 1u)->fwd == SK_LB_FWD_DNAT ? PLACE_RULE
+										  : PLACE_NIC;
+	if (t.lb_addr & SK_LB_ADDR_SNAT)
+		return PLACE_RULE;
+	ends = t.lb_addr | sk_lb_addr_flags(g->lb, t.family, t.src);
+	if (!(ends & SK_LB_ADDR_BACKEND))
+		return PLACE_NIC;
+	return t.proto == IPPROTO_TCP ? PLACE_EITHER : PLACE_RULE;
+}
+
+/*
+ * Error m: *k = the key of the connection it quotes, *src_is_a = the
+ * error's own direction against that key, *place and the owners as
+ * quote_place's.  SK_DROP_NONE, or the reason to drop m.
+ */
+static enum sk_drop_reason
+quote_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+	  struct sk_conn_key *k, uint8_t *src_is_a, enum place *place, uint16_t *rule_owner,
+	  uint16_t *nic_owner)
 {
 	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	struct sk_icmperr_inner in;
-	struct sk_pkt_meta t;
 	enum sk_drop_reason rc;
 	uint8_t inner_sia;
 
@@ -28,25 +94,44 @@ sk_wicmp_key(const struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf 
 			       &inner_sia);
 	/* The error travels back towards the quoted packet's sender. */
 	*src_is_a = !inner_sia;
-	/* Its owner is that of a packet of the connection going the error's
-	 * way: the quoted tuple reversed, with the outer packet's own VIP/SNAT
-	 * classification (its destination is the quote's source). */
-	t = *pm;
-	t.proto = in.proto;
-	memcpy(t.src, in.dst, sizeof(t.src));
-	memcpy(t.dst, in.src, sizeof(t.dst));
-	t.sport = in.dport;
-	t.dport = in.sport;
-	t.tcp_flags = 0;
-	*owner = sk_wlb_owner(w, g, &t);
+	*place = quote_place(w, g, pm, &in, rule_owner, nic_owner);
 	return SK_DROP_NONE;
 }
 
-int
-sk_wicmp_miss_is_local(const struct sk_pkt_meta *pm)
+/*
+ * Error pm missed this worker's table: the next worker to look, or -1.
+ * The NIC's worker after the rule's (PLACE_EITHER); where the NIC's RSS is
+ * unknown, every worker in turn.  pm->icmp_missed counts the misses.
+ */
+static int
+next_to_look(const struct sk_worker *w, struct sk_pkt_meta *pm, enum place place,
+	     uint16_t nic_owner)
 {
-	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 &&
-	       !(pm->lb_addr & SK_LB_ADDR_SNAT);
+	if (place == PLACE_RULE || sk_dp.n_workers < 2)
+		return -1;
+	if (w->nat_rss != NULL) {
+		if (place != PLACE_EITHER || pm->icmp_missed++ != 0 || nic_owner == w->idx)
+			return -1;
+		return nic_owner;
+	}
+	if (++pm->icmp_missed >= sk_dp.n_workers)
+		return -1;
+	return (int)((w->idx + 1u) % sk_dp.n_workers);
+}
+
+/* Does an error that matched no connection go on to policy (addressed to
+ * the unit itself) rather than being dropped?  Admission left the route of
+ * one to a VIP (pm->dst_late) to the lookup: out_zone is not yet set. */
+static int
+miss_is_local(const struct sk_gen *g, const struct sk_pkt_meta *pm)
+{
+	struct sk_route_result rr;
+
+	if (pm->lb_addr & SK_LB_ADDR_SNAT)
+		return 0;
+	if (pm->dst_late)
+		return sk_gen_dst(g, pm, &rr) == SK_GEN_DST_LOCAL;
+	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0;
 }
 
 /* RFC 1624 eqn. 3: checksum *cs after the 16-bit words of old became new. */
@@ -155,8 +240,13 @@ rewrite_outer(uint8_t *p, struct sk_pkt_meta *pm, const uint8_t *src, const uint
 	wr16(icmp + 2, fold(sum));
 }
 
-enum sk_drop_reason
-sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
+/*
+ * Error m quotes connection c (a lookup hit, primary or NAT alias):
+ * SK_DROP_NONE when m is ready to forward (translated and routed for a NAT
+ * connection), or the reason to drop it.
+ */
+static enum sk_drop_reason
+related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m,
 		 struct sk_conn *c, uint8_t src_is_a)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
@@ -208,4 +298,40 @@ sk_wicmp_related(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m
 		return fullnat ? sk_wlb_route(g, pm) : SK_DROP_NONE;
 	}
 	return SK_DROP_NAT_UNEXPECTED;
+}
+
+enum sk_wicmp_verdict
+sk_wicmp_relate(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint16_t *to,
+		enum sk_drop_reason *why)
+{
+	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	uint16_t rule_owner, nic_owner;
+	struct sk_conn_key k;
+	struct sk_conn *c;
+	enum place place;
+	uint8_t src_is_a;
+	int next;
+
+	*why = quote_key(w, g, m, &k, &src_is_a, &place, &rule_owner, &nic_owner);
+	if (*why != SK_DROP_NONE)
+		return SK_WICMP_DROP;
+	/* Arrived from the NIC: to the owner first (a handed-over error stays:
+	 * its sender named this worker). */
+	*to = place == PLACE_NIC ? nic_owner : rule_owner;
+	if (!pm->handoff && *to != w->idx)
+		return SK_WICMP_HANDOFF;
+	c = sk_conn_lookup(w->conns, &k);
+	if (c != NULL) {
+		*why = related(w, g, m, c, src_is_a);
+		return *why == SK_DROP_NONE ? SK_WICMP_FORWARD : SK_WICMP_DROP;
+	}
+	next = next_to_look(w, pm, place, nic_owner);
+	if (next >= 0) {
+		*to = (uint16_t)next;
+		return SK_WICMP_HANDOFF;
+	}
+	if (miss_is_local(g, pm))
+		return SK_WICMP_ORDINARY;
+	*why = SK_DROP_ICMP_ERR_NO_CONN;
+	return SK_WICMP_DROP;
 }

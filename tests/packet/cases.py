@@ -567,6 +567,8 @@ from cases_spoof import SPOOF_CASES  # noqa: E402
 CASES += SPOOF_CASES
 from cases_icmperr import ICMPERR_CASES  # noqa: E402
 CASES += ICMPERR_CASES
+from cases_icmperr_workers import ICMPERR_WORKER_CASES  # noqa: E402
+CASES += ICMPERR_WORKER_CASES
 from cases_limits import LIMIT_CASES  # noqa: E402
 CASES += LIMIT_CASES
 from cases_synproxy import SYNPROXY_CASES  # noqa: E402

@@ -187,7 +187,11 @@ main(void)
 			 a2.flags == SK_HA_CACK_RESYNC, "ACK round trip");
 		SK_CHECK(sk_ha_cack_get(ab, sizeof(ab) + 1, &a2) == -EMSGSIZE &&
 			 sk_ha_cack_get(ab, sizeof(ab) - 1, &a2) == -EMSGSIZE, "ACK of a wrong length refused");
-		ab[19] |= 2;
+		a.flags = SK_HA_CACK_RESUME;
+		sk_ha_cack_put(&a, ab);
+		SK_CHECK(sk_ha_cack_get(ab, sizeof(ab), &a2) == 0 && a2.flags == SK_HA_CACK_RESUME,
+			 "ACK with RESUME round trip");
+		ab[19] |= 4;
 		SK_CHECK(sk_ha_cack_get(ab, sizeof(ab), &a2) == -EINVAL, "ACK unknown flag refused");
 
 		struct sk_ha_cbulk b = { .stream = 5, .seq = 6, .id = 7, .records = 1000000 }, b2;

@@ -147,10 +147,15 @@ same(const struct snap *x, const struct snap *y, uint32_t now_x, uint32_t now_y)
 	       memcmp(&x->ak, &y->ak, sizeof(x->ak)) == 0;
 }
 
+/* The attached workers (their written records are published before a drain). */
+static struct sk_sync_w *attached[NW];
+
 /* Drain worker idx's out ring into rec[]; the count. */
 static unsigned int
 drain(struct sk_sync_shm *sh, unsigned int idx, struct sk_sync_rec *rec, unsigned int cap)
 {
+	if (attached[idx] != NULL)
+		sk_sync_flush(attached[idx]);
 	return rte_ring_sc_dequeue_burst_elem(sh->w[idx].out, rec, sizeof(*rec), cap, NULL);
 }
 
@@ -217,6 +222,7 @@ main(int argc, char **argv)
 	wb.cur_gen = &gb;
 	sk_conn_set_release(tb, sk_wlb_release, &wb);
 	sa = sk_sync_worker_attach(0, ta);
+	attached[0] = sa;
 	SK_CHECK(sa != NULL && sk_sync_worker_attach(NW, ta) == NULL, "attach worker 0 only");
 
 	/* ---- not active, or not shipping: no record ---- */
@@ -428,6 +434,7 @@ main(int argc, char **argv)
 		made += open_conn(ta, &q, now_a) != NULL;
 	}
 	/* the ring holds SK_SYNC_RING_SIZE - 1: fill it up with refreshes of a bulk lap... */
+	sk_sync_flush(sa);   /* (the records written so far, before the ring is reset) */
 	rte_ring_reset((struct rte_ring *)sh->w[0].out);
 	for (i = 0; i < SK_SYNC_RING_SIZE - 1; i++)
 		rte_ring_sp_enqueue_elem(sh->w[0].out, &plain_est, sizeof(plain_est));
@@ -436,21 +443,73 @@ main(int argc, char **argv)
 		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 1,
 		 "event with a full ring: dropped and counted (ring_full %lu)",
 		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
+	/* deletes the full ring refuses: q2's is kept for a retry; q3's too,
+	 * but q3 is opened again at once, so its delete must never go out */
+	struct sk_pkt_meta q2 = mk4(0x0a000000u + 5, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
+	struct sk_pkt_meta q3 = mk4(0x0a000000u + 6, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
+	uint64_t retried0 = sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED];
+
+	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q2, NULL)));
+	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q3, NULL)));
+	SK_CHECK(open_conn(ta, &q3, now_a) != NULL && find(ta, &q2, NULL) == NULL &&
+		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 4,
+		 "two deletes and a create refused by the full ring (ring_full %lu)",
+		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
 	rte_ring_reset((struct rte_ring *)sh->w[0].out);
 	uint64_t resync0 = sh->w[0].ctr[SK_SYNC_CTR_RESYNCS];
-	unsigned int got = 0, loops = 0, have_q1 = 0;
+	unsigned int got = 0, loops = 0, have_q1 = 0, del_q2 = 0, del_q3 = 0, ref_q3 = 0;
+	unsigned int at_del_q2 = 0;
 
 	for (loops = 0; loops < 100; loops++) {
 		sk_sync_poll(sa, &ga, now_a, 1);
 		n = drain(sh, 0, rec, SK_SYNC_RING_SIZE);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			int is_q2 = rec[i].src[0] == 10 && rec[i].src[2] == 0 && rec[i].src[3] == 5;
+			int is_q3 = rec[i].src[0] == 10 && rec[i].src[2] == 0 && rec[i].src[3] == 6;
+
 			have_q1 |= rec[i].type == SK_SYNC_REFRESH && rec[i].src[0] == 10 &&
 				    rec[i].src[1] == 9;
+			if (rec[i].type == SK_SYNC_DELETE && is_q2) {
+				del_q2++;
+				at_del_q2 = got + i;
+			}
+			del_q3 += rec[i].type == SK_SYNC_DELETE && is_q3;
+			ref_q3 += rec[i].type == SK_SYNC_REFRESH && is_q3;
+		}
 		got += n;
 	}
-	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got >= made + 1 && have_q1,
+	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got >= made && have_q1,
 		 "resync lap: every connection sent again (%u records for %u connections)", got,
 		 sk_conn_count(ta));
+	SK_CHECK(del_q2 == 1 && at_del_q2 == 0 &&
+		 sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED] == retried0 + 1,
+		 "a delete the full ring refused is sent at the next poll, before the lap (%u, at %u)",
+		 del_q2, at_del_q2);
+	SK_CHECK(del_q3 == 0 && ref_q3 == 1,
+		 "a kept delete of a tuple opened again is dropped; the new entry is sent (%u, %u)",
+		 del_q3, ref_q3);
+	/* the standby gets q2's delete: the entry it held goes */
+	{
+		struct sk_sync_rec q2r;
+		struct sk_conn_table *tq = sk_conn_table_create("sync_q", 64, SOCKET_ID_ANY);
+
+		memset(&q2r, 0, sizeof(q2r));
+		q2r.type = SK_SYNC_REFRESH;
+		q2r.family = 4;
+		q2r.proto = IPPROTO_UDP;
+		q2r.tmo_class = SK_TMO_UDP;
+		memcpy(q2r.src, q2.src, 16);
+		memcpy(q2r.dst, q2.dst, 16);
+		q2r.sport = 1024;
+		q2r.dport = 53;
+		int ok1 = sk_sync_apply(tq, &gb, 0, NW, now_b, &q2r, &created, &removed) ==
+			  SK_SYNC_APPLIED && sk_conn_count(tq) == 1;
+		q2r.type = SK_SYNC_DELETE;
+		int ok2 = sk_sync_apply(tq, &gb, 0, NW, now_b, &q2r, &created, &removed) ==
+			  SK_SYNC_APPLIED && sk_conn_count(tq) == 0;
+		SK_CHECK(tq != NULL && ok1 && ok2, "the retried delete removes the standby's entry");
+		sk_conn_table_free(tq);
+	}
 
 	/* ---- bulk: a full lap on request, then bulk_done ---- */
 	__atomic_store_n(&sh->bulk_seq, 5, __ATOMIC_RELEASE);
@@ -480,6 +539,8 @@ main(int argc, char **argv)
 
 	/* ---- the apply loop through the in ring ---- */
 	struct sk_sync_w *sb = sk_sync_worker_attach(1, tb1);
+
+	attached[1] = sb;
 	uint64_t ap0 = sh->w[1].ctr[SK_SYNC_CTR_APPLIED];
 	struct sk_sync_rec in[3] = { plain_est, dn, fn };
 	in[0].owner = 1;
@@ -493,6 +554,8 @@ main(int argc, char **argv)
 	{
 		struct sk_conn_table *tc = sk_conn_table_create("sync_c", 1 << 16, SOCKET_ID_ANY);
 		struct sk_sync_w *sc = sk_sync_worker_attach(1, tc);
+
+		attached[1] = sc;
 		const unsigned int N = 8000;
 		uint64_t cyc[2];
 
@@ -515,6 +578,7 @@ main(int argc, char **argv)
 			t0 = rte_rdtsc();
 			for (i = 0; i < N; i++)
 				(void)sk_conn_create(tc, &keys[i], sia[i], &qs[i], now_a, 1, 1);
+			sk_sync_flush(sc);   /* the worker's next poll: part of the cost */
 			dt = (rte_rdtsc() - t0) / N;
 			if (round >= 2 && dt < cyc[on])
 				cyc[on] = dt;
