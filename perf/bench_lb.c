@@ -2,8 +2,8 @@
 /*
  * bench_lb.c - cycles per packet of the load balancer's paths through the
  * worker pipeline, measured as bench_pipeline.c measures the firewall's:
- * pre-built mbufs, the stages of process_burst() in dataplane/worker/worker.c
- * in the same order, and the real load-balancer steps of worker_lb.c
+ * pre-built mbufs, the worker's stages in its order with its own decision
+ * functions (decide/decide.h), and the real load-balancer steps of worker_lb.c
  * (sk_wlb_prepare / sk_wlb_create / sk_wlb_hit), so backend choice, SNAT
  * port search, the two-key NAT connection and the checksum rewrite are
  * the dataplane's own code.  Transmit, L2 rewrite and TTL are left out as
@@ -48,6 +48,7 @@
 #include "route/route.h"
 #include "lb/lb_svc.h"
 #include "worker/wlb.h"
+#include "decide/decide.h"
 
 /* worker_lb.c reads sk_dp.n_workers; sekisho-dp defines it in main.c, which the bench does not link. */
 struct sk_dp sk_dp;
@@ -179,7 +180,7 @@ flow_pkt(struct rte_mbuf *m, enum mode md, int reply, uint32_t flow, uint8_t fla
 	}
 }
 
-/* ---- the pipeline: process_burst() of worker.c with its LB branches ---- */
+/* ---- the pipeline: the worker's stages with its LB branches ---- */
 
 static void
 drop(struct sk_bench_result *r, unsigned int reason)
@@ -188,36 +189,33 @@ drop(struct sk_bench_result *r, unsigned int reason)
 	r->drop_reason = reason;
 }
 
-/* admit()'s route (the bench's traffic is routed or it is a failure). */
+/* The destination decision's outcome (the bench's traffic is routed, or
+ * goes to a service, or it is a failure). */
+static int
+dst_ok(struct sk_bench_result *r, enum sk_gen_dst d)
+{
+	if (d != SK_GEN_DST_ROUTED && d != SK_GEN_DST_SERVICE) {
+		drop(r, SK_DROP_NO_ROUTE);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 admit_route(struct sk_bench_result *r, const struct sk_gen *g, struct sk_pkt_meta *pm)
 {
 	struct sk_route_result rr;
 
-	if (sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
-		drop(r, SK_DROP_NO_ROUTE);
-		return 0;
-	}
-	pm->out_iface = rr.iface;
-	pm->out_zone = g->ifaces[rr.iface].zone;
-	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
-	return 1;
+	return dst_ok(r, sk_decide_dst(g, pm, &rr));
 }
 
-/* worker.c late_admit(): a VIP's service match (or route) on a miss. */
+/* The deferred destination stage: a VIP's service match (or route). */
 static int
 late_admit(struct sk_bench_result *r, const struct sk_gen *g, struct sk_pkt_meta *pm)
 {
-	pm->lb_addr &= (uint8_t)~SK_LB_ADDR_LATE;
-	if (pm->lb_addr & SK_LB_ADDR_VIP) {
-		int svc = sk_lb_svc_match(g->lb, pm);
+	struct sk_route_result rr;
 
-		if (svc >= 0) {
-			pm->lb_svc = (uint16_t)(svc + 1);
-			return 1;
-		}
-	}
-	return admit_route(r, g, pm);
+	return dst_ok(r, sk_decide_dst_late(g, pm, &rr));
 }
 
 static void
@@ -227,7 +225,7 @@ hit(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf *m, struc
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	int rc;
 
-	if ((pm->lb_addr & SK_LB_ADDR_LATE) && sk_wlb_hit_needs_admit(g, pm, c, sia) &&
+	if (pm->dst_late && sk_wlb_hit_needs_admit(g, pm, c, sia) &&
 	    !late_admit(r, g, pm))
 		return;
 	if (c->nat != 0 || (c->flags & SK_CONN_F_ALIAS)) {
@@ -272,23 +270,8 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 			drop(r, pm->drop);
 			continue;
 		}
-		pm->in_port = iface;
-		pm->in_iface = iface;
-		pm->in_zone = g->ifaces[iface].zone;
-		pm->exc = SK_EXC_NONE;
-		pm->reassembled = 0;
-		pm->lb_svc = 0;
-		pm->lb_addr = 0;
-		pm->handoff = 0;
-		if (g->n_services != 0) {
-			pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-			if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
-				pm->lb_addr |= SK_LB_ADDR_LATE;
-				ip[n_ip++] = pkts[i];
-				continue;
-			}
-		}
-		if (admit_route(r, g, pm))
+		sk_decide_ingress(pm, iface, iface, g->ifaces[iface].zone, 0);
+		if (sk_decide_lb_defer(g, pm) || admit_route(r, g, pm))
 			ip[n_ip++] = pkts[i];
 	}
 	t[2] = rte_rdtsc();
@@ -310,17 +293,18 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 			}
 	for (i = 0; i < n_ip; i++) {
 		struct sk_pkt_meta *pm = sk_pkt_meta(ip[i]);
+		enum sk_new_flow nf;
 
 		if (conns[i] != NULL) {
 			hit(r, g, ip[i], conns[i], sia[i]);
 			continue;
 		}
-		/* miss(): one worker, so sk_wlb_owner() is this one; no health tap */
-		if ((pm->lb_addr & SK_LB_ADDR_LATE) && !late_admit(r, g, pm))
+		/* miss(): one worker, so sk_wlb_owner() is this one */
+		if (pm->dst_late && !late_admit(r, g, pm))
 			continue;
-		if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&
-		    pm->out_zone != SK_ZONE_LOCAL) {
-			drop(r, SK_DROP_NAT_STRAY);
+		nf = sk_decide_new_flow(g, pm);
+		if (nf != SK_NEW_FLOW_POLICY) {  /* (a health reply would go to the tap) */
+			drop(r, sk_decide_new_flow_drop(nf));
 			continue;
 		}
 		miss_m[n_miss] = ip[i];
@@ -357,17 +341,17 @@ run_burst(struct sk_bench_result *r, const struct sk_gen *g, struct rte_mbuf **p
 	t[6] = rte_rdtsc();
 	for (i = 0; i < n_miss; i++) {  /* decide() */
 		struct sk_pkt_meta *pm = miss_meta[i];
-		uint32_t rule = rules[i], rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
-		uint8_t act;
+		struct sk_verdict v;
+		uint32_t rule_id;
 		int rc;
 
 		if (miss_lb[i])
 			sk_wlb_restore(pm, &nw[i]);
-		act = rule != 0 ? g->rules[rule - 1].action
-				: g->zone_default[pm->in_zone][pm->out_zone] & 3;
-		if (act != SK_ACT_ACCEPT) {
+		v = sk_decide_verdict(g, rules[i], pm->in_zone, pm->out_zone);
+		rule_id = v.rule_id;
+		if (v.action != SK_ACT_ACCEPT) {
 			r->denied++;
-			drop(r, rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+			drop(r, sk_decide_verdict_drop(&v));
 			continue;
 		}
 		if (miss_lb[i]) {

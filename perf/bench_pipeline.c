@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_pipeline.c - cycles per packet of the worker pipeline without a PMD:
- * pre-built mbufs go through the same stages, in the same order, as
- * process_burst() in dataplane/worker/worker.c (parse -> admit: local
- * address + route -> connection key + bulk lookup -> hit: update / miss:
- * ACL classify -> create or drop).  Transmit, L2 rewrite and TTL are left
+ * pre-built mbufs go through the worker's stages (parse -> admit: the
+ * destination decision -> connection key + bulk lookup -> hit: update /
+ * miss: ACL classify -> verdict -> create or drop), each one the
+ * dataplane's own function (decide/decide.h for the decisions).  Transmit, L2 rewrite and TTL are left
  * out: they are the same for every path and the end-to-end lab measures them.
  *
  * Paths and table sizes:
@@ -51,6 +51,7 @@
 #include "conn/conn.h"
 #include "acl/acl.h"
 #include "route/route.h"
+#include "decide/decide.h"
 #include "bench.h"
 #include "bench_eal.h"
 
@@ -224,7 +225,7 @@ build_mbufs(void)
 	return 0;
 }
 
-/* ---- the pipeline, stage by stage, as worker.c runs it ---- */
+/* ---- the pipeline, stage by stage, with the worker's stage functions ---- */
 
 struct ctx {
 	struct sk_gen *g;
@@ -252,16 +253,11 @@ run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
 		struct sk_pkt_meta *pm = sk_pkt_meta(pkts[i]);
 		struct sk_route_result rr;
 
-		pm->in_port = 0;
-		pm->in_iface = 0;
-		pm->in_zone = g->ifaces[0].zone;
-		if (sk_gen_dst(g, pm, &rr) != SK_GEN_DST_ROUTED) {
+		sk_decide_ingress(pm, 0, 0, g->ifaces[0].zone, 0);
+		if (sk_decide_lb_defer(g, pm))
+			continue; /* (no services in this config) */
+		if (sk_decide_dst(g, pm, &rr) != SK_GEN_DST_ROUTED)
 			c->r->other++;
-			continue;
-		}
-		pm->out_iface = rr.iface;
-		pm->out_zone = g->ifaces[rr.iface].zone;
-		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
 	}
 	t[2] = rte_rdtsc();
 	for (i = 0; i < n; i++)
@@ -288,16 +284,15 @@ run_burst(struct ctx *c, struct rte_mbuf **pkts, uint16_t n)
 		sk_acl_classify_burst(g->acl, miss_meta, n_miss, rules);
 	t[4] = rte_rdtsc();
 	for (i = 0; i < n_miss; i++) {
-		uint32_t rule = rules[i];
-		uint8_t act = rule != 0 ? g->rules[rule - 1].action
-					: g->zone_default[miss_meta[i]->in_zone][miss_meta[i]->out_zone] & 3;
+		struct sk_verdict v = sk_decide_verdict(g, rules[i], miss_meta[i]->in_zone,
+							miss_meta[i]->out_zone);
 
-		if (act != SK_ACT_ACCEPT) {
+		if (v.action != SK_ACT_ACCEPT) {
 			c->r->denied++;
 			continue;
 		}
 		if (sk_conn_create(c->ct, &miss_keys[i], miss_sia[i], miss_meta[i], c->now_ms,
-				   rule != 0 ? g->rules[rule - 1].id : 0, (uint32_t)g->id) != NULL)
+				   v.rule_id, (uint32_t)g->id) != NULL)
 			c->r->created++;
 		else
 			c->r->other++;

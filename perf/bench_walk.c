@@ -24,7 +24,7 @@
 #include "bench_eal.h"
 #include "conn/conn.h"
 #include "wcmd/wcmd.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "worker/dp.h"
 
 struct sk_dp sk_dp;

@@ -22,7 +22,7 @@
 #include <rte_eal.h>
 
 #include "cfg.h"
-#include "gen/gen.h"
+#include "sk_trace_api.h"
 #include "ctl_offline.h"
 #include "verify/verify.h"
 
@@ -349,7 +349,7 @@ cmd_trace(int argc, char **argv, int json)
 			json_decref(doc);
 		}
 	}
-	sk_gen_free(g);
+	sk_trace_gen_free(g);
 	eal_down();
 	return rc;
 }

@@ -26,7 +26,7 @@
 #include "dplink.h"
 #include "sk_shm.h"
 #include "sk_err.h"
-#include "conn/conn.h"
+#include "sk_tcp_state.h"
 
 #include "dplink_priv.h"
 
@@ -270,8 +270,8 @@ conn_json(const struct sk_shm_conn *o)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int af = o->family == 4 ? AF_INET : AF_INET6;
-	const char *state = o->proto == IPPROTO_TCP ? sk_conn_tcp_state_name(o->state) :
-			    o->state ? "both_ways" : "one_way";
+	const char *state = o->proto != IPPROTO_TCP ? (o->state ? "both_ways" : "one_way") :
+			    o->state < SK_TCP__MAX ? sk_tcp_state_names[o->state] : "unknown";
 
 	char pbuf[8];
 	const char *proto = o->proto == IPPROTO_TCP ? "tcp" : o->proto == IPPROTO_UDP ? "udp" :

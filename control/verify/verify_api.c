@@ -15,7 +15,7 @@
 #include "api/api.h"
 #include "cp.h"
 #include "cfg.h"
-#include "gen/gen.h"
+#include "sk_trace_api.h"
 #include "verify.h"
 
 /* The trace generation and the lint/exposure documents of one generation.
@@ -34,7 +34,7 @@ cache_sync(const struct sk_cp *cp)
 {
 	if (cache.model == cp->running && cache.generation == cp->generation)
 		return;
-	sk_gen_free(cache.gen);
+	sk_trace_gen_free(cache.gen);
 	cache.gen = NULL;
 	json_decref(cache.lint);
 	cache.lint = NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * verify_gen.c - a generation for tracing, compiled from a validated model
- * by the dataplane's own builder (sk_gen_build), so that a trace runs the
+ * by the dataplane's own builder (sk_trace_gen_build), so that a trace runs the
  * very classifier and routing tables the workers would.
  */
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <rte_errno.h>
 
 #include "cfg.h"
-#include "gen/gen.h"
 #include "sk_image.h"
+#include "sk_trace_api.h"
 #include "verify.h"
 
 void *
@@ -43,7 +43,7 @@ sk_verify_gen_build(const struct sk_cfg *cfg, uint64_t generation, char *err, si
 	/* DPDK object names (ACL, LPM, hashes) carry the generation id or the
 	 * pid, so they never clash with the dataplane's, whose memory a
 	 * secondary process shares. */
-	g = sk_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, NULL, 1, NULL, NULL, err, errlen);
+	g = sk_trace_gen_build(img, len, SK_VERIFY_GEN_ID_BASE + ++seq, err, errlen);
 	free(img);
 	return g;
 }

@@ -8,7 +8,8 @@
  * use per family only the prefixes of that family; ICMP rules put type and
  * code in the port slots; a rule of protocol "any" keeps its port ranges for
  * every protocol); the packet-side restrictions follow pkt_parse.c (martian
- * addresses) and worker.c admit() (local, broadcast, multicast, routing).
+ * addresses) and the destination decision (dataplane/decide: local,
+ * broadcast, multicast, routing).
  */
 #include <errno.h>
 #include <string.h>

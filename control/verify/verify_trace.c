@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * verify_trace.c - one packet through a generation, as a worker would take
- * it (dataplane/worker/worker.c: admit(), then process_burst()'s connection
- * miss path, then decide() and forward()).  The packet is built as a real
- * frame and handed to the dataplane's own parser (martian addresses, TCP
- * flag sanity and every other parse drop come from there); then the same
- * functions the worker calls decide: sk_gen_dst (local, route, broadcast)
- * and sk_acl_classify_one.  A packet to a virtual service takes the load
- * balancer's steps (verify_trace_lb.c) in between, and policy sees it
- * translated, as in the worker.  What the trace cannot know offline (an
- * existing connection, a learnt neighbour, the error-reply rate limit, table
- * space, the backends' runtime state) is stated in "assumptions".
- *
- * When worker.c changes its order, this file must follow: the differential
- * test (tests/verify/run) runs both on thousands of packets and fails on
- * any disagreement.
+ * it: admission, the connection miss of a new flow, policy, forwarding.
+ * The packet is built as a real frame and handed to the dataplane's own
+ * parser (martian addresses, TCP flag sanity and every other parse drop
+ * come from there); then the dataplane's own decision functions decide
+ * (decide.h: the destination, the load balancer's admission, what a new
+ * flow meets, the policy verdict; sk_spoof_check; sk_lb_select), and the
+ * steps here only explain what they decided.  A packet to a virtual service
+ * takes the load balancer's steps (verify_trace_lb.c) in between, and
+ * policy sees it translated, as in the worker.  What the trace cannot know
+ * offline (an existing connection, a learnt neighbour, the error-reply rate
+ * limit, table space, the backends' runtime state) is stated in
+ * "assumptions".  The differential test (tests/verify/run) runs the trace
+ * and sekisho-dp on thousands of packets and fails on any disagreement.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,12 +30,7 @@
 
 #include "sk_drop.h"
 #include "sk_image_api.h"
-#include "gen/gen.h"
-#include "acl/acl.h"
-#include "route/route.h"
-#include "spoof/spoof.h"
-#include "pkt/pkt_parse.h"
-#include "pkt/pkt_icmperr.h"
+#include "sk_trace_api.h"
 #include "verify.h"
 #include "verify_priv.h"
 #include "verify_trace_priv.h"
@@ -97,7 +91,7 @@ static void
 set_reply(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const char *why, uint8_t t4,
 	  uint8_t c4, uint8_t t6, uint8_t c6)
 {
-	const struct sk_gen_iface *in = &t->g->ifaces[pm->in_iface];
+	const struct sk_gen_iface *in = sk_trace_iface(t->g, pm->in_iface);
 	int tcp_rst = strcmp(why, "reject") == 0 && pm->proto == IPPROTO_TCP;
 	const char *suppressed = NULL;
 	json_t *r;
@@ -244,8 +238,8 @@ find_iface(struct sk_vtrace *t, const struct sk_verify_pkt *p, char *err, size_t
 	uint16_t i, z;
 
 	if (p->in_iface[0] != '\0') {
-		for (i = 0; i < g->n_ifaces; i++)
-			if (strcmp(g->ifaces[i].name, p->in_iface) == 0)
+		for (i = 0; i < sk_trace_n_ifaces(g); i++)
+			if (strcmp(sk_trace_iface(g, i)->name, p->in_iface) == 0)
 				return i;
 		snprintf(err, errlen, "no interface '%s'", p->in_iface);
 		return -EINVAL;
@@ -259,8 +253,8 @@ find_iface(struct sk_vtrace *t, const struct sk_verify_pkt *p, char *err, size_t
 	}
 	/* A zone stands for its first interface: they differ only in VLAN and
 	 * in the address an ICMP error comes from. */
-	for (i = 0; i < g->n_ifaces; i++)
-		if (g->ifaces[i].zone == z)
+	for (i = 0; i < sk_trace_n_ifaces(g); i++)
+		if (sk_trace_iface(g, i)->zone == z)
 			return i;
 	snprintf(err, errlen, "zone '%s' has no interface", p->in_zone);
 	return -EINVAL;
@@ -272,7 +266,7 @@ static_neigh(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8
 	const struct sk_img_neigh *n;
 	uint32_t cnt, i;
 
-	n = sk_image_sec(g->hdr, SK_SEC_NEIGHS, &cnt);
+	n = sk_image_sec(sk_trace_image(g), SK_SEC_NEIGHS, &cnt);
 	for (i = 0; i < cnt; i++)
 		if (n[i].iface == iface && n[i].family == family &&
 		    memcmp(n[i].ip, ip, family == 4 ? 4 : 16) == 0)
@@ -281,12 +275,13 @@ static_neigh(const struct sk_gen *g, uint16_t iface, uint8_t family, const uint8
 }
 
 static void
-policy_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule, uint8_t action)
+policy_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const struct sk_verdict *v)
 {
+	uint8_t action = v->action;
 	json_t *pol = json_object();
 
-	if (rule != 0) {
-		const struct sk_img_rule *r = &t->g->rules[rule - 1];
+	if (v->rule != 0) {
+		const struct sk_img_rule *r = sk_trace_rule(t->g, v->rule);
 
 		json_object_set_new(pol, "rule", json_pack("{s:i,s:s,s:i,s:b}", "id",
 			(json_int_t)r->id, "name", r->name, "line", (json_int_t)r->line,
@@ -295,14 +290,12 @@ policy_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule, ui
 		sk_vtrace_step(t, "policy: rule '%s' (id %u, line %u) matches: %s", r->name, r->id,
 			       r->line, sk_verify_action_name(action));
 	} else {
-		uint8_t d = t->g->zone_default[pm->in_zone][pm->out_zone];
-
 		json_object_set_new(pol, "rule", json_null());
 		json_object_set_new(pol, "default", json_pack("{s:s,s:s,s:b,s:b}",
 			"from", sk_vmodel_zone_name(&t->vm, pm->in_zone),
 			"to", sk_vmodel_zone_name(&t->vm, pm->out_zone),
 			"explicit", t->vm.explicit_def[pm->in_zone][pm->out_zone] != 0,
-			"log", (d & 0x80) != 0));
+			"log", v->log != 0));
 		sk_vtrace_step(t, "policy: no rule matches; default for %s -> %s: %s",
 			       sk_vmodel_zone_name(&t->vm, pm->in_zone),
 			       sk_vmodel_zone_name(&t->vm, pm->out_zone),
@@ -313,35 +306,33 @@ policy_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule, ui
 }
 
 void
-sk_vtrace_route(struct sk_vtrace *t, struct sk_pkt_meta *pm, const struct sk_route_result *rr,
-		const char *what)
+sk_vtrace_route(struct sk_vtrace *t, const struct sk_pkt_meta *pm,
+		const struct sk_route_result *rr, const char *what)
 {
 	const struct sk_gen *g = t->g;
 	char buf[INET6_ADDRSTRLEN];
 
-	pm->out_iface = rr->iface;
-	pm->out_zone = g->ifaces[rr->iface].zone;
-	memcpy(pm->nexthop, rr->nexthop, sizeof(pm->nexthop));
 	json_object_set_new(t->doc, "route", json_pack("{s:s,s:s,s:s,s:b}",
-		"egress_interface", g->ifaces[rr->iface].name,
+		"egress_interface", sk_trace_iface(g, rr->iface)->name,
 		"egress_zone", sk_vmodel_zone_name(&t->vm, pm->out_zone),
 		"next_hop", sk_vtrace_addr(pm->family, rr->nexthop, buf, sizeof(buf)),
 		"connected", rr->connected != 0));
 	sk_vtrace_step(t, "route%s: out of %s (zone %s), next hop %s%s", what,
-		       g->ifaces[rr->iface].name, sk_vmodel_zone_name(&t->vm, pm->out_zone), buf,
+		       sk_trace_iface(g, rr->iface)->name, sk_vmodel_zone_name(&t->vm, pm->out_zone), buf,
 		       rr->connected ? " (on-link)" : "");
 }
 
-/* worker.c forward() and fwd_tx(), without sending. */
+/* Forwarding's TTL and MTU outcome (sk_trace_fwd), and the next hop. */
 static void
 trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 {
-	const struct sk_gen_iface *out = &t->g->ifaces[pm->out_iface];
+	const struct sk_gen_iface *out = sk_trace_iface(t->g, pm->out_iface);
 	json_t *ttl = json_object_get(t->doc, "ttl");
 	json_t *route = json_object_get(t->doc, "route");
+	enum sk_fwd f = sk_trace_fwd(t->g, t->m, pm);
 	char buf[INET6_ADDRSTRLEN];
 
-	if (pm->ttl <= 1) {
+	if (f == SK_FWD_TTL_EXCEEDED) {
 		json_object_set_new(ttl, "note", json_string(
 			"TTL/hop limit would reach 0: time exceeded, not forwarded"));
 		set_reply(t, pm, "ttl_exceeded", 11, 0, 3, 0);
@@ -351,10 +342,8 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 		return;
 	}
 	json_object_set_new(ttl, "out", json_integer(pm->ttl - 1));
-	if (pm->ip_len > out->mtu) {
-		/* worker.c: IPv6 is never fragmented by a router; IPv4 with DF
-		 * makes sk_frag_fragment refuse (-EMSGSIZE). */
-		if (pm->family == 6 || t->df) {
+	if (f != SK_FWD_SEND) {
+		if (f == SK_FWD_TOO_BIG) {
 			sk_vtrace_step(t, "%u bytes > MTU %u of %s%s", pm->ip_len, out->mtu,
 				       out->name, pm->family == 6 ?
 				       ": IPv6 routers do not fragment" : " with DF set");
@@ -364,8 +353,8 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 			sk_vtrace_decision(t, "drop", SK_DROP_MTU_EXCEEDED);
 			return;
 		}
-		sk_vtrace_step(t, "%u bytes > MTU %u of %s: forwarded as IPv4 fragments",
-			       pm->ip_len, out->mtu, out->name);
+		sk_vtrace_step(t, "%u bytes > MTU %u of %s: forwarded as IPv%u fragments",
+			       pm->ip_len, out->mtu, out->name, pm->family);
 		json_object_set_new(t->doc, "fragmented", json_true());
 	}
 	if (static_neigh(t->g, pm->out_iface, pm->family, pm->nexthop)) {
@@ -385,26 +374,22 @@ trace_forward(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 	sk_vtrace_decision(t, "forward", SK_DROP_NONE);
 }
 
-/* worker.c decide() for a new flow. */
 static int trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule);
 
+/* A new flow's verdict (sk_decide_classify) and what follows from it. */
 static void
-trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
+trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 {
-	uint8_t action;
+	struct sk_verdict v = sk_trace_classify(t->g, pm);
 
 	/* Policy saw the translated packet; the rest (replies) the client's own. */
 	if (t->is_lb)
 		sk_vtrace_lb_restore(t, pm);
-	if (rule != 0)
-		action = t->g->rules[rule - 1].action;
-	else
-		action = t->g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
-	policy_json(t, pm, rule, action);
-	if (action == SK_ACT_ACCEPT && pm->proto == IPPROTO_TCP && pm->out_zone != SK_ZONE_LOCAL &&
-	    trace_synproxy(t, pm, rule))
+	policy_json(t, pm, &v);
+	if (v.action == SK_ACT_ACCEPT && pm->proto == IPPROTO_TCP && pm->out_zone != SK_ZONE_LOCAL &&
+	    trace_synproxy(t, pm, v.rule))
 		return;
-	if (action == SK_ACT_ACCEPT) {
+	if (v.action == SK_ACT_ACCEPT) {
 		if (t->is_lb) {
 			if (sk_vtrace_lb_create(t, pm))
 				return;
@@ -412,11 +397,7 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 			return;
 		}
 		if (pm->out_zone == SK_ZONE_LOCAL) {
-			int echo = (pm->proto == IPPROTO_ICMP && pm->icmp_type == 8) ||
-				   (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 128 &&
-				    pm->l3_len == sizeof(struct rte_ipv6_hdr));
-
-			if (!echo || pm->vlan != 0) {
+			if (!sk_trace_is_echo(pm)) {
 				sk_vtrace_step(t, "no local service takes it (the unit answers "
 					       "ICMP echo only; management arrives with the "
 					       "control plane)");
@@ -424,7 +405,7 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 				return;
 			}
 			sk_vtrace_step(t, "echo request to the unit: answered with an echo reply "
-				       "out of %s", t->g->ifaces[pm->in_iface].name);
+				       "out of %s", sk_trace_iface(t->g, pm->in_iface)->name);
 			sk_vtrace_decision(t, "consume", SK_DROP_NONE);
 			return;
 		}
@@ -432,13 +413,9 @@ trace_decide(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint32_t rule)
 		trace_forward(t, pm);
 		return;
 	}
-	if (action == SK_ACT_REJECT) {
+	if (v.action == SK_ACT_REJECT)
 		set_reply(t, pm, "reject", 3, 13, 1, 1);
-		sk_vtrace_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_REJECT :
-				   SK_DROP_POLICY_DEFAULT);
-		return;
-	}
-	sk_vtrace_decision(t, "drop", rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+	sk_vtrace_decision(t, "drop", sk_trace_verdict_drop(&v));
 }
 
 /*
@@ -451,15 +428,16 @@ trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule)
 	const struct sk_gen *g = t->g;
 	uint8_t f = pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
 				     RTE_TCP_FIN_FLAG);
-	const char *by = rule != 0 && g->rules[rule - 1].synproxy ? "its rule" :
-		pm->lb_svc != 0 && sk_lb_service(g->lb, pm->lb_svc - 1u)->synproxy ?
+	const struct sk_img_settings *st = sk_trace_settings(g);
+	const char *by = rule != 0 && sk_trace_rule(g, rule)->synproxy ? "its rule" :
+		pm->lb_svc != 0 && sk_trace_service(g, pm->lb_svc - 1u)->synproxy ?
 		"its service" : NULL;
 
 	if (by == NULL && (f == RTE_TCP_SYN_FLAG || f == RTE_TCP_ACK_FLAG) &&
-	    g->st->synproxy_auto_halfopen + g->st->synproxy_auto_syn_rate != 0)
+	    st->synproxy_auto_halfopen + st->synproxy_auto_syn_rate != 0)
 		sk_vtrace_assume(t, "the SYN proxy's automatic mode is off (under a flood it "
 				 "would answer this SYN with a cookie instead)");
-	if (by == NULL && f == RTE_TCP_ACK_FLAG && !g->st->tcp_loose) {
+	if (by == NULL && f == RTE_TCP_ACK_FLAG && !st->tcp_loose) {
 		sk_vtrace_step(t, "bare ACK and no connection; no SYN proxy for it");
 		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
 		return 1;
@@ -469,7 +447,7 @@ trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule)
 	if (f == RTE_TCP_SYN_FLAG) {
 		sk_vtrace_step(t, "SYN proxy (%s): answered with a cookie SYN-ACK out of %s; no "
 			       "connection until the client's ACK returns the cookie", by,
-			       g->ifaces[pm->in_iface].name);
+			       sk_trace_iface(g, pm->in_iface)->name);
 		sk_vtrace_decision(t, "consume", SK_DROP_NONE);
 		return 1;
 	}
@@ -482,24 +460,26 @@ trace_synproxy(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint32_t rule)
 	return 0;
 }
 
-/* worker.c admit()'s sk_gen_dst: 0 routed or local (pm says where), 1 decided. */
+/*
+ * The destination decision dst (sk_decide_dst or sk_decide_dst_late, which
+ * wrote pm) explained: 0 to go on (routed, local, a service), 1 decided.
+ */
 static int
-trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
+trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, enum sk_gen_dst dst,
+	  const struct sk_route_result *rr0)
 {
 	const struct sk_gen *g = t->g;
-	struct sk_route_result rr;
+	const struct sk_route_result rr = *rr0;
 	char buf[INET6_ADDRSTRLEN];
-	enum sk_gen_dst dst;
 
-	dst = sk_gen_dst(g, pm, &rr);
+	if (dst == SK_GEN_DST_SERVICE)
+		return 0;
 	json_object_set_new(t->doc, "local", json_boolean(dst == SK_GEN_DST_LOCAL));
 	switch (dst) {
 	case SK_GEN_DST_LOCAL:
 		sk_vtrace_step(t, "%s is an address of the unit (interface %s): out zone local",
 			       sk_vtrace_addr(pm->family, pm->dst, buf, sizeof(buf)),
-			       g->ifaces[rr.iface].name);
-		pm->out_iface = iface;
-		pm->out_zone = SK_ZONE_LOCAL;
+			       sk_trace_iface(g, rr.iface)->name);
 		json_object_set_new(json_object_get(t->doc, "ttl"), "note", json_string(
 			"not checked for packets to the unit"));
 		return 0;
@@ -510,7 +490,7 @@ trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 			sk_vtrace_step(t, "sent to a broadcast/multicast MAC and not to the unit");
 		else
 			sk_vtrace_step(t, "directed broadcast of a subnet of %s",
-				       g->ifaces[rr.iface].name);
+				       sk_trace_iface(g, rr.iface)->name);
 		sk_vtrace_decision(t, "drop", SK_DROP_IP_BROADCAST);
 		return 1;
 	case SK_GEN_DST_NO_ROUTE:
@@ -527,33 +507,34 @@ trace_dst(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 }
 
 /*
- * worker.c admit()'s IP options and anti-spoofing steps, through the same
- * sk_spoof_check the worker calls.  1 when the packet was dropped here.
+ * Admission's IP options and anti-spoofing checks (the worker's own,
+ * through the façade).  1 when the packet was dropped here.
  */
 static int
 trace_spoof(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint16_t iface)
 {
 	static const char *const rpf_name[] = { "off", "strict", "loose" };
 	const struct sk_gen *g = t->g;
-	const struct sk_gen_iface *in = &g->ifaces[iface];
+	const struct sk_gen_iface *in = sk_trace_iface(g, iface);
 	char buf[INET6_ADDRSTRLEN];
 	struct sk_spoof_why why;
 	enum sk_drop_reason r;
 
-	if (pm->ip_opts && in->ip_opts == SK_IPOPTS_DROP) {
+	r = sk_trace_ip_opts(in, pm);
+	if (r != SK_DROP_NONE) {
 		sk_vtrace_step(t, "IPv4 options, and interface %s has ip_options = \"drop\"",
 			       in->name);
-		sk_vtrace_decision(t, "drop", SK_DROP_IP_OPTIONS);
+		sk_vtrace_decision(t, "drop", r);
 		return 1;
 	}
-	r = sk_spoof_check(g, pm, iface, &why);
+	r = sk_trace_spoof(g, pm, iface, &why);
 	sk_vtrace_addr(pm->family, pm->src, buf, sizeof(buf));
 	switch (r) {
 	case SK_DROP_NONE:
 		if (why.looked)
 			sk_vtrace_step(t, "rpf %s on %s: the route back to %s leaves by %s: ok",
 				       rpf_name[in->rpf], in->name, buf,
-				       g->ifaces[why.back_iface].name);
+				       sk_trace_iface(g, why.back_iface)->name);
 		return 0;
 	case SK_DROP_IP_LAND:
 		sk_vtrace_step(t, "source %s is the destination (land)", buf);
@@ -569,7 +550,7 @@ trace_spoof(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint16_t iface)
 				       in->name, buf);
 		else
 			sk_vtrace_step(t, "rpf strict on %s: the route back to %s leaves by %s, "
-				       "not by %s", in->name, buf, g->ifaces[why.back_iface].name,
+				       "not by %s", in->name, buf, sk_trace_iface(g, why.back_iface)->name,
 				       in->name);
 		break;
 	}
@@ -577,28 +558,23 @@ trace_spoof(struct sk_vtrace *t, const struct sk_pkt_meta *pm, uint16_t iface)
 	return 1;
 }
 
-/* worker.c admit() + the connection-miss part of process_burst() (miss()). */
+/* Admission, then what a new flow meets before policy, with the worker's
+ * own decision functions (decide.h); the steps explain their outcomes. */
 static void
 trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 {
 	const struct sk_gen *g = t->g;
-	const struct sk_gen_iface *in = &g->ifaces[iface];
-	uint32_t rule;
+	const struct sk_gen_iface *in = sk_trace_iface(g, iface);
+	struct sk_route_result rr;
+	enum sk_gen_dst dst;
+	enum sk_new_flow nf;
 
-	pm->in_port = in->port_id;
-	pm->in_iface = iface;
-	pm->in_zone = in->zone;
-	pm->exc = SK_EXC_NONE;
-	pm->reassembled = 0;
-	pm->lb_svc = 0;
-	pm->lb_addr = 0;
-	pm->handoff = 0;
+	sk_trace_ingress(g, pm, iface);
 	if (pm->vlan != in->vlan) {
 		sk_vtrace_decision(t, "drop", SK_DROP_L2_VLAN_UNKNOWN);
 		return;
 	}
-	if (pm->family == 6 && pm->proto == IPPROTO_ICMPV6 && pm->icmp_type >= 133 &&
-	    pm->icmp_type <= 137) {
+	if (sk_trace_is_nd(pm)) {
 		sk_vtrace_step(t, "ICMPv6 neighbour discovery: handed to the main lcore (answered "
 			       "for the unit's addresses, never forwarded, not policy)");
 		json_object_set_new(t->doc, "slow_path", json_string("nd"));
@@ -607,18 +583,22 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 	}
 	if (trace_spoof(t, pm, iface))
 		return;
+	/* The destination decision.  The worker leaves a VIP's or SNAT
+	 * source's to the connection lookup (dst_late); for a new flow, which
+	 * a trace always is, the outcome is the same as deciding it here. */
+	dst = sk_trace_dst(g, pm, &rr);
 	/* A VIP:port of a service is routed once its backend is known. */
-	t->is_lb = (uint8_t)sk_vtrace_lb_admit(t, pm);
-	if (!t->is_lb && trace_dst(t, pm, iface))
+	t->is_lb = dst == SK_GEN_DST_SERVICE;
+	sk_vtrace_lb_admit(t, pm);
+	if (trace_dst(t, pm, dst, &rr))
 		return;
 	/* An ICMP error is never a flow of its own (worker wicmp.h): related
 	 * to the connection it quotes, which a trace cannot know. */
-	if (sk_icmperr_is(pm)) {
-		struct sk_icmperr_inner quote;
-		enum sk_drop_reason q = sk_icmperr_inner(t->m, pm, &quote);
+	if (sk_trace_icmperr_is(pm)) {
+		enum sk_drop_reason q = sk_trace_icmperr_quote(t->m, pm);
 
-		/* the worker reads the quote first (sk_wicmp_relate), then the
-		 * connection table */
+		/* The worker reads the quote first (stage 2, sk_wicmp_relate),
+		 * then the connection table. */
 		if (q != SK_DROP_NONE) {
 			sk_vtrace_step(t, "ICMP error whose quote %s",
 				       q == SK_DROP_ICMP_ERR_MALFORMED ?
@@ -629,7 +609,7 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 			return;
 		}
 	}
-	if (sk_icmperr_is(pm) && (t->is_lb || pm->out_zone != SK_ZONE_LOCAL)) {
+	if (sk_trace_icmperr_is(pm) && (t->is_lb || pm->out_zone != SK_ZONE_LOCAL)) {
 		sk_vtrace_step(t, "ICMP error: related to the connection whose tuple it quotes "
 			       "when the unit has one (forwarded without policy, translated "
 			       "like a NAT connection); this trace has no connection table and "
@@ -638,22 +618,24 @@ trace_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm, uint16_t iface)
 		return;
 	}
 	sk_vtrace_step(t, "no existing connection assumed: a new flow goes to policy");
-	if (sk_vtrace_lb_miss(t, pm))
+	nf = sk_trace_new_flow(g, pm);
+	if (sk_vtrace_lb_miss(t, pm, nf))
 		return;
-	if (pm->proto == IPPROTO_TCP && !g->st->tcp_loose &&
-	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
-	    RTE_TCP_SYN_FLAG &&
+	/* A bare ACK that may carry a SYN cookie goes to policy (the worker's
+	 * sk_synproxy_miss: a rule or service with the proxy, or the automatic
+	 * mode, which a trace assumes may have been on). */
+	if (nf == SK_NEW_FLOW_NOT_SYN &&
 	    !((pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
 				RTE_TCP_FIN_FLAG)) == RTE_TCP_ACK_FLAG &&
-	      (g->synproxy_any || g->st->synproxy_auto_halfopen + g->st->synproxy_auto_syn_rate))) {
+	      (sk_trace_synproxy_any(g) || sk_trace_settings(g)->synproxy_auto_halfopen +
+	       sk_trace_settings(g)->synproxy_auto_syn_rate))) {
 		sk_vtrace_step(t, "TCP segment that is not a bare SYN and tcp_loose is off");
-		sk_vtrace_decision(t, "drop", SK_DROP_TCP_OUT_OF_STATE);
+		sk_vtrace_decision(t, "drop", sk_trace_new_flow_drop(nf));
 		return;
 	}
 	if (t->is_lb && sk_vtrace_lb_prepare(t, pm))
 		return;
-	rule = sk_acl_classify_one(g->acl, pm);
-	trace_decide(t, pm, rule);
+	trace_decide(t, pm);
 }
 
 static json_t *
@@ -698,13 +680,13 @@ packet_json(const struct sk_verify_pkt *p, const struct sk_gen_iface *in, const 
 json_t *
 sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err, size_t errlen)
 {
-	struct sk_vtrace t = { .g = g, .df = p->df };
+	struct sk_vtrace t = { .g = g };
 	struct fake_mbuf fm = { NULL };
 	struct sk_pkt_meta *pm;
 	uint16_t ip_len;
 	int iface;
 
-	sk_vmodel_init(&t.vm, g->hdr);
+	sk_vmodel_init(&t.vm, sk_trace_image(g));
 	if (p->family != 4 && p->family != 6) {
 		snprintf(err, errlen, "family must be 4 or 6");
 		return NULL;
@@ -712,15 +694,15 @@ sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err
 	iface = find_iface(&t, p, err, errlen);
 	if (iface < 0)
 		return NULL;
-	if (frame_build(&g->ifaces[iface], p, &fm, &ip_len) != 0) {
+	if (frame_build(sk_trace_iface(g, iface), p, &fm, &ip_len) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	t.doc = json_object();
 	t.steps = json_array();
-	json_object_set_new(t.doc, "generation", json_integer((json_int_t)g->hdr->generation));
-	json_object_set_new(t.doc, "packet", packet_json(p, &g->ifaces[iface],
-		sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone), ip_len));
+	json_object_set_new(t.doc, "generation", json_integer((json_int_t)sk_trace_image(g)->generation));
+	json_object_set_new(t.doc, "packet", packet_json(p, sk_trace_iface(g, iface),
+		sk_vmodel_zone_name(&t.vm, sk_trace_iface(g, iface)->zone), ip_len));
 	json_object_set_new(t.doc, "steps", t.steps);
 	json_object_set_new(t.doc, "local", json_false());
 	json_object_set_new(t.doc, "route", json_null());
@@ -740,7 +722,7 @@ sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err
 	json_object_set_new(t.doc, "assumptions", t.assumptions);
 
 	pm = sk_pkt_meta(fm.m);
-	sk_pkt_parse(fm.m, NULL);
+	sk_trace_parse(fm.m);
 	if (pm->kind == SK_PKT_DROP) {
 		sk_vtrace_step(&t, "parse: refused");
 		sk_vtrace_decision(&t, "drop", pm->drop);
@@ -748,8 +730,8 @@ sk_verify_trace(const struct sk_gen *g, const struct sk_verify_pkt *p, char *err
 		sk_vtrace_step(&t, "parse: IPv%u %s, arrives on %s (zone %s)", pm->family,
 			       json_string_value(json_object_get(json_object_get(t.doc, "packet"),
 						       "proto")),
-			       g->ifaces[iface].name,
-			       sk_vmodel_zone_name(&t.vm, g->ifaces[iface].zone));
+			       sk_trace_iface(g, iface)->name,
+			       sk_vmodel_zone_name(&t.vm, sk_trace_iface(g, iface)->zone));
 		t.m = fm.m;
 		trace_admit(&t, pm, (uint16_t)iface);
 	}

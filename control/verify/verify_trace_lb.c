@@ -1,29 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * verify_trace_lb.c - the load balancer's part of a trace: which service a
- * packet to a VIP matched, the backend sk_lb_select chooses for it, the
- * translated packet policy sees and its route, and the NAT the connection
- * gets (DNAT; full NAT with its SNAT source).  The steps and their order are
- * dataplane/worker/worker.c's admit() and miss() and worker_lb.c's
- * sk_wlb_prepare() and sk_wlb_create(); the decisions come from the
- * dataplane's own functions (sk_lb_svc_match, sk_lb_select on worker 0's
- * row of the trace generation, sk_gen_dst, sk_nat_snat_port).
- *
- * worker_lb.c's client seed (the SNAT source and port choice) is static
- * there and copied here (trace_client_seed): tests/verify/run compares the
- * trace's SNAT address and port with the dataplane's on every full-NAT
- * packet, so the two cannot drift apart unnoticed.
+ * packet to a VIP matched, the backend chosen for it, the translated packet
+ * policy sees and its route, and the NAT the connection gets (DNAT; full
+ * NAT with its SNAT source).  Every decision is the dataplane's own, through
+ * its offline façade (sk_trace_api.h): the service match of the destination
+ * decision, sk_lb_select on worker 0's row of the trace generation, the
+ * backend's route, the full-NAT client seed, SNAT source and first port
+ * (sk_trace_snat); tests/verify/run compares the trace's SNAT address and
+ * port with the dataplane's on every full-NAT packet.
  */
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 
-#include <rte_hash_crc.h>
-
 #include "sk_drop.h"
 #include "sk_image_api.h"
-#include "hctap/hctap.h"
-#include "nat/nat.h"
 #include "verify_trace_priv.h"
 
 #define WORDS(e, w) #w,
@@ -52,23 +44,9 @@ static const struct sk_img_backend *
 img_backend(const struct sk_gen *g, uint32_t gbe)
 {
 	uint32_t n;
-	const struct sk_img_backend *b = sk_image_sec(g->hdr, SK_SEC_BACKENDS, &n);
+	const struct sk_img_backend *b = sk_image_sec(sk_trace_image(g), SK_SEC_BACKENDS, &n);
 
 	return gbe < n ? &b[gbe] : NULL;
-}
-
-/* worker_lb.c client_seed(): keep the two identical.  (The copy only keeps
- * rte_hash_crc's 8-byte loads aligned; the value is the same.) */
-static uint32_t
-trace_client_seed(const struct sk_pkt_meta *pm)
-{
-	uint64_t src[2];
-	uint32_t h;
-
-	memcpy(src, pm->src, sizeof(src));
-	h = rte_hash_crc(src, 16, 0x5eed);
-
-	return rte_hash_crc_4byte(pm->sport, h);
 }
 
 static void
@@ -109,30 +87,24 @@ assume_sched(struct sk_vtrace *t, const struct sk_img_service *s)
 				 "traces are remembered here", s->persist_s, s->persist_s);
 }
 
-int
-sk_vtrace_lb_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm)
+void
+sk_vtrace_lb_admit(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 {
 	const struct sk_gen *g = t->g;
 	const struct sk_img_service *s;
 	char vb[INET6_ADDRSTRLEN], pb[16], prbuf[8];
 	const char *proto;
-	int svc;
 
-	if (g->n_services == 0)
-		return 0;
-	pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
 	if (!(pm->lb_addr & SK_LB_ADDR_VIP))
-		return 0;
-	svc = sk_lb_svc_match(g->lb, pm);
+		return;
 	sk_vtrace_addr(pm->family, pm->dst, vb, sizeof(vb));
 	proto = sk_verify_proto_name(pm->proto, prbuf, sizeof(prbuf));
-	if (svc < 0) {
+	if (pm->lb_svc == 0) {
 		sk_vtrace_step(t, "%s is a VIP, but no service there takes %s port %u: the "
 			       "packet goes on like any other", vb, proto, pm->dport);
-		return 0;
+		return;
 	}
-	pm->lb_svc = (uint16_t)(svc + 1);
-	s = sk_lb_service(g->lb, (uint32_t)svc);
+	s = sk_trace_service(g, pm->lb_svc - 1u);
 	if (s->port_lo == s->port_hi)
 		snprintf(pb, sizeof(pb), "%u", s->port_lo);
 	else
@@ -150,20 +122,15 @@ sk_vtrace_lb_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 		       s->id, s->line, NAME_OF(sched_names, s->sched),
 		       NAME_OF(fwd_names, s->fwd));
 	assume_sched(t, s);
-	return 1;
 }
 
 int
-sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
+sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm, enum sk_new_flow nf)
 {
-	const struct sk_gen *g = t->g;
 	char ab[INET6_ADDRSTRLEN];
 
-	if (g->n_services == 0)
-		return 0;
 	/* The backend's answer to a health check of the unit's kernel. */
-	if (pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 && g->hc != NULL &&
-	    sk_hctap_is_reply(g->hc, pm)) {
+	if (nf == SK_NEW_FLOW_HEALTH) {
 		sk_vtrace_step(t, "TCP from health-check endpoint %s port %u to an ephemeral port "
 			       "of the unit: a reply to sekisho-cp's health check, handed to the "
 			       "main lcore for the kernel's tap (not policy)",
@@ -172,12 +139,11 @@ sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm)
 		sk_vtrace_decision(t, "slow_path", SK_DROP_NONE);
 		return 1;
 	}
-	if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&
-	    pm->out_zone != SK_ZONE_LOCAL) {
+	if (nf == SK_NEW_FLOW_NAT_STRAY) {
 		sk_vtrace_step(t, "%s is an SNAT source of a full-NAT service: only backends' "
 			       "replies to connections are expected there, and no connection is "
 			       "assumed", sk_vtrace_addr(pm->family, pm->dst, ab, sizeof(ab)));
-		sk_vtrace_decision(t, "drop", SK_DROP_NAT_STRAY);
+		sk_vtrace_decision(t, "drop", sk_trace_new_flow_drop(nf));
 		return 1;
 	}
 	return 0;
@@ -241,13 +207,13 @@ sk_vtrace_lb_prepare(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 {
 	const struct sk_gen *g = t->g;
 	struct sk_vtrace_lb *nw = &t->lb;
-	const struct sk_img_service *s = sk_lb_service(g->lb, pm->lb_svc - 1u);
+	const struct sk_img_service *s = sk_trace_service(g, pm->lb_svc - 1u);
 	struct sk_route_result rr;
 	char e1[INET6_ADDRSTRLEN + 8], e2[INET6_ADDRSTRLEN + 8], ab[INET6_ADDRSTRLEN];
 	int rc;
 
 	/* Worker 0, at time 0: persistence entries of earlier traces stay fresh. */
-	rc = sk_lb_select(g->lb, 0, pm->lb_svc - 1u, pm, 0, &nw->ch);
+	rc = sk_trace_lb_select(g, pm, &nw->ch);
 	if (rc != 0) {
 		if (rc == SK_DROP_LB_NO_BACKEND)
 			step_no_backend(t, s);
@@ -261,7 +227,7 @@ sk_vtrace_lb_prepare(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 	pm->dport = nw->ch.port;
 	/* worker_lb.c sk_wlb_route(): no ICMP error for the client here. */
 	sk_vtrace_addr(pm->family, pm->dst, ab, sizeof(ab));
-	switch (sk_gen_dst(g, pm, &rr)) {
+	switch (sk_trace_route(g, pm, &rr)) {
 	case SK_GEN_DST_ROUTED:
 		sk_vtrace_route(t, pm, &rr, " to the backend");
 		break;
@@ -292,47 +258,37 @@ sk_vtrace_lb_restore(struct sk_vtrace *t, struct sk_pkt_meta *pm)
 	pm->dport = t->lb.vport;
 }
 
-/* Ports of the blocks of n workers: [SK_NAT_PORT_LO, *hi]. */
-static uint16_t
-port_hi(unsigned int n)
-{
-	uint32_t p = 65535;
-
-	while (p > SK_NAT_PORT_LO && sk_nat_port_owner((uint16_t)p, n) < 0)
-		p--;
-	return (uint16_t)p;
-}
-
-/* Full NAT: worker_lb.c pick_snat()'s source address and first port. */
+/* Full NAT: the worker's source address and first port (sk_trace_snat). */
 static int
 snat_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const struct sk_lb_choice *ch,
 	  json_t *nat)
 {
 	const struct sk_gen *g = t->g;
-	const struct sk_img_prefix *pool;
-	unsigned int workers = g->st->workers != 0 ? g->st->workers : 1;
-	uint32_t n = 0, seed = trace_client_seed(pm);
+	unsigned int workers = sk_trace_settings(g)->workers != 0 ?
+			       sk_trace_settings(g)->workers : 1;
 	char ab[INET6_ADDRSTRLEN], e1[INET6_ADDRSTRLEN + 8], e2[INET6_ADDRSTRLEN + 16], rb[16];
+	struct sk_trace_snat sn;
 	const uint8_t *snat;
-	uint16_t port = 0, hi = port_hi(workers);
+	uint32_t n;
+	uint16_t port, hi;
 	json_t *j;
 
-	pool = sk_lb_snat(g->lb, ch->svc, &n);
-	if (pool == NULL || n == 0 ||
-	    sk_nat_snat_port(NULL, workers, 0, pm->family, pm->proto, pool[seed % n].addr,
-			     ch->addr, ch->port, seed, 0, &port) != 0) {
+	if (sk_trace_snat(g, pm, ch, workers, &sn) != 0) {
 		sk_vtrace_step(t, "full NAT: no SNAT source to take the connection from");
 		sk_vtrace_decision(t, "drop", SK_DROP_NAT_NO_PORT);
 		return 1;
 	}
-	snat = pool[seed % n].addr;
+	snat = sn.addr;
+	n = sn.pool_size;
+	port = sn.port;
+	hi = sn.port_hi;
 	memcpy(t->lb.snat, snat, 16);
 	t->lb.has_snat = 1;
 	sk_vtrace_addr(pm->family, snat, ab, sizeof(ab));
 	ep_txt(pm->family, pm->src, pm->sport, e1, sizeof(e1));
-	snprintf(rb, sizeof(rb), "%u-%u", SK_NAT_PORT_LO, hi);
+	snprintf(rb, sizeof(rb), "%u-%u", sn.port_lo, hi);
 	j = json_pack("{s:s,s:i,s:i,s:s,s:i}", "address", ab, "pool_index",
-		      (json_int_t)(seed % n), "pool_size", (json_int_t)n, "port_range", rb,
+		      (json_int_t)sn.pool_index, "pool_size", (json_int_t)n, "port_range", rb,
 		      "workers", (json_int_t)workers);
 	if (workers == 1) {
 		/* One worker: no RSS steering, the block is every port: exact. */
@@ -344,7 +300,7 @@ snat_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const struct sk_lb_
 			"connection already uses it with this backend, then the next free one"));
 	} else {
 		snprintf(e2, sizeof(e2), pm->family == 6 ? "[%s]:%u-%u" : "%s:%u-%u", ab,
-			 SK_NAT_PORT_LO, hi);
+			 sn.port_lo, hi);
 		json_object_set_new(j, "port", json_null());
 		json_object_set_new(j, "port_exact", json_false());
 		json_object_set_new(j, "note", json_string(
@@ -354,7 +310,7 @@ snat_json(struct sk_vtrace *t, const struct sk_pkt_meta *pm, const struct sk_lb_
 	json_object_set_new(nat, "src", json_sprintf("%s -> %s", e1, e2));
 	json_object_set_new(nat, "snat", j);
 	sk_vtrace_step(t, "full NAT: src %s -> %s (SNAT source %u of %u, picked by the client's "
-		       "address and port)%s", e1, e2, seed % n + 1, n,
+		       "address and port)%s", e1, e2, sn.pool_index + 1, n,
 		       workers == 1 ? "" : "; the port is the owning worker's choice");
 	return 0;
 }

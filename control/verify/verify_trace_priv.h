@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * verify_trace_priv.h - what the trace's two halves share: the firewall
- * path (verify_trace.c, worker.c's admit/miss/decide/forward) and the load
- * balancer's steps (verify_trace_lb.c, worker_lb.c).  Internal to
- * control/verify.
+ * path (verify_trace.c) and the load balancer's steps (verify_trace_lb.c).
+ * Internal to control/verify.
  */
 #ifndef SK_VERIFY_TRACE_PRIV_H
 #define SK_VERIFY_TRACE_PRIV_H
@@ -11,11 +10,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "gen/gen.h"
-#include "lb/lb_svc.h"
-#include "pkt/pkt_meta.h"
-#include "route/route.h"
 #include "sk_drop.h"
+#include "sk_trace_api.h"
 #include "verify_priv.h"
 
 /* A new connection to a service between backend choice and verdict
@@ -34,8 +30,7 @@ struct sk_vtrace {
 	json_t *doc;
 	json_t *steps;
 	json_t *assumptions;
-	const struct rte_mbuf *m; /* the frame traced: what a quote-reading step reads */
-	uint8_t df;             /* the IPv4 header's DF bit (not in sk_pkt_meta) */
+	const struct rte_mbuf *m; /* the frame traced: what a quote or the DF bit is read from */
 	uint8_t is_lb;          /* a new connection to a service: lb is filled */
 	struct sk_vtrace_lb lb;
 };
@@ -48,22 +43,23 @@ void sk_vtrace_assume(struct sk_vtrace *t, const char *fmt, ...)
 void sk_vtrace_decision(struct sk_vtrace *t, const char *decision, enum sk_drop_reason reason);
 const char *sk_vtrace_addr(uint8_t family, const uint8_t *a, char *buf, size_t len);
 /* "route" from a route result, and a step saying so (what: "" or " to the backend"). */
-void sk_vtrace_route(struct sk_vtrace *t, struct sk_pkt_meta *pm,
+void sk_vtrace_route(struct sk_vtrace *t, const struct sk_pkt_meta *pm,
 		     const struct sk_route_result *rr, const char *what);
 
 /*
- * The load balancer's steps, in the worker's order (worker_lb.c).  Each
+ * The load balancer's steps, in the worker's order.  The decisions are the
+ * dataplane's own functions; these explain their outcomes.  Each int one
  * returns 0 to go on, or 1 when it decided the packet (decision set).
- *  admit:   worker.c admit(): a packet to a VIP:port of a service gets
- *           pm->lb_svc and is not routed yet (then 1 means "is a service").
- *  miss:    worker.c miss(): a health-check reply to the unit, a stray
- *           packet to an SNAT address.
- *  prepare: sk_wlb_prepare(): choose the backend, make pm the translated
- *           packet, route it to the backend.
+ *  admit:   after the destination decision (decide.h): a VIP's service
+ *           (pm->lb_svc, not routed yet) or a VIP no service takes.
+ *  miss:    sk_decide_new_flow's load-balancer outcomes: a health-check
+ *           reply to the unit, a stray packet to an SNAT address.
+ *  prepare: as sk_wlb_prepare(): choose the backend (sk_lb_select), make pm
+ *           the translated packet, route it to the backend (sk_decide_dst).
  *  create:  sk_wlb_create() after accept: the NAT of the connection.
  */
-int sk_vtrace_lb_admit(struct sk_vtrace *t, struct sk_pkt_meta *pm);
-int sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm);
+void sk_vtrace_lb_admit(struct sk_vtrace *t, const struct sk_pkt_meta *pm);
+int sk_vtrace_lb_miss(struct sk_vtrace *t, const struct sk_pkt_meta *pm, enum sk_new_flow nf);
 int sk_vtrace_lb_prepare(struct sk_vtrace *t, struct sk_pkt_meta *pm);
 /* sk_wlb_restore(): the client's own destination back, after policy. */
 void sk_vtrace_lb_restore(struct sk_vtrace *t, struct sk_pkt_meta *pm);

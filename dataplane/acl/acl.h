@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "sk_image.h"
 
 struct sk_acl;

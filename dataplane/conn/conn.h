@@ -30,8 +30,9 @@
 #include <rte_common.h>
 #include <rte_tcp.h>
 #include "sk_drop.h"
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "sk_image.h"
+#include "sk_tcp_state.h"
 
 struct sk_conn_table;
 
@@ -51,24 +52,7 @@ enum sk_conn_dir {
 	SK_DIR_REPLY = 1,
 };
 
-/* TCP connection states (whole connection, as seen by the firewall). */
-#define SK_TCP_STATE_LIST(X) \
-	X(NONE,        "none") \
-	X(SYN_SENT,    "syn_sent") \
-	X(SYN_RECV,    "syn_recv") \
-	X(ESTABLISHED, "established") \
-	X(FIN_WAIT,    "fin_wait") \
-	X(CLOSE_WAIT,  "close_wait") \
-	X(LAST_ACK,    "last_ack") \
-	X(TIME_WAIT,   "time_wait") \
-	X(CLOSED,      "closed")
-
-enum sk_tcp_state {
-#define SK_TCP_ST_ENUM(e, n) SK_TCP_##e,
-	SK_TCP_STATE_LIST(SK_TCP_ST_ENUM)
-#undef SK_TCP_ST_ENUM
-	SK_TCP__MAX
-};
+/* TCP connection states: enum sk_tcp_state (sk_tcp_state.h). */
 
 /* struct sk_conn.fin_seen bits */
 #define SK_CONN_FIN_ORIG        0x01  /* FIN seen from the originator */

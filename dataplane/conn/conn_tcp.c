@@ -121,7 +121,7 @@ sk_conn_tcp_next(enum sk_tcp_state st, uint8_t tcp_flags, enum sk_conn_dir dir,
 	}
 }
 
-static const char *const tcp_state_names[] = {
+const char *const sk_tcp_state_names[SK_TCP__MAX] = {
 #define SK_TCP_ST_NAME(e, n) [SK_TCP_##e] = n,
 	SK_TCP_STATE_LIST(SK_TCP_ST_NAME)
 #undef SK_TCP_ST_NAME
@@ -130,7 +130,7 @@ static const char *const tcp_state_names[] = {
 const char *
 sk_conn_tcp_state_name(unsigned int st)
 {
-	return st < SK_TCP__MAX ? tcp_state_names[st] : "unknown";
+	return st < SK_TCP__MAX ? sk_tcp_state_names[st] : "unknown";
 }
 
 enum sk_timeout

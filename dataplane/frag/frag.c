@@ -19,7 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "sk_drop.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "pkt/pkt_parse.h"
 #include "frag.h"
 

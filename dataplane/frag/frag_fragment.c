@@ -15,7 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "frag.h"
 
 #define SK_FRAG_L2_MAX (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)

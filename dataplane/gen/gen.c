@@ -17,7 +17,7 @@
 #include "route/route.h"
 #include "lb/lb_svc.h"
 #include "hctap/hctap.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 static uint8_t ha_unit;
 
@@ -71,12 +71,18 @@ gen_zone_defaults(struct sk_gen *g)
 {
 	uint32_t n, i;
 	const struct sk_img_zonepol *zp = sk_image_sec(g->hdr, SK_SEC_ZONEPOL, &n);
-	uint8_t def = (uint8_t)(g->st->default_action | (g->st->default_log ? 0x80 : 0));
+	const struct sk_zone_default def = {
+		.action = g->st->default_action, .log = g->st->default_log != 0,
+	};
+	uint32_t a, b;
 
-	memset(g->zone_default, def, sizeof(g->zone_default));
+	for (a = 0; a < SK_MAX_ZONES; a++)
+		for (b = 0; b < SK_MAX_ZONES; b++)
+			g->zone_default[a][b] = def;
 	for (i = 0; i < n; i++)
-		g->zone_default[zp[i].from_zone][zp[i].to_zone] =
-			(uint8_t)(zp[i].action | (zp[i].log ? 0x80 : 0));
+		g->zone_default[zp[i].from_zone][zp[i].to_zone] = (struct sk_zone_default){
+			.action = zp[i].action, .log = zp[i].log != 0,
+		};
 }
 
 static void

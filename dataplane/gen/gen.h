@@ -16,27 +16,13 @@
 #include <stdint.h>
 #include <rte_ether.h>
 #include "sk_image.h"
+#include "sk_dp_types.h"
 
 struct sk_acl;
 struct sk_route;
 struct sk_lb;
 struct sk_hctap_set;
 struct rte_rcu_qsbr;
-
-struct sk_gen_iface {
-	char name[SK_NAME_MAX];
-	uint16_t port_id;
-	uint16_t zone;
-	uint16_t mtu;
-	uint16_t vlan;
-	struct rte_ether_addr mac;   /* the port's MAC, as the unit answers with it */
-	uint8_t has4, has6;
-	uint8_t rpf;                 /* enum sk_rpf (sk_image.h) */
-	uint8_t ip_opts;             /* enum sk_ipopts */
-	uint8_t addr4[4];            /* first IPv4 address: source of ICMP errors */
-	uint8_t addr6[16];           /* first IPv6 address */
-	uint32_t addr_first, addr_count; /* into the image's SK_SEC_ADDRS */
-};
 
 struct sk_rule_ctr {
 	uint64_t pkts;
@@ -55,8 +41,8 @@ struct sk_gen {
 	uint16_t n_ifaces;
 	uint16_t n_zones;            /* incl. local */
 	struct sk_gen_iface ifaces[SK_MAX_IFACES];
-	/* zone pair default: bit 0..1 action, bit 7 log */
-	uint8_t zone_default[SK_MAX_ZONES][SK_MAX_ZONES];
+	/* zone pair defaults: [in_zone][out_zone] */
+	struct sk_zone_default zone_default[SK_MAX_ZONES][SK_MAX_ZONES];
 	struct sk_acl *acl;
 	struct sk_route *route;
 	/* per lcore row of n_rules counters: rule_ctr[lcore_slot * n_rules + rule] */
@@ -107,17 +93,7 @@ struct sk_gen *sk_gen_build(const void *image, size_t len, uint64_t id,
 			    char *err, size_t errlen);
 void sk_gen_free(struct sk_gen *g);
 
-/* Where a packet's destination takes it (sk_gen_dst). */
-enum sk_gen_dst {
-	SK_GEN_DST_ROUTED = 0,   /* forward: *rr says where */
-	SK_GEN_DST_LOCAL,        /* an address of the unit: *rr.iface owns it */
-	SK_GEN_DST_BROADCAST,    /* multicast, limited or directed broadcast, or a
-				  * broadcast/multicast frame not for the unit */
-	SK_GEN_DST_NO_ROUTE,
-};
-
 struct sk_pkt_meta;
-struct sk_route_result;
 
 /*
  * The one decision the worker and the offline trace share.  An address of

@@ -20,7 +20,7 @@
 #include <rte_mbuf.h>
 #include "sk_ha.h"
 #include "gen/gen.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /* The role in force (enum sk_ha_role): main lcore stores, workers load. */
 extern uint32_t sk_ha_role_now;

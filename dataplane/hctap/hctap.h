@@ -30,7 +30,7 @@
 #include <rte_mempool.h>
 
 #include "sk_image.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /* DPDK device name of the tap (a vdev of the net_tap driver). */
 #define SK_HCTAP_DEV "net_tap_skhc"

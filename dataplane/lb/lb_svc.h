@@ -26,20 +26,12 @@
 #include "sk_image.h"
 #include "sk_shm.h"
 #include "sk_drop.h"
-#include "pkt/pkt_meta.h"
+#include "sk_dp_types.h"    /* struct sk_lb_choice */
+#include "sk_pkt_meta.h"
 
 struct sk_lb;
 
-/* Flags of an address (struct sk_pkt_meta.lb_addr). */
-#define SK_LB_ADDR_VIP  0x01  /* some service's VIP */
-#define SK_LB_ADDR_SNAT 0x02  /* some full-NAT service's SNAT source */
-#define SK_LB_ADDR_BACKEND 0x04 /* some DNAT service's backend (never answered in ARP/ND) */
-/*
- * Not an address flag: set by the worker's admission on a packet to a VIP
- * or SNAT address whose service match and route wait for the connection
- * lookup (worker.c late_admit()); never returned by sk_lb_addr_flags().
- */
-#define SK_LB_ADDR_LATE 0x80
+/* Flags of an address: SK_LB_ADDR_* (sk_pkt_meta.h). */
 
 /*
  * Compile the services of a verified image for n_workers workers.  prev is
@@ -65,17 +57,6 @@ uint8_t sk_lb_addr_flags(const struct sk_lb *lb, uint8_t family, const uint8_t a
 
 /* Index of the service for pm's (family, proto, dst, dport), or -1.  Hot path. */
 int sk_lb_svc_match(const struct sk_lb *lb, const struct sk_pkt_meta *pm);
-
-/* A backend chosen for a new connection. */
-struct sk_lb_choice {
-	uint32_t svc;       /* service index */
-	uint32_t be;        /* backend index within the service */
-	uint32_t gbe;       /* global backend index: counters, stored with the connection */
-	uint8_t fwd;        /* enum sk_lb_fwd */
-	uint8_t family;
-	uint16_t port;      /* backend port, host order (0 in config resolved to pm->dport) */
-	uint8_t addr[16];   /* backend address */
-};
 
 /*
  * Choose a backend for pm (a new connection to service svc) on this worker:

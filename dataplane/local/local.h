@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "gen/gen.h"
 
 /* ARP request m asks for one of our addresses: rewrite it in place into the

@@ -16,7 +16,7 @@
 #include <rte_ring.h>
 
 #include "sk_logrec.h"
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /*
  * Create the log ring: SK_LOG_RING_NAME, SK_LOG_RING_SIZE slots of

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /*
  * Rewrite m's IP source/destination and TCP/UDP ports: NULL address = keep,

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 #include <rte_mbuf.h>
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "sk_drop.h"
 
 /* Is the parsed packet an ICMP error of one of the kinds above (not a later

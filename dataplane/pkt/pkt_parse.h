@@ -7,7 +7,7 @@
 #define SK_PKT_PARSE_H
 
 #include <rte_ether.h>
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /*
  * Parse pkts[0..n) received on one port whose MAC is port_mac.  Every packet

@@ -15,14 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sk_image.h"
+#include "sk_dp_types.h"    /* struct sk_route_result */
 
 struct sk_route;
-
-struct sk_route_result {
-	uint16_t iface;      /* egress interface id */
-	uint8_t connected;   /* next hop is the destination itself */
-	uint8_t nexthop[16]; /* address to resolve with ARP/ND */
-};
 
 /*
  * Build from SK_SEC_ROUTES of a verified image; NULL, rte_errno and a message

@@ -15,16 +15,9 @@
 #include <stdint.h>
 
 #include "sk_drop.h"
+#include "sk_dp_types.h"    /* struct sk_spoof_why */
 #include "gen/gen.h"
-#include "pkt/pkt_meta.h"
-
-/* What the check found, for the trace: which interface the route back to
- * the source leaves by (when it looked one up). */
-struct sk_spoof_why {
-	uint8_t looked;      /* 1 = a route back was looked up */
-	uint8_t routed;      /* 1 = one exists */
-	uint16_t back_iface; /* its interface */
-};
+#include "sk_pkt_meta.h"
 
 /*
  * The anti-spoofing verdict of IP packet pm arriving on interface iface of

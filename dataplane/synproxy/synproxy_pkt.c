@@ -12,7 +12,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "synproxy_pkt.h"
 #include "synproxy_tcp.h"
 

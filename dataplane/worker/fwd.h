@@ -9,7 +9,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /* Decrement TTL / hop limit; IPv4 checksum updated incrementally (RFC 1624):
  * TTL is the high byte of its 16-bit word, so the sum gains 0x0100. */

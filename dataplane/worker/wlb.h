@@ -96,7 +96,7 @@ enum sk_drop_reason sk_wlb_hit(struct sk_worker *w, const struct sk_gen *g, stru
 
 /*
  * A packet to a VIP or SNAT address whose admission was left to later
- * (SK_LB_ADDR_LATE, worker.c late_admit()) hit connection c: must it finish
+ * (pm->dst_late, decide.h sk_decide_dst_late()) hit connection c: must it finish
  * the admission (service match, or the route when no service matches)
  * before the hit?  Not for the two kinds of packet that make up a NAT
  * connection's traffic, whose outcome is known without it:

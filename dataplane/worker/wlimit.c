@@ -12,7 +12,7 @@
 #include "wlimit.h"
 #include "conn/conn.h"
 #include "limit/srclim.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 enum sk_drop_reason
 sk_wlimit_admit(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta *pm,

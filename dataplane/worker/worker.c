@@ -35,6 +35,7 @@
 #include "pkt/pkt_icmperr.h"
 #include "wlimit.h"
 #include "limit/top.h"
+#include "decide/decide.h"
 #include "synproxy/synproxy_dp.h"
 
 #define ERR_TOKENS_MAX 200u /* burst of ICMP errors/RSTs a worker may send... */
@@ -162,22 +163,21 @@ forward(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
 	const struct sk_gen_iface *out = &g->ifaces[pm->out_iface];
+	enum sk_fwd f = sk_decide_fwd(g, m, pm);
 	struct rte_mbuf *frags[16];
 	int i, n;
 
-	if (unlikely(pm->ttl <= 1)) {
+	if (unlikely(f == SK_FWD_TTL_EXCEEDED)) {
 		send_icmp_error(w, g, m, ICMP4_TIMXCEED, 0, ICMP6_TIMXCEED, 0, 0);
 		drop(w, m, SK_DROP_TTL_EXCEEDED);
 		return;
 	}
 	sk_fwd_dec_ttl(m, pm);
-	if (likely(pm->ip_len <= out->mtu)) {
+	if (likely(f == SK_FWD_SEND)) {
 		fwd_tx(w, g, m);
 		return;
 	}
-	/* IPv6 routers never fragment (RFC 8200); only a datagram the unit
-	 * itself reassembled may leave in pieces again. */
-	n = pm->family == 6 && !pm->reassembled ? -EMSGSIZE :
+	n = f == SK_FWD_TOO_BIG ? -EMSGSIZE :
 	    sk_frag_fragment(m, out->mtu, frags, RTE_DIM(frags), sk_dp.pool);
 	if (n < 0) {
 		/* DF set or IPv6: tell the sender the path MTU (PMTUD). */
@@ -198,11 +198,8 @@ static void
 local_deliver(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 {
 	const struct sk_pkt_meta *pm = sk_pkt_meta(m);
-	int echo = (pm->proto == IPPROTO_ICMP && pm->icmp_type == RTE_IP_ICMP_ECHO_REQUEST) ||
-		   (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 128 &&
-		    pm->l3_len == sizeof(struct rte_ipv6_hdr));
 
-	if (!echo || pm->vlan != 0) {
+	if (!sk_decide_is_echo(pm)) {
 		/* Management services arrive with the control plane. */
 		drop(w, m, SK_DROP_LOCAL_UNHANDLED);
 		return;
@@ -213,42 +210,15 @@ local_deliver(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 	sk_dp_tx_one(w->stats, pm->in_port, w->idx, m);
 }
 
-static inline int
-is_nd(const struct sk_pkt_meta *pm)
-{
-	return pm->family == 6 && pm->proto == IPPROTO_ICMPV6 &&
-	       pm->icmp_type >= 133 && pm->icmp_type <= 137;
-}
-
-static inline void
-set_ingress(struct sk_pkt_meta *pm, uint16_t port, uint16_t iface, uint16_t zone,
-	    uint8_t reassembled)
-{
-	pm->in_port = port;
-	pm->in_iface = iface;
-	pm->in_zone = zone;
-	pm->exc = SK_EXC_NONE;
-	pm->reassembled = reassembled;
-	pm->lb_svc = 0;
-	pm->lb_addr = 0;
-	pm->handoff = pm->icmp_missed = 0;
-}
-
 /*
- * Admission's routing of pm->dst: local, broadcast (dropped), no route
- * (ICMP error, dropped) or the next hop.  1 to go on, 0 when m was dealt with.
+ * Act on the destination decision (decide.h) for m: local, service and
+ * routed go on (1); broadcast is dropped, no route answered with an ICMP
+ * error and dropped (0).
  */
 static int
-admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+dst_act(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, enum sk_gen_dst dst)
 {
-	struct sk_pkt_meta *pm = sk_pkt_meta(m);
-	struct sk_route_result rr;
-
-	switch (sk_gen_dst(g, pm, &rr)) {
-	case SK_GEN_DST_LOCAL:
-		pm->out_iface = pm->in_iface;
-		pm->out_zone = SK_ZONE_LOCAL;
-		return 1;
+	switch (dst) {
 	case SK_GEN_DST_BROADCAST:
 		drop(w, m, SK_DROP_IP_BROADCAST);
 		return 0;
@@ -257,39 +227,36 @@ admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 				ICMP6_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
 		drop(w, m, SK_DROP_NO_ROUTE);
 		return 0;
+	case SK_GEN_DST_LOCAL:
 	case SK_GEN_DST_ROUTED:
+	case SK_GEN_DST_SERVICE:
 		break;
 	}
-	pm->out_iface = rr.iface;
-	pm->out_zone = g->ifaces[rr.iface].zone;
-	memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
 	return 1;
 }
 
+/* Admission's destination decision.  1 to go on, 0 when m was dealt with. */
+static int
+admit_route(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
+{
+	struct sk_route_result rr;
+
+	return dst_act(w, g, m, sk_decide_dst(g, sk_pkt_meta(m), &rr));
+}
+
 /*
- * The rest of admission for a packet to a VIP or SNAT address
- * (SK_LB_ADDR_LATE): a VIP's service, and the route unless a service
- * matched (routed once the backend is known).  admit() leaves this to the
- * connection lookup's miss, or to a hit that needs it
- * (sk_wlb_hit_needs_admit()): a NAT connection's own packets need neither.
- * 1 to go on, 0 when m was dealt with; the same outcome as if admit() had
- * done it.
+ * The deferred destination stage of a packet to a VIP or SNAT address
+ * (pm->dst_late, sk_decide_dst_late): left to the connection lookup's miss,
+ * or to a hit that needs it (sk_wlb_hit_needs_admit()): a NAT connection's
+ * own packets need neither.  1 to go on, 0 when m was dealt with; the same
+ * outcome as if admit() had done it.
  */
 static int
 late_admit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 {
-	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	struct sk_route_result rr;
 
-	pm->lb_addr &= (uint8_t)~SK_LB_ADDR_LATE;
-	if (pm->lb_addr & SK_LB_ADDR_VIP) {
-		int svc = sk_lb_svc_match(g->lb, pm);
-
-		if (svc >= 0) {
-			pm->lb_svc = (uint16_t)(svc + 1);
-			return 1;
-		}
-	}
-	return admit_route(w, g, m);
+	return dst_act(w, g, m, sk_decide_dst_late(g, sk_pkt_meta(m), &rr));
 }
 
 /*
@@ -310,7 +277,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		drop(w, m, pm->drop);
 		return NULL;
 	}
-	set_ingress(pm, port, iface, in->zone, 0);
+	sk_decide_ingress(pm, port, iface, in->zone, 0);
 	if (unlikely(pm->vlan != in->vlan)) {
 		drop(w, m, SK_DROP_L2_VLAN_UNKNOWN);
 		return NULL;
@@ -331,9 +298,9 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		w->stats->frag_merged += (uint64_t)(m->nb_segs - 1);
 		/* The datagram's head may be another fragment's mbuf. */
 		pm = sk_pkt_meta(m);
-		set_ingress(pm, port, iface, in->zone, 1);
+		sk_decide_ingress(pm, port, iface, in->zone, 1);
 	}
-	if (unlikely(is_nd(pm))) {
+	if (unlikely(sk_decide_is_nd(pm))) {
 		to_slow_path(w, m, SK_EXC_ND);
 		return NULL;
 	}
@@ -351,7 +318,7 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 			break;
 		}
 	}
-	if (unlikely(pm->ip_opts) && in->ip_opts == SK_IPOPTS_DROP) {
+	if (unlikely(sk_decide_ip_opts(in, pm) != SK_DROP_NONE)) {
 		drop(w, m, SK_DROP_IP_OPTIONS);
 		return NULL;
 	}
@@ -360,14 +327,9 @@ admit(struct sk_worker *w, const struct sk_gen *g, uint16_t port, uint16_t iface
 		drop(w, m, spoofed);
 		return NULL;
 	}
-	if (g->n_services != 0) {
-		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-		/* Service match and route wait for the connection lookup. */
-		if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
-			pm->lb_addr |= SK_LB_ADDR_LATE;
-			return m;
-		}
-	}
+	/* A VIP or SNAT destination waits for the connection lookup. */
+	if (sk_decide_lb_defer(g, pm))
+		return m;
 	return admit_route(w, g, m) ? m : NULL;
 }
 
@@ -406,8 +368,7 @@ recheck(const struct sk_gen *g, struct sk_conn *c, const struct sk_pkt_meta *pm,
 	enum sk_conn_dir dir)
 {
 	struct sk_pkt_meta q = *pm;
-	uint32_t rule;
-	uint8_t action;
+	struct sk_verdict v;
 
 	if (dir == SK_DIR_REPLY) {
 		memcpy(q.src, pm->dst, 16);
@@ -421,13 +382,11 @@ recheck(const struct sk_gen *g, struct sk_conn *c, const struct sk_pkt_meta *pm,
 		else if (pm->proto == IPPROTO_ICMPV6 && pm->icmp_type == 129)
 			q.icmp_type = 128;
 	}
-	rule = sk_acl_classify_one(g->acl, &q);
-	action = rule != 0 ? g->rules[rule - 1].action
-			   : (uint8_t)(g->zone_default[q.in_zone][q.out_zone] & 0x3);
-	if (action != SK_ACT_ACCEPT)
+	v = sk_decide_classify(g, &q);
+	if (v.action != SK_ACT_ACCEPT)
 		return 0;
 	c->gen = (uint32_t)g->id;
-	c->rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
+	c->rule_id = v.rule_id;
 	return 1;
 }
 
@@ -440,8 +399,7 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
        const struct sk_conn_key *key, uint8_t src_is_a, const struct sk_wlb_new *nw)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
-	uint8_t action, log;
-	uint32_t rule_id = 0;
+	struct sk_verdict v = sk_decide_verdict(g, rule, pm->in_zone, pm->out_zone);
 
 	/* Policy saw the translated packet; the rest (logs, RST, ICMP) the
 	 * client's own. */
@@ -452,18 +410,13 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 
 		rc->pkts++;
 		rc->bytes += rte_pktmbuf_pkt_len(m);
-		action = g->rules[rule - 1].action;
-		log = g->rules[rule - 1].log;
-		rule_id = g->rules[rule - 1].id;
 	} else {
 		w->stats->default_pkts++;
-		action = g->zone_default[pm->in_zone][pm->out_zone] & 0x3;
-		log = (g->zone_default[pm->in_zone][pm->out_zone] & 0x80) != 0;
 	}
-	if (unlikely(log))
-		log_pkt(w, g, m, action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
-			action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
-	if (action == SK_ACT_ACCEPT) {
+	if (unlikely(v.log))
+		log_pkt(w, g, m, v.action == SK_ACT_ACCEPT ? SK_LOG_ACCEPT :
+			v.action == SK_ACT_REJECT ? SK_LOG_REJECT : SK_LOG_DROP, rule);
+	if (v.action == SK_ACT_ACCEPT) {
 		struct sk_synproxy_open spo = { .on = 0 };
 		enum sk_drop_reason why = SK_DROP_NONE;
 		struct sk_conn *nc;
@@ -471,13 +424,13 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		/* SYN proxy (synproxy_dp.h): a SYN answered with a cookie, a
 		 * cookie ACK turned into the SYN to the server. */
 		if (pm->proto == IPPROTO_TCP && (pm->out_zone != SK_ZONE_LOCAL || nw != NULL)) {
-			enum sk_synproxy_verdict v = sk_synproxy_new(w, g, m, rule, &spo, &why);
+			enum sk_synproxy_verdict spv = sk_synproxy_new(w, g, m, rule, &spo, &why);
 
 			/* An answered SYN still opens a flow as far as `top` is
 			 * concerned: a proxied flood stays visible. */
-			if (v == SK_SP_DONE && w->top != NULL)
+			if (spv == SK_SP_DONE && w->top != NULL)
 				sk_top_note_src(w->top, SK_TOP_NEW, pm->family, pm->src);
-			if (sp_done(w, m, v, &why))
+			if (sp_done(w, m, spv, &why))
 				return;
 		}
 		if (pm->out_zone != SK_ZONE_LOCAL || nw != NULL) {
@@ -498,7 +451,7 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 			}
 		}
 		if (nw != NULL) {
-			if (sk_wlb_create(w, g, m, key, src_is_a, nw, rule_id, &why) == -EEXIST) {
+			if (sk_wlb_create(w, g, m, key, src_is_a, nw, v.rule_id, &why) == -EEXIST) {
 				hit(w, g, m, sk_conn_lookup(w->conns, key), src_is_a);
 				return;
 			}
@@ -520,7 +473,8 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 			local_deliver(w, g, m);
 			return;
 		}
-		nc = sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, rule_id, (uint32_t)g->id);
+		nc = sk_conn_create(w->conns, key, src_is_a, pm, w->now_ms, v.rule_id,
+				    (uint32_t)g->id);
 		if (nc != NULL && unlikely(sk_wlimit_counts(g, rule)))
 			sk_wlimit_created(w, nc, pm);
 		if (nc != NULL && unlikely(spo.on))
@@ -545,12 +499,9 @@ decide(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, uint32_t
 		forward(w, g, m);
 		return;
 	}
-	if (action == SK_ACT_REJECT) {
+	if (v.action == SK_ACT_REJECT)
 		send_reject(w, g, m);
-		drop(w, m, rule != 0 ? SK_DROP_POLICY_REJECT : SK_DROP_POLICY_DEFAULT);
-		return;
-	}
-	drop(w, m, rule != 0 ? SK_DROP_POLICY_RULE : SK_DROP_POLICY_DEFAULT);
+	drop(w, m, sk_decide_verdict_drop(&v));
 }
 
 /* A packet of an existing connection (c never NULL). */
@@ -563,7 +514,7 @@ hit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_c
 	enum sk_conn_dir dir;
 	int rc;
 
-	if (unlikely(pm->lb_addr & SK_LB_ADDR_LATE) && sk_wlb_hit_needs_admit(g, pm, c, src_is_a) &&
+	if (unlikely(pm->dst_late) && sk_wlb_hit_needs_admit(g, pm, c, src_is_a) &&
 	    !late_admit(w, g, m))
 		return;
 	/* An earlier packet of this burst may have cut it (recheck, a disabled
@@ -632,11 +583,12 @@ miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_
      int *is_lb)
 {
 	struct sk_pkt_meta *pm = sk_pkt_meta(m);
+	enum sk_new_flow nf;
 	uint16_t owner;
 	int rc;
 
 	*is_lb = 0;
-	if ((pm->lb_addr & SK_LB_ADDR_LATE) && !late_admit(w, g, m))
+	if (pm->dst_late && !late_admit(w, g, m))
 		return 0;
 	if (g->n_services != 0) {
 		owner = sk_wlb_owner(w, g, pm);
@@ -644,24 +596,19 @@ miss(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m, struct sk_
 			handoff(w, m, owner);
 			return 0;
 		}
-		/* The backend's answer to a health check of the unit's kernel. */
-		if (pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0 && g->hc != NULL &&
-		    sk_hctap_is_reply(g->hc, pm)) {
-			to_slow_path(w, m, SK_EXC_HEALTH);
-			return 0;
-		}
-		if ((pm->lb_addr & SK_LB_ADDR_SNAT) && pm->lb_svc == 0 &&
-		    pm->out_zone != SK_ZONE_LOCAL) {
-			drop(w, m, SK_DROP_NAT_STRAY);
-			return 0;
-		}
 	}
-	/* No connection: only a SYN may open TCP, unless loose pickup or a
-	 * SYN cookie in a bare ACK (synproxy_dp.h). */
-	if (pm->proto == IPPROTO_TCP && !sk_synproxy_miss(w, g, pm) && !g->st->tcp_loose &&
-	    (pm->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
-	    RTE_TCP_SYN_FLAG) {
-		drop(w, m, SK_DROP_TCP_OUT_OF_STATE);
+	nf = sk_decide_new_flow(g, pm);
+	/* SYN proxy (synproxy_dp.h): counts new SYNs for the automatic mode;
+	 * a bare ACK that may carry a cookie goes to policy instead of
+	 * tcp_out_of_state. */
+	if (pm->proto == IPPROTO_TCP && nf != SK_NEW_FLOW_HEALTH && nf != SK_NEW_FLOW_NAT_STRAY &&
+	    sk_synproxy_miss(w, g, pm))
+		nf = SK_NEW_FLOW_POLICY;
+	if (unlikely(nf != SK_NEW_FLOW_POLICY)) {
+		if (nf == SK_NEW_FLOW_HEALTH)
+			to_slow_path(w, m, SK_EXC_HEALTH);
+		else
+			drop(w, m, sk_decide_new_flow_drop(nf));
 		return 0;
 	}
 	if (pm->lb_svc != 0) {
@@ -807,15 +754,8 @@ readmit(struct sk_worker *w, const struct sk_gen *g, struct rte_mbuf *m)
 
 	w->stats->handoff_readmit++;
 	pm->in_zone = g->ifaces[pm->in_iface].zone;
-	pm->lb_svc = 0;
-	pm->lb_addr = 0;
-	if (g->n_services != 0) {
-		pm->lb_addr = sk_lb_addr_flags(g->lb, pm->family, pm->dst);
-		if (pm->lb_addr & (SK_LB_ADDR_VIP | SK_LB_ADDR_SNAT)) {
-			pm->lb_addr |= SK_LB_ADDR_LATE;
-			return 1;
-		}
-	}
+	if (sk_decide_lb_defer(g, pm))
+		return 1;
 	return admit_route(w, g, m);
 }
 

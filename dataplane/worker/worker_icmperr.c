@@ -121,7 +121,7 @@ next_to_look(const struct sk_worker *w, struct sk_pkt_meta *pm, enum place place
 
 /* Does an error that matched no connection go on to policy (addressed to
  * the unit itself) rather than being dropped?  Admission left the route of
- * one to a VIP (SK_LB_ADDR_LATE) to the lookup: out_zone is not yet set. */
+ * one to a VIP (pm->dst_late) to the lookup: out_zone is not yet set. */
 static int
 miss_is_local(const struct sk_gen *g, const struct sk_pkt_meta *pm)
 {
@@ -129,7 +129,7 @@ miss_is_local(const struct sk_gen *g, const struct sk_pkt_meta *pm)
 
 	if (pm->lb_addr & SK_LB_ADDR_SNAT)
 		return 0;
-	if (pm->lb_addr & SK_LB_ADDR_LATE)
+	if (pm->dst_late)
 		return sk_gen_dst(g, pm, &rr) == SK_GEN_DST_LOCAL;
 	return pm->out_zone == SK_ZONE_LOCAL && pm->lb_svc == 0;
 }

@@ -18,6 +18,7 @@
 #include "nat/nat.h"
 #include "route/route.h"
 #include "hctap/hctap.h"
+#include "decide/decide.h"
 
 /* Candidate SNAT ports tried for one connection before giving up. */
 #define SNAT_TRIES 64
@@ -27,11 +28,8 @@ sk_wlb_route(const struct sk_gen *g, struct sk_pkt_meta *pm)
 {
 	struct sk_route_result rr;
 
-	switch (sk_gen_dst(g, pm, &rr)) {
+	switch (sk_decide_dst(g, pm, &rr)) {
 	case SK_GEN_DST_ROUTED:
-		pm->out_iface = rr.iface;
-		pm->out_zone = g->ifaces[rr.iface].zone;
-		memcpy(pm->nexthop, rr.nexthop, sizeof(pm->nexthop));
 		return SK_DROP_NONE;
 	case SK_GEN_DST_LOCAL:
 		/* A backend or client that is the unit itself: nothing listens. */
@@ -99,32 +97,12 @@ static void
 undo_if_error(const struct sk_gen *g, struct rte_mbuf *m, struct sk_pkt_meta *pm,
 	      const struct nat_undo *u)
 {
-	const struct rte_ipv4_hdr *ip4;
+	enum sk_fwd f = sk_decide_fwd(g, m, pm);
 
-	if (likely(pm->ttl > 1 && pm->ip_len <= g->ifaces[pm->out_iface].mtu))
+	/* Sent whole, or cut into fragments on the way out: no error. */
+	if (likely(f == SK_FWD_SEND || f == SK_FWD_FRAGMENT))
 		return;
-	if (pm->ttl > 1) {
-		if (pm->family == 6 && pm->reassembled)
-			return; /* the unit may cut what it reassembled */
-		if (pm->family == 4) {
-			ip4 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pm->l2_len);
-			if (!(ip4->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-				return; /* fragmented on the way out, no error */
-		}
-	}
 	sk_nat_rewrite(m, pm, u->src, u->sport, u->dst, u->dport);
-}
-
-static uint32_t
-client_seed(const struct sk_pkt_meta *pm)
-{
-	uint64_t a[2];
-	uint32_t h;
-
-	/* rte_hash_crc reads 8 bytes at a time: give it aligned words. */
-	memcpy(a, pm->src, sizeof(a));
-	h = rte_hash_crc(a, sizeof(a), 0x5eed);
-	return rte_hash_crc_4byte(pm->sport, h);
 }
 
 /* Full NAT: the client's SNAT source address (NULL: the service has none). */
@@ -159,7 +137,7 @@ pick_snat(struct sk_worker *w, const struct sk_gen *g, const struct sk_pkt_meta 
 	  struct sk_conn_key *rk, uint8_t *rk_orig_is_a)
 {
 	const struct sk_lb_choice *ch = &nw->ch;
-	uint32_t seed = client_seed(pm), a;
+	uint32_t seed = sk_decide_client_seed(pm), a;
 	uint16_t port, spare = 0;
 	int shared;
 
@@ -218,7 +196,7 @@ sk_wlb_warm(struct sk_worker *w, const struct sk_gen *g, struct sk_pkt_meta *con
 		if (!is_lb[i])
 			continue;
 		if (ch->fwd == SK_LB_FWD_FULLNAT) {
-			uint32_t seed = client_seed(pm);
+			uint32_t seed = sk_decide_client_seed(pm);
 
 			src = snat_addr(g, ch, seed);
 			if (src == NULL || snat_try(w, pm, ch, src, seed, 0, 0, &sport) != 0)
@@ -343,8 +321,7 @@ nat_recheck(struct sk_worker *w, const struct sk_gen *g, struct sk_conn *p, stru
 	    const struct sk_pkt_meta *pm, const struct nat_ends *e)
 {
 	struct sk_pkt_meta q = *pm;
-	uint32_t rule;
-	uint8_t action;
+	struct sk_verdict v;
 	int svc;
 	int64_t gbe;
 
@@ -362,13 +339,11 @@ nat_recheck(struct sk_worker *w, const struct sk_gen *g, struct sk_conn *p, stru
 	q.dport = e->backend_port;
 	q.in_zone = g->ifaces[p->in_iface].zone;
 	q.out_zone = g->ifaces[p->out_iface].zone;
-	rule = sk_acl_classify_one(g->acl, &q);
-	action = rule != 0 ? g->rules[rule - 1].action
-			   : (uint8_t)(g->zone_default[q.in_zone][q.out_zone] & 0x3);
-	if (action != SK_ACT_ACCEPT)
+	v = sk_decide_classify(g, &q);
+	if (v.action != SK_ACT_ACCEPT)
 		return SK_DROP_POLICY_REVOKED;
 	p->gen = (uint32_t)g->id;
-	p->rule_id = rule != 0 ? g->rules[rule - 1].id : 0;
+	p->rule_id = v.rule_id;
 	sk_conn_nat_set_tag(a, (uint32_t)gbe);
 	sk_lb_conn_open(g->lb, w->idx, (uint32_t)gbe);
 	return SK_DROP_NONE;

@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 /* A crash the harness itself detects (an invariant of the code under test). */
 #define FUZZ_ASSERT(cond, ...)                                                     \

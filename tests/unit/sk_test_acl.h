@@ -14,7 +14,7 @@
 
 #include "sk_test_image.h"
 #include "sk_image_api.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 #define SK_TEST_ACL_ZONES 4   /* zones z1..z4 of every test image */
 

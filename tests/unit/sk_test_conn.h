@@ -8,7 +8,7 @@
 
 #include <string.h>
 #include "conn/conn.h"
-#include "pkt/pkt_meta.h"
+#include "sk_pkt_meta.h"
 
 static inline struct sk_pkt_meta
 mk4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t proto, uint8_t flags)

@@ -13,7 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
-#include "pkt_meta.h"
+#include "sk_pkt_meta.h"
 #include "pkt_parse.h"
 #include "synproxy/synproxy_reply.h"
 #include "synproxy/synproxy_tcp.h"

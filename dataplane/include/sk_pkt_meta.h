@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pkt_meta.h - the per-packet descriptor.  A packet is parsed once
+ * sk_pkt_meta.h - the per-packet descriptor.  A packet is parsed once
  * (sk_pkt_parse_burst) into this struct, which lives in the mbuf private
- * area; every later stage reads it and never re-parses the headers.
+ * area; every later stage reads it and never re-parses the headers.  Part
+ * of the contract because the offline trace (sk_trace_api.h) hands a frame
+ * to the dataplane's parser and reads what its stages wrote here.
  */
 #ifndef SK_PKT_META_H
 #define SK_PKT_META_H
@@ -56,11 +58,18 @@ struct sk_pkt_meta {
 	uint8_t reassembled;  /* the unit rebuilt it from fragments: may refragment IPv6 */
 	uint8_t nexthop[16]; /* resolved next-hop address */
 	uint16_t lb_svc;      /* 1 + index of the virtual service the destination is, 0 = none */
-	uint8_t lb_addr;      /* SK_LB_ADDR_* flags of the destination address (lb_svc.h) */
+	uint8_t lb_addr;      /* SK_LB_ADDR_* flags of the destination address (below) */
 	uint8_t handoff;      /* handed over by another worker (already admitted) */
+	uint8_t dst_late;     /* a VIP or SNAT destination whose service match and route
+			       * wait for the connection lookup (decide.h) */
 	uint32_t gen;         /* handoff: the generation out_*, nexthop and lb_* refer to */
 	uint8_t icmp_missed;  /* ICMP error passed round the workers: how many missed it */
 };
+
+/* Flags of an address (struct sk_pkt_meta.lb_addr, lb_svc.h sk_lb_addr_flags). */
+#define SK_LB_ADDR_VIP  0x01  /* some service's VIP */
+#define SK_LB_ADDR_SNAT 0x02  /* some full-NAT service's SNAT source */
+#define SK_LB_ADDR_BACKEND 0x04 /* some DNAT service's backend (never answered in ARP/ND) */
 
 /* Reasons a worker hands a packet to the main lcore. */
 enum sk_exc {
