@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * gen_image.c - verification of config images.  An image is input: it may be
+ * image.c - the image loader: verification of config images, and reading
+ * an image file (the contract: sk_image_api.h).  An image is input: it may be
  * truncated, stale, or hostile, so nothing in it is used before every offset,
  * count and cross reference has been checked here.
  */
