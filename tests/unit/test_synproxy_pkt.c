@@ -60,7 +60,8 @@ seg(int family, uint8_t flags, uint32_t seq, uint32_t ack, const uint8_t *opt, u
 	struct pb_pkt p;
 
 	pb_build(&s, &p);
-	memcpy(p.b + p.l4 + 20, opt, optlen);
+	if (optlen != 0)
+		memcpy(p.b + p.l4 + 20, opt, optlen);
 	m = pb_mbuf(mp, p.b, p.len);
 	if (m == NULL || sk_pkt_parse(m, (const struct rte_ether_addr *)pb_port_mac) != SK_PKT_IP)
 		return NULL;
