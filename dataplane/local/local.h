@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include "sk_pkt_meta.h"
 #include "gen/gen.h"
 
@@ -49,6 +50,15 @@ void sk_local_echo_reply(struct rte_mbuf *m, const struct rte_ether_addr *mac);
 struct rte_mbuf *sk_local_icmp_error(struct rte_mempool *mp, const struct rte_mbuf *m,
 				     const struct sk_gen_iface *ifc, uint8_t type, uint8_t code,
 				     uint32_t info);
+
+/*
+ * The IP header in front of TCP segment tcp (tcplen bytes, checksum field
+ * zero) for a reply to the packet pm describes: addresses reversed, TTL /
+ * hop limit 64, DF if df (IPv4); then the IP and TCP checksums.  l3 is where
+ * the IP header goes.  The RST below and the SYN proxy's SYN-ACK use it.
+ */
+void sk_local_tcp_ip_reply(void *l3, const struct sk_pkt_meta *pm, struct rte_tcp_hdr *tcp,
+			   uint16_t tcplen, int df);
 
 /* TCP RST answering segment m (RFC 793 rules).  NULL if m carries RST. */
 struct rte_mbuf *sk_local_tcp_rst(struct rte_mempool *mp, const struct rte_mbuf *m,

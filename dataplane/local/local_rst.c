@@ -59,13 +59,24 @@ sk_local_tcp_rst(struct rte_mempool *mp, const struct rte_mbuf *orig,
 		tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(otcp->sent_seq) + seglen);
 		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
 	}
-	if (pm->family == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	eth->ether_type = rte_cpu_to_be_16(pm->family == 4 ? RTE_ETHER_TYPE_IPV4 :
+					    RTE_ETHER_TYPE_IPV6);
+	sk_local_tcp_ip_reply(eth + 1, pm, tcp, sizeof(*tcp), 0);
+	return m;
+}
 
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+void
+sk_local_tcp_ip_reply(void *l3, const struct sk_pkt_meta *pm, struct rte_tcp_hdr *tcp,
+		      uint16_t tcplen, int df)
+{
+	if (pm->family == 4) {
+		struct rte_ipv4_hdr *ip = l3;
+
 		memset(ip, 0, sizeof(*ip));
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*tcp)));
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcplen));
+		if (df)
+			ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = IPPROTO_TCP;
 		memcpy(&ip->src_addr, pm->dst, 4);
@@ -73,16 +84,14 @@ sk_local_tcp_rst(struct rte_mempool *mp, const struct rte_mbuf *orig,
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	} else {
-		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+		struct rte_ipv6_hdr *ip6 = l3;
 
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip6->payload_len = rte_cpu_to_be_16(sizeof(*tcp));
+		ip6->payload_len = rte_cpu_to_be_16(tcplen);
 		ip6->proto = IPPROTO_TCP;
 		ip6->hop_limits = 64;
 		memcpy(ip6->src_addr, pm->dst, 16);
 		memcpy(ip6->dst_addr, pm->src, 16);
 		tcp->cksum = rte_ipv6_udptcp_cksum(ip6, tcp);
 	}
-	return m;
 }

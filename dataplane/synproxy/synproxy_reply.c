@@ -12,6 +12,7 @@
 #include "sk_pkt_meta.h"
 #include "synproxy_reply.h"
 #include "synproxy_tcp.h"
+#include "local/local.h"
 
 int sk_synproxy_synack(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 	struct sk_syncookie_keys *keys, uint64_t now_s, uint8_t our_wscale, uint32_t *cookie)
@@ -73,29 +74,6 @@ int sk_synproxy_synack(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 	tcp->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
 	tcp->rx_win = rte_cpu_to_be_16(65535);
 	memcpy(tcp + 1, opts, olen);
-	if (pm->family == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3p;
-
-		memset(ip, 0, sizeof(*ip));
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcplen));
-		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_TCP;
-		memcpy(&ip->src_addr, pm->dst, 4);
-		memcpy(&ip->dst_addr, pm->src, 4);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
-	} else {
-		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)l3p;
-
-		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip6->payload_len = rte_cpu_to_be_16((uint16_t)tcplen);
-		ip6->proto = IPPROTO_TCP;
-		ip6->hop_limits = 64;
-		memcpy(ip6->src_addr, pm->dst, 16);
-		memcpy(ip6->dst_addr, pm->src, 16);
-		tcp->cksum = rte_ipv6_udptcp_cksum(ip6, tcp);
-	}
+	sk_local_tcp_ip_reply(l3p, pm, tcp, (uint16_t)tcplen, 1);
 	return 0;
 }
