@@ -52,6 +52,8 @@
 #define UNACKED_BATCHES_MAX (SK_HA_CSYNC_WINDOW / 2)
 /* Poll timeout while shipping: a batch leaves at most this long after its record. */
 #define SHIP_LOOP_MS 5
+/* Poll timeout of a standby while records wait for room in an in ring. */
+#define STANDBY_BUSY_MS 1
 /* Records a standby keeps per worker while its in ring is full. */
 #define PEND_MAX 131072u
 /* Link down while shipping: the workers go on emitting into the window this
@@ -684,7 +686,20 @@ sk_ha_csync_ready(const struct sk_ha *ha)
 int
 sk_ha_csync_timeout_ms(const struct sk_ha *ha)
 {
-	return ha->csync.shipping ? SHIP_LOOP_MS : 1000;
+	const struct sk_ha_csync *cs = &ha->csync;
+
+	if (cs->shipping)
+		return SHIP_LOOP_MS;
+	/* Standby: records wait for room in an in ring, and the ACK (flow
+	 * control: the active sends nothing more until it comes) waits with
+	 * them; or a bulk sync's end waits for the rings to empty.  Look again
+	 * soon, not at the next frame (a heartbeat, 50 ms away). */
+	if (cs->bulk_in_end)
+		return STANDBY_BUSY_MS;
+	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
+		if (cs->pend[w].n != 0)
+			return STANDBY_BUSY_MS;
+	return 1000;
 }
 
 void
