@@ -24,6 +24,7 @@
  *
  *   bench_sync [--conns N] [--seconds S]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -45,15 +46,13 @@
 #include "gen/gen.h"
 #include "sync/sync.h"
 #include "cp.h"
-#include "ha/ha_link.h"
-#include "ha/ha_priv.h"
+#include "ha/ha_csync_link.h"
 #include "bench_eal.h"
 
 struct unit {
 	struct sk_ha ha;
 	struct sk_cp cp;
 	struct sk_sync_shm *shm;
-	struct sk_ha_link_cfg lcfg;
 	pthread_t thr;
 	struct sk_conn_table *apply_t;   /* standby: its worker's table */
 	struct sk_gen *g;
@@ -75,43 +74,14 @@ ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
-on_msg(void *ctx, uint8_t type, const void *p, size_t len)
-{
-	if (type >= SK_HA_MSG_CONN_RECORDS && type <= SK_HA_MSG_ACK)
-		sk_ha_csync_on_msg(ctx, type, p, len);
-}
-
-static void
-on_state(void *ctx, enum sk_ha_link_state st, const char *reason)
-{
-	struct sk_ha *ha = ctx;
-
-	(void)reason;
-	ha->link_is_up = st == SK_HA_LINK_UP;
-	if (st == SK_HA_LINK_UP)
-		sk_ha_csync_session(ha);
-}
-
 static int
 mklink(struct unit *x, uint16_t lport, uint16_t pport)
 {
+	const struct sk_ha_csync_loop lp = { .key = key, .lport = lport, .pport = pport,
+					     .dead_ms = 1000, .workers = 1, .name = "bench" };
 	char err[160];
 
-	memset(&x->lcfg, 0, sizeof(x->lcfg));
-	memcpy(x->lcfg.key, key, SK_HA_KEY_LEN);
-	x->lcfg.unit = x->ha.unit;
-	if (sk_ha_link_addr("127.0.0.1", lport, &x->lcfg.local, &x->lcfg.local_len) != 0 ||
-	    sk_ha_link_addr("127.0.0.1", pport, &x->lcfg.peer, &x->lcfg.peer_len) != 0)
-		return -1;
-	x->lcfg.dead_ms = 1000;
-	snprintf(x->lcfg.hello.version, sizeof(x->lcfg.hello.version), "bench");
-	x->lcfg.hello.workers = 1;
-	snprintf(x->lcfg.hello.cluster, sizeof(x->lcfg.hello.cluster), "bench");
-	x->lcfg.on_msg = on_msg;
-	x->lcfg.on_state = on_state;
-	x->lcfg.ctx = &x->ha;
-	return sk_ha_link_create(&x->lcfg, &x->ha.link, err, sizeof(err));
+	return sk_ha_csync_link_loopback(&x->ha, &lp, err, sizeof(err));
 }
 
 /* The standby's in ring: a second block of rings (one process, two units). */
@@ -139,19 +109,9 @@ static int
 unit_init(struct unit *x, unsigned int id, uint32_t role, uint32_t peer_role,
 	  struct sk_sync_shm *sh)
 {
-	x->ha.cp = &x->cp;
-	x->ha.unit = id;
-	x->ha.fsm.role = role;
-	x->ha.lpeer_known = 1;
-	x->ha.lpeer.role = peer_role;
-	pthread_mutex_init(&x->ha.lock, NULL);
-	if (sk_ha_csync_init(&x->ha) != 0)
-		return -1;
 	x->shm = sh;
-	x->ha.csync.shm = sh;
-	x->ha.csync.n_workers = 1;
-	x->ha.csync.st.enabled = 1;
-	return 0;
+	return sh == NULL ? -ENOMEM : sk_ha_csync_pair_unit(&x->ha, &x->cp, id, role, peer_role,
+							    sh, 1);
 }
 
 /* One unit's HA thread: its link and csync (standby: also its worker's apply). */

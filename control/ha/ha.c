@@ -30,6 +30,7 @@
 #include "dplink/dplink.h"
 #include "ha.h"
 #include "ha_fsm.h"
+#include "ha_csync_link.h"
 #include "ha_link.h"
 #include "ha_priv.h"
 #include "ha_hook.h"
@@ -95,14 +96,11 @@ on_msg(void *ctx, uint8_t type, const void *payload, size_t len)
 			ha->handover_refused = 1;
 		pthread_mutex_unlock(&ha->lock);
 		break;
-	case SK_HA_MSG_CONN_RECORDS:
-	case SK_HA_MSG_ACK:
-	case SK_HA_MSG_BULK_BEGIN:
-	case SK_HA_MSG_BULK_END:
-		sk_ha_csync_on_msg(ha, type, payload, len);
-		break;
 	default:
-		sk_ha_sync_on_msg(ha, type, payload, len);
+		if (sk_ha_csync_msg_type(type))
+			sk_ha_csync_link_on_msg(ha, type, payload, len);
+		else
+			sk_ha_sync_on_msg(ha, type, payload, len);
 		break;
 	}
 }
@@ -122,7 +120,7 @@ on_state(void *ctx, enum sk_ha_link_state s, const char *reason)
 		ha->mismatch[0] = '\0';
 		ha->next_hb_ms = 0; /* greet with a heartbeat at once */
 		sk_ha_sync_session(ha, sk_ha_mono_ms());
-		sk_ha_csync_session(ha);
+		sk_ha_csync_link_on_state(ha, s, reason);   /* resume or bulk sync */
 		break;
 	case SK_HA_LINK_MISMATCH:
 		ha->link_is_up = 0;

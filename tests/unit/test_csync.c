@@ -28,8 +28,7 @@
 #include <rte_ring_elem.h>
 
 #include "cp.h"
-#include "ha/ha_link.h" /* and through it control/ha/ha.h */
-#include "ha/ha_priv.h"
+#include "ha/ha_csync_link.h" /* and through it ha_link.h, ha_priv.h */
 #include "ha/ha_crec.h"
 #include "sk_test.h"
 #include "sk_test_eal.h"
@@ -42,7 +41,6 @@ struct unit {
 	struct sk_ha ha;
 	struct sk_cp cp;
 	struct sk_sync_shm *shm;
-	struct sk_ha_link_cfg lcfg;
 	uint32_t bulk_answered;
 	/* standby: what reached the in rings */
 	int64_t last[NW];          /* the last record id per worker (ids go up by NW) */
@@ -91,66 +89,20 @@ mkshm(void)
 	return sh;
 }
 
-static void
-on_msg(void *ctx, uint8_t type, const void *p, size_t len)
-{
-	struct sk_ha *ha = ctx;
-
-	if (type >= SK_HA_MSG_CONN_RECORDS && type <= SK_HA_MSG_ACK)
-		sk_ha_csync_on_msg(ha, type, p, len);
-}
-
-/* What ha.c does with the link's state. */
-static void
-on_state(void *ctx, enum sk_ha_link_state st, const char *reason)
-{
-	struct sk_ha *ha = ctx;
-
-	(void)reason;
-	ha->link_is_up = st == SK_HA_LINK_UP;
-	if (st == SK_HA_LINK_UP)
-		sk_ha_csync_session(ha);
-}
-
 static int
 link_up(struct unit *x, uint16_t lport, uint16_t pport)
 {
+	const struct sk_ha_csync_loop lp = { .key = key, .lport = lport, .pport = pport,
+					     .dead_ms = 300, .workers = NW, .name = "csync" };
 	char err[160];
 
-	memset(&x->lcfg, 0, sizeof(x->lcfg));
-	memcpy(x->lcfg.key, key, SK_HA_KEY_LEN);
-	x->lcfg.unit = x->ha.unit;
-	if (sk_ha_link_addr("127.0.0.1", lport, &x->lcfg.local, &x->lcfg.local_len) != 0 ||
-	    sk_ha_link_addr("127.0.0.1", pport, &x->lcfg.peer, &x->lcfg.peer_len) != 0)
-		return -EINVAL;
-	x->lcfg.dead_ms = 300;
-	snprintf(x->lcfg.hello.version, sizeof(x->lcfg.hello.version), "t");
-	x->lcfg.hello.workers = NW;
-	snprintf(x->lcfg.hello.cluster, sizeof(x->lcfg.hello.cluster), "csync");
-	x->lcfg.on_msg = on_msg;
-	x->lcfg.on_state = on_state;
-	x->lcfg.ctx = &x->ha;
-	return sk_ha_link_create(&x->lcfg, &x->ha.link, err, sizeof(err));
+	return sk_ha_csync_link_loopback(&x->ha, &lp, err, sizeof(err));
 }
 
 static int
 unit_init(struct unit *x, unsigned int id, uint32_t role, uint32_t peer_role)
 {
-	memset(&x->ha, 0, sizeof(x->ha));
-	x->ha.cp = &x->cp;
-	x->ha.unit = id;
-	x->ha.fsm.role = role;
-	x->ha.lpeer_known = 1;
-	x->ha.lpeer.role = peer_role;
-	pthread_mutex_init(&x->ha.lock, NULL);
-	if (sk_ha_csync_init(&x->ha) != 0)
-		return -ENOMEM;
-	/* the stand-in dataplane's rings (sk_ha_csync_init finds a real one
-	 * by its memzone; two units in one process need two blocks) */
-	x->ha.csync.shm = x->shm;
-	x->ha.csync.n_workers = NW;
-	x->ha.csync.st.enabled = 1;
-	return 0;
+	return sk_ha_csync_pair_unit(&x->ha, &x->cp, id, role, peer_role, x->shm, NW);
 }
 
 /* The workers' side: a bulk lap of an empty table is done at once. */
