@@ -150,6 +150,13 @@ cp_thread(void *arg)
 	return NULL;
 }
 
+/* Figure 4 stamps its records: rule_id = STAMP | the ms the record was put
+ * into the active's out ring; the standby's worker notes the ms from there
+ * to its apply (the lag end to end: out ring, drain, link, in ring, apply). */
+#define STAMP 0x80000000u
+#define LAG_MAX_MS 4096u
+static uint64_t lag_hist[LAG_MAX_MS + 1];   /* apply thread only; read when it is idle */
+
 /* The standby's worker: applies what reaches its in ring (sync.c's loop
  * applies the same way, through sk_sync_apply, on the owner worker). */
 static void *
@@ -158,15 +165,17 @@ apply_thread(void *arg)
 	struct unit *x = arg;
 
 	while (!stop_cp) {
-		struct sk_sync_rec rec[64];
+		struct sk_sync_rec rec[SK_SYNC_APPLY_BUDGET];
 		unsigned int k = rte_ring_sc_dequeue_burst_elem(x->shm->w[0].in, rec, sizeof(rec[0]),
-								64, NULL);
+								RTE_DIM(rec), NULL);
 		uint32_t now = (uint32_t)ms();
 
 		for (unsigned int i = 0; i < k; i++) {
 			int created;
 			uint32_t removed;
 
+			if (rec[i].rule_id & STAMP)
+				lag_hist[RTE_MIN((now - rec[i].rule_id) & ~STAMP, LAG_MAX_MS)]++;
 			(void)sk_sync_apply(x->apply_t, x->g, 0, 1, now, &rec[i], &created, &removed);
 		}
 		__atomic_add_fetch(&x->applied, k, __ATOMIC_RELAXED);
@@ -320,18 +329,138 @@ new_conns(uint64_t ms_, uint32_t base)
 }
 
 static uint64_t applied_target;
+static uint64_t ship_ms;   /* when the active began shipping (its bulk sync) */
 
 static int
 bulk_done(void)
 {
+	if (ship_ms == 0 && status(&u[0]).bulk_out)
+		ship_ms = ms();
 	return __atomic_load_n(&u[1].applied, __ATOMIC_RELAXED) >= applied_target;
+}
+
+static uint64_t
+thread_cpu_ns(pthread_t t)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (pthread_getcpuclockid(t, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static pthread_t apply_thr;
+
+/* Percentile p (0..100) of the apply thread's lag histogram, ms. */
+static uint32_t
+lag_pct(uint64_t n, double p)
+{
+	uint64_t want = (uint64_t)((double)n * p / 100.0), sum = 0;
+
+	for (uint32_t i = 0; i <= LAG_MAX_MS; i++)
+		if ((sum += lag_hist[i]) > want || (sum == n && n != 0))
+			return i;
+	return LAG_MAX_MS;
+}
+
+/*
+ * Figure 4: refresh records of live connections (plain IPv4, updates on the
+ * standby) put into the active's out ring for secs seconds, as fast as it
+ * takes them (rate 0) or paced at rate records/s; wait until all are
+ * applied.  Prints the rates, the lag end to end (stamped records) and as
+ * sekisho-cp sees it (first record taken .. ACK, sampled every ms), and each
+ * stage's records per second of its own CPU time.
+ */
+static void
+link_rate(uint32_t secs, uint64_t rate)
+{
+	struct sk_sync_rec r[64];
+	struct rte_ring *out = sk_sync_shm_get()->w[0].out;
+	uint64_t a0 = __atomic_load_n(&u[1].applied, __ATOMIC_RELAXED), fed = 0, behind = 0;
+	uint64_t rr0 = status(&u[1]).records_recv, cplag = 0, last = 0;
+	uint64_t c_feed = cpu_ns(), c_act = thread_cpu_ns(u[0].thr);
+	uint64_t c_stb = thread_cpu_ns(u[1].thr), c_app = thread_cpu_ns(apply_thr);
+	uint64_t tf0 = ms(), tend, now;
+
+	sk_sync_poll(sw, &ga, (uint32_t)ms(), 1);
+	for (int i = 0; i < 64; i++)
+		sk_sync_rec_from_conn(ta, sk_conn_lookup(ta, &keys[i]), &ga, (uint32_t)ms(), 0,
+				      SK_SYNC_REFRESH, &r[i]);
+	memset(lag_hist, 0, sizeof(lag_hist));
+	while ((now = ms()) - tf0 < secs * 1000ull) {
+		uint32_t n = 64;
+
+		if (now != last) {
+			uint64_t l = status(&u[0]).lag_ms;
+
+			cplag = RTE_MAX(cplag, l);
+			last = now;
+		}
+		if (rate != 0) {
+			uint64_t want = (now - tf0 + 1) * rate / 1000;
+
+			if (fed >= want) {
+				usleep(100);   /* ahead: leave the CPUs to the others */
+				continue;
+			}
+			if (want - fed > 4 * rate / 1000)
+				behind++;   /* more than 4 ms behind the pace */
+			n = (uint32_t)RTE_MIN(64u, want - fed);
+		}
+		for (uint32_t i = 0; i < n; i++)
+			r[i].rule_id = STAMP | (uint32_t)now;
+		fed += rte_ring_sp_enqueue_burst_elem(out, r, sizeof(r[0]), n, NULL);
+	}
+	tend = ms();
+	c_feed = cpu_ns() - c_feed;
+	applied_target = a0 + fed;
+	uint64_t t_recv = 0;
+	while ((!bulk_done() || t_recv == 0) && ms() - tend < 20000) {
+		uint64_t l = status(&u[0]).lag_ms;
+
+		cplag = RTE_MAX(cplag, l);
+		if (t_recv == 0 && status(&u[1]).records_recv - rr0 >= fed)
+			t_recv = ms() - tf0;
+		usleep(1000);
+	}
+	uint64_t t_all = ms() - tf0;
+	c_act = thread_cpu_ns(u[0].thr) - c_act;
+	c_stb = thread_cpu_ns(u[1].thr) - c_stb;
+	c_app = thread_cpu_ns(apply_thr) - c_app;
+	struct sk_ha_csync_status s2 = status(&u[0]), s3 = status(&u[1]);
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i <= LAG_MAX_MS; i++)
+		n += lag_hist[i];
+	if (rate == 0)
+		printf("link record rate: %" PRIu64 " records fed in %u s (as fast as the ring "
+		       "takes them)", fed, secs);
+	else
+		printf("link at %.2f M records/s (paced): %" PRIu64 " records fed in %u s "
+		       "(%.2f M/s; %" PRIu64 " times more than 4 ms behind the pace)",
+		       rate / 1e6, fed, secs, fed / 1e3 / (double)(tend - tf0), behind);
+	printf("; received by the standby's sekisho-cp after %" PRIu64 " ms: %.2f M records/s; "
+	       "applied by its worker after %" PRIu64 " ms: %.2f M records/s (plain IPv4 "
+	       "refreshes, 40 bytes each on the wire); standby apply_dropped %" PRIu64
+	       ", resyncs %" PRIu64 "\n", t_recv, t_recv ? fed / 1e3 / (double)t_recv : 0.0,
+	       t_all, fed / 1e3 / (double)t_all, s3.apply_dropped, s2.resyncs);
+	printf("  lag, out ring to applied (every record, stamped): median %u ms, p99 %u ms, "
+	       "max %u ms (%" PRIu64 " records); sekisho-cp's lag_ms (first record taken .. ACK, "
+	       "sampled each ms): max %" PRIu64 " ms\n", lag_pct(n, 50), lag_pct(n, 99),
+	       lag_pct(n, 100), n, cplag);
+	printf("  per stage, M records per second of its own CPU time: feed (test loop) %.2f, "
+	       "active sekisho-cp (drain, encode, send) %.2f, standby sekisho-cp (receive, "
+	       "decode, in ring) %.2f, standby worker (apply) %.2f\n",
+	       fed / 1e3 / (c_feed / 1e6 + 1e-9), fed / 1e3 / (c_act / 1e6 + 1e-9),
+	       fed / 1e3 / (c_stb / 1e6 + 1e-9), fed / 1e3 / (c_app / 1e6 + 1e-9));
 }
 
 int
 main(int argc, char **argv)
 {
 	char prefix[64], mem[16];
-	uint32_t secs = 2, feed_n;
+	uint32_t secs = 2;
 	char err[160] = "";
 	int opt;
 	static const struct option lo[] = { { "conns", required_argument, NULL, 'n' },
@@ -405,8 +534,7 @@ main(int argc, char **argv)
 	u[1].g = &ga;
 	pthread_create(&u[0].thr, NULL, cp_thread, &u[0]);
 	pthread_create(&u[1].thr, NULL, cp_thread, &u[1]);
-	pthread_t athr;
-	pthread_create(&athr, NULL, apply_thread, &u[1]);
+	pthread_create(&apply_thr, NULL, apply_thread, &u[1]);
 
 	/* 3: bulk sync while forwarding */
 	uint64_t t0 = ms();
@@ -414,14 +542,16 @@ main(int argc, char **argv)
 	link_on = 1;
 	double fwd_bulk = forward(120000, bulk_done);
 	double fwd_bulk_cpu = fwd_cpu_rate;
-	uint64_t t_applied = ms() - t0;
+	uint64_t t_end = ms(), t_applied = t_end - (ship_ms != 0 ? ship_ms : t0);
 	struct sk_ha_csync_status sa_ = status(&u[0]), sb_ = status(&u[1]);
 
 	printf("bulk sync of %u connections: sent in %" PRIu64 " ms (%.0f records/s), applied "
-	       "on the standby %" PRIu64 " ms after the link came up (%.0f records/s end to end; "
-	       "standby table %u)\n", n_conns, sa_.bulk_ms,
+	       "on the standby %" PRIu64 " ms after it began (%.0f records/s end to end; "
+	       "standby table %u; the link's session took %" PRIu64 " ms to come up before); "
+	       "lag max %" PRIu64 " ms\n", n_conns, sa_.bulk_ms,
 	       sa_.bulk_ms ? n_conns * 1000.0 / (double)sa_.bulk_ms : 0.0, t_applied,
-	       n_conns * 1000.0 / (double)(t_applied + 1), sk_conn_count(tb));
+	       n_conns * 1000.0 / (double)(t_applied + 1), sk_conn_count(tb),
+	       ship_ms != 0 ? ship_ms - t0 : 0, sa_.lag_ms_max);
 	printf("  link: %" PRIu64 " batches, %" PRIu64 " bytes, largest %" PRIu64
 	       " records; standby bulk %s\n", sa_.batches_sent, sa_.bytes_sent, sa_.batch_max,
 	       sb_.bulk_in == 2 ? "done" : "not done");
@@ -433,44 +563,10 @@ main(int argc, char **argv)
 	for (int i = 0; i < 200 && status(&u[1]).bulk_in != 2; i++)
 		usleep(10000);
 
-	/* 4: the link's record rate: the out ring fed as fast as it takes them */
-	{
-		struct sk_sync_rec r[64];
-		struct sk_ring *unused = NULL;
-		uint64_t a0 = __atomic_load_n(&u[1].applied, __ATOMIC_RELAXED), fed = 0;
-		uint64_t rr0 = status(&u[1]).records_recv;
-		uint64_t tf0 = ms(), tend;
-		uint64_t lagmax0 = status(&u[0]).lag_ms_max;
-
-		(void)unused;
-		sk_sync_poll(sw, &ga, (uint32_t)ms(), 1);
-		for (int i = 0; i < 64; i++)
-			sk_sync_rec_from_conn(ta, sk_conn_lookup(ta, &keys[i]), &ga, (uint32_t)ms(),
-					      0, SK_SYNC_REFRESH, &r[i]);
-		while (ms() - tf0 < secs * 1000ull)
-			fed += rte_ring_sp_enqueue_burst_elem(sk_sync_shm_get()->w[0].out, r,
-							      sizeof(r[0]), 64, NULL);
-		tend = ms();
-		feed_n = (uint32_t)fed;
-		applied_target = a0 + fed;
-		uint64_t t_recv = 0;
-		while ((!bulk_done() || t_recv == 0) && ms() - tend < 20000) {
-			if (t_recv == 0 && status(&u[1]).records_recv - rr0 >= fed)
-				t_recv = ms() - tf0;
-			usleep(1000);
-		}
-		uint64_t t_all = ms() - tf0;
-		struct sk_ha_csync_status s2 = status(&u[0]), s3 = status(&u[1]);
-
-		printf("link record rate: %u records fed in %u s (as fast as the ring takes them); "
-		       "received by the standby's sekisho-cp after %" PRIu64 " ms: %.2f M records/s; "
-		       "applied by its worker after %" PRIu64 " ms: %.2f M records/s (plain IPv4, "
-		       "40 bytes each on the wire); lag max %" PRIu64 " ms (before: %" PRIu64 "); "
-		       "standby apply_dropped %" PRIu64 ", resyncs %" PRIu64 "\n", feed_n, secs,
-		       t_recv, t_recv ? feed_n / 1e3 / (double)t_recv : 0.0, t_all,
-		       feed_n / 1e3 / (double)t_all, s2.lag_ms_max, lagmax0, s3.apply_dropped,
-		       s2.resyncs);
-	}
+	/* 4: the link's record rate, as fast as the out ring takes them, then
+	 * paced at 1M records/s: lag at that rate */
+	link_rate(secs, 0);
+	link_rate(secs, 1000000);
 
 	/* 5: new connections with sync on, as fast as the worker makes them */
 	uint64_t e0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_EMITTED];
@@ -489,7 +585,7 @@ main(int argc, char **argv)
 	stop_cp = 1;
 	pthread_join(u[0].thr, NULL);
 	pthread_join(u[1].thr, NULL);
-	pthread_join(athr, NULL);
+	pthread_join(apply_thr, NULL);
 	for (int i = 0; i < 2; i++) {
 		struct sk_ha_link_stats ls;
 

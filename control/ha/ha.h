@@ -68,7 +68,8 @@ struct sk_ha_csync_status {
 	uint64_t records_recv, batches_recv;
 	uint64_t records_pending;  /* in the dataplane's out rings now */
 	uint64_t lag_records;      /* sent, not yet acknowledged, plus pending */
-	uint64_t lag_ms;           /* last ACK: first record of the batch taken -> acknowledged */
+	uint64_t lag_ms;           /* last ACK: first record of the batch taken -> acknowledged;
+	                            * while none comes, the oldest unacknowledged batch's age */
 	uint64_t lag_ms_max;
 	uint64_t batch_max;        /* records in the largest batch */
 	uint64_t link_dropped;     /* records lost: the link refused the batch */

@@ -702,6 +702,27 @@ sk_ha_csync_timeout_ms(const struct sk_ha *ha)
 	return 1000;
 }
 
+/*
+ * Active: an ACK measures the lag of the batch it acknowledges, but while
+ * none comes (the standby stalls, the link is down, flow control holds the
+ * records back) the lag is the age of the oldest batch not acknowledged:
+ * it grows, rather than showing the last ACK's figure.
+ */
+static void
+lag_unacked(struct sk_ha_csync *cs, uint64_t now)
+{
+	uint64_t q = cs->acked + 1;
+	const struct sk_ha_cwin *w = &cs->win[q % SK_HA_CSYNC_WINDOW];
+
+	if (!cs->shipping || q > cs->seq || q < cs->win_from || w->seq != q || now < w->first_ms)
+		return;
+	if (now - w->first_ms > cs->st.lag_ms) {
+		cs->st.lag_ms = now - w->first_ms;
+		if (cs->st.lag_ms > cs->st.lag_ms_max)
+			cs->st.lag_ms_max = cs->st.lag_ms;
+	}
+}
+
 void
 sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 {
@@ -779,6 +800,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 		st->records_pending = pending;
 	}
 	st->lag_records = st->records_sent - st->records_acked + st->records_pending;
+	lag_unacked(cs, now);
 	st->window_batches = cs->seq + 1 > cs->win_from ? cs->seq + 1 - cs->win_from : 0;
 	pthread_mutex_lock(&ha->lock);
 	ha->st.csync = *st;

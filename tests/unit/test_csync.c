@@ -280,6 +280,9 @@ main(int argc, char **argv)
 	SK_CHECK(u[0].ha.csync.shipping && u[0].ha.csync.st.window_batches > 0,
 		 "link down: still shipping into the window (%lu batches held)",
 		 (unsigned long)u[0].ha.csync.st.window_batches);
+	SK_CHECK(u[0].ha.csync.st.lag_ms >= 90 && u[0].ha.csync.st.lag_ms_max >= 90,
+		 "no ACK while the link is down: the lag is the oldest unacknowledged batch's age "
+		 "(%lu ms)", (unsigned long)u[0].ha.csync.st.lag_ms);
 	SK_CHECK(!sk_ha_csync_ready(&u[1].ha) || !u[1].ha.link_is_up, "(standby: link down)");
 	SK_CHECK(link_up(&u[1], p2, p1) == 0, "the standby's end back");
 	pump(5000, both_up);
