@@ -15,9 +15,14 @@
  *   1. forwarding rate of the active's worker with sync off (no peer);
  *   2. new connections per second on the active's worker, sync off;
  *   3. bulk sync of N connections (default 1M): time until sent and until
- *      applied on the standby, records/s, the worker's forwarding rate meanwhile;
+ *      applied on the standby (from when shipping began), records/s, each
+ *      stage's records per second of its own CPU time, the worker's
+ *      forwarding rate meanwhile;
  *   4. the link's record rate: records fed into the active's ring as fast as
- *      it takes them, received and handed over on the standby; lag;
+ *      it takes them, then paced at 1M/s, received and applied on the
+ *      standby; the lag end to end (records stamped when fed, read when
+ *      applied) and as sekisho-cp reports it; each stage's records per
+ *      second of its own CPU time (the split: which stage would limit);
  *   5. new connections per second with sync on (every create shipped).
  * Timings are printed, not asserted.  On a shared 2-CPU host all threads of
  * both units share the two CPUs: lower bounds.
@@ -438,7 +443,7 @@ link_rate(uint32_t secs, uint64_t rate)
 		       "takes them)", fed, secs);
 	else
 		printf("link at %.2f M records/s (paced): %" PRIu64 " records fed in %u s "
-		       "(%.2f M/s; %" PRIu64 " times more than 4 ms behind the pace)",
+		       "(%.2f M/s; %" PRIu64 " feed loops found it over 4 ms behind the pace)",
 		       rate / 1e6, fed, secs, fed / 1e3 / (double)(tend - tf0), behind);
 	printf("; received by the standby's sekisho-cp after %" PRIu64 " ms: %.2f M records/s; "
 	       "applied by its worker after %" PRIu64 " ms: %.2f M records/s (plain IPv4 "
@@ -538,6 +543,8 @@ main(int argc, char **argv)
 
 	/* 3: bulk sync while forwarding */
 	uint64_t t0 = ms();
+	uint64_t c_act = thread_cpu_ns(u[0].thr), c_stb = thread_cpu_ns(u[1].thr);
+	uint64_t c_app = thread_cpu_ns(apply_thr);
 	applied_target = n_conns;
 	link_on = 1;
 	double fwd_bulk = forward(120000, bulk_done);
@@ -552,6 +559,13 @@ main(int argc, char **argv)
 	       sa_.bulk_ms ? n_conns * 1000.0 / (double)sa_.bulk_ms : 0.0, t_applied,
 	       n_conns * 1000.0 / (double)(t_applied + 1), sk_conn_count(tb),
 	       ship_ms != 0 ? ship_ms - t0 : 0, sa_.lag_ms_max);
+	c_act = thread_cpu_ns(u[0].thr) - c_act;
+	c_stb = thread_cpu_ns(u[1].thr) - c_stb;
+	c_app = thread_cpu_ns(apply_thr) - c_app;
+	printf("  per stage, M records per second of its own CPU time: active sekisho-cp (drain, "
+	       "encode, send) %.2f, standby sekisho-cp (receive, decode, in ring) %.2f, standby "
+	       "worker (apply: each a new entry) %.2f\n", n_conns / 1e3 / (c_act / 1e6 + 1e-9),
+	       n_conns / 1e3 / (c_stb / 1e6 + 1e-9), n_conns / 1e3 / (c_app / 1e6 + 1e-9));
 	printf("  link: %" PRIu64 " batches, %" PRIu64 " bytes, largest %" PRIu64
 	       " records; standby bulk %s\n", sa_.batches_sent, sa_.bytes_sent, sa_.batch_max,
 	       sb_.bulk_in == 2 ? "done" : "not done");
