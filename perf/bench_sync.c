@@ -175,6 +175,8 @@ apply_thread(void *arg)
 								RTE_DIM(rec), NULL);
 		uint32_t now = (uint32_t)ms();
 
+		if (k > 1)
+			sk_sync_apply_prefetch(x->apply_t, rec, k);
 		for (unsigned int i = 0; i < k; i++) {
 			int created;
 			uint32_t removed;

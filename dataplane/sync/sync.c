@@ -442,6 +442,8 @@ apply(struct sk_sync_w *s)
 		rounds = 8;
 again:
 	n = rte_ring_sc_dequeue_burst_elem(s->in, rec, sizeof(rec[0]), RTE_DIM(rec), NULL);
+	if (n > 1)
+		sk_sync_apply_prefetch(s->t, rec, n);
 	for (unsigned int i = 0; i < n; i++) {
 		int created = 0;
 		uint32_t removed = 0;

@@ -97,6 +97,14 @@ enum sk_sync_outcome {
  * when a new entry was made; *removed counts conflicting entries removed.
  * Owner worker only.
  */
+/*
+ * Before applying rec[0..n) one by one (n <= SK_SYNC_APPLY_BUDGET; more are
+ * ignored): bring their keys' hash buckets and existing slots into the
+ * cache with one bulk lookup.  Changes nothing.  Owner worker only.
+ */
+void sk_sync_apply_prefetch(struct sk_conn_table *t, const struct sk_sync_rec *rec,
+			    unsigned int n);
+
 enum sk_sync_outcome sk_sync_apply(struct sk_conn_table *t, const struct sk_gen *g,
 				   uint16_t idx, uint16_t n_workers, uint32_t now_ms,
 				   const struct sk_sync_rec *rec, int *created, uint32_t *removed);
