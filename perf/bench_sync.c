@@ -161,6 +161,7 @@ cp_thread(void *arg)
 #define STAMP 0x80000000u
 #define LAG_MAX_MS 4096u
 static uint64_t lag_hist[LAG_MAX_MS + 1];   /* apply thread only; read when it is idle */
+static uint64_t stamped;                     /* stamped records applied (atomic) */
 
 /* The standby's worker: applies what reaches its in ring (sync.c's loop
  * applies the same way, through sk_sync_apply, on the owner worker). */
@@ -175,16 +176,22 @@ apply_thread(void *arg)
 								RTE_DIM(rec), NULL);
 		uint32_t now = (uint32_t)ms();
 
+		unsigned int st = 0;
+
 		if (k > 1)
 			sk_sync_apply_prefetch(x->apply_t, rec, k);
 		for (unsigned int i = 0; i < k; i++) {
 			int created;
 			uint32_t removed;
 
-			if (rec[i].rule_id & STAMP)
+			if (rec[i].rule_id & STAMP) {
 				lag_hist[RTE_MIN((now - rec[i].rule_id) & ~STAMP, LAG_MAX_MS)]++;
+				st++;
+			}
 			(void)sk_sync_apply(x->apply_t, x->g, 0, 1, now, &rec[i], &created, &removed);
 		}
+		if (st != 0)
+			__atomic_add_fetch(&stamped, st, __ATOMIC_RELEASE);
 		__atomic_add_fetch(&x->applied, k, __ATOMIC_RELAXED);
 		if (k == 0)
 			usleep(20);
@@ -384,7 +391,7 @@ link_rate(uint32_t secs, uint64_t rate)
 {
 	struct sk_sync_rec r[64];
 	struct rte_ring *out = sk_sync_shm_get()->w[0].out;
-	uint64_t a0 = __atomic_load_n(&u[1].applied, __ATOMIC_RELAXED), fed = 0, behind = 0;
+	uint64_t fed = 0, behind = 0;
 	uint64_t rr0 = status(&u[1]).records_recv, cplag = 0, last = 0;
 	uint64_t c_feed = cpu_ns(), c_act = thread_cpu_ns(u[0].thr);
 	uint64_t c_stb = thread_cpu_ns(u[1].thr), c_app = thread_cpu_ns(apply_thr);
@@ -395,6 +402,7 @@ link_rate(uint32_t secs, uint64_t rate)
 		sk_sync_rec_from_conn(ta, sk_conn_lookup(ta, &keys[i]), &ga, (uint32_t)ms(), 0,
 				      SK_SYNC_REFRESH, &r[i]);
 	memset(lag_hist, 0, sizeof(lag_hist));
+	uint64_t st0 = __atomic_load_n(&stamped, __ATOMIC_ACQUIRE);
 	while ((now = ms()) - tf0 < secs * 1000ull) {
 		uint32_t n = 64;
 
@@ -421,9 +429,11 @@ link_rate(uint32_t secs, uint64_t rate)
 	}
 	tend = ms();
 	c_feed = cpu_ns() - c_feed;
-	applied_target = a0 + fed;
 	uint64_t t_recv = 0;
-	while ((!bulk_done() || t_recv == 0) && ms() - tend < 20000) {
+	/* every fed record applied (the sweep's own refreshes also pass: count
+	 * the stamped ones, not all) */
+	while ((__atomic_load_n(&stamped, __ATOMIC_ACQUIRE) - st0 < fed || t_recv == 0) &&
+	       ms() - tend < 20000) {
 		uint64_t l = status(&u[0]).lag_ms;
 
 		cplag = RTE_MAX(cplag, l);
