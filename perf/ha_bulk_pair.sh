@@ -290,7 +290,9 @@ j() { echo "$1" | jq_ "$2"; }
 echo "# standby: sekisho-dp up in $((tdp - tstart)) ms; ready $((tready - tcp2)) ms after its sekisho-cp started (poll every 250 ms)"
 echo "# active:  bulk_runs $(j "$H1" conn_sync.bulk_runs), bulk_records $(j "$H1" conn_sync.bulk_records), bulk_ms $(j "$H1" conn_sync.bulk_ms), resyncs $(j "$H1" conn_sync.resyncs), throttled $(j "$H1" conn_sync.throttled), ring_full $(j "$H1" conn_sync.dataplane.ring_full), lag_ms_max $(j "$H1" conn_sync.lag_ms_max), batches $(j "$H1" conn_sync.batches_sent) (max $(j "$H1" conn_sync.batch_max) records), bytes $(j "$H1" conn_sync.bytes_sent)"
 echo "# standby: bulk_received $(j "$H2" conn_sync.bulk_received), bulk_records $(j "$H2" conn_sync.bulk_records), bulk_ms $(j "$H2" conn_sync.bulk_ms), applied $(j "$H2" conn_sync.dataplane.applied), created $(j "$H2" conn_sync.dataplane.created), refused $(j "$H2" conn_sync.dataplane.refused), apply_dropped $(j "$H2" conn_sync.apply_dropped), gaps $(j "$H2" conn_sync.gaps), malformed $(j "$H2" conn_sync.malformed)"
-ok $(( $(grep -c '"ready2": true' "$D/samples.jsonl") > 0 )) "the standby is ready after the bulk sync ($((tready - tcp2)) ms after its sekisho-cp started)"
+first=$(grep -m1 '"ready2": true' "$D/samples.jsonl" | jq_ recv2)
+ok $(( $(grep -c '"ready2": true' "$D/samples.jsonl") > 0 )) "the standby is ready $((tready - tcp2)) ms after its sekisho-cp started"
+ok $([ "$first" = done ] && echo 1 || echo 0) "it was not ready before the bulk sync had arrived (bulk_received at the first ready sample: $first)"
 ok $(( c2 == c1 && c1 >= N )) "the standby holds all $c2 of the active's $c1 connections"
 ok $(( $(j "$H1" conn_sync.bulk_runs) == 1 )) "one bulk pass (bulk_runs $(j "$H1" conn_sync.bulk_runs), resyncs $(j "$H1" conn_sync.resyncs))"
 
