@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # perf/ha_bulk_pair.sh - a bulk sync of 1M connections between two units on
 # one host (issue 11 item 7; docs/ha-sync.md, docs/perf.md).  `perf/run
-# --ha-bulk` runs it.  Needs root, dpdk-testpmd and ~2.3 GB of hugepages
+# --ha-bulk` runs it.  Needs root, dpdk-testpmd and ~1.6 GB of hugepages
 # (raised here if short, restored at exit).
 #
 # Two sekisho-dp (2 workers each) and two sekisho-cp in a namespace of their
