@@ -56,7 +56,7 @@ management = { listen = "127.0.0.1:$((18540 + u))"; state_dir = "$D/state$u";
   tokens = ( { name = "t"; sha256 = "$TOK"; } ); };
 zones = ( "ha", "g" );
 interfaces = (
-  { name = "hal"; zone = "ha"; mac = "02:00:00:00:00:0$u"; mtu = 1500;
+  { name = "hal"; zone = "ha"; mtu = 1500;
     device = "net_af_packet$u,iface=h$u,qpairs=2";
     units = ( { ipv4 = [ "198.51.100.2/24" ]; }, { ipv4 = [ "198.51.100.3/24" ]; } );
     floating_ipv4 = [ "198.51.100.1/24" ]; },

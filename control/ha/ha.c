@@ -261,9 +261,11 @@ tick(struct sk_ha *ha, uint64_t now)
 	}
 	/* In sync: the same config generation as the peer (config sync keeps it). */
 	gen = sk_ha_sync_generation(ha);
-	/* and, against a live active, its connection table received (bulk sync) */
+	/* and, against a live active (the link's or the dataplane heartbeat's
+	 * view), its connection table received (bulk sync) */
 	ha->st.ready = (uint8_t)(!in.peer_known || (in.peer.generation == gen &&
-						     sk_ha_csync_ready(ha)));
+						     (in.peer.role != SK_HA_ROLE_ACTIVE ||
+						      sk_ha_csync_ready(ha))));
 	in.ready = ha->st.ready;
 	in.fault = ha->mismatch[0] != '\0' ? ha->mismatch : NULL;
 

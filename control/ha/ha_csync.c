@@ -676,9 +676,14 @@ sk_ha_csync_session(struct sk_ha *ha)
 int
 sk_ha_csync_ready(const struct sk_ha *ha)
 {
-	/* Against a live active only: a unit whose peer is gone takes over
-	 * with what it has (the state machine does not ask then). */
-	if (!ha->lpeer_known || ha->lpeer.role != SK_HA_ROLE_ACTIVE || !ha->link_is_up)
+	/* Asked only against a live active (ha.c; heard on either path): a
+	 * unit whose peer is gone takes over with what it has.  Without the
+	 * HA link (down, or not up yet while the dataplane heartbeat already
+	 * hears the active) the table is what the last bulk brought: a standby
+	 * that starts never reports ready before its first bulk sync. */
+	if (!ha->link_is_up || !ha->lpeer_known)
+		return ha->csync.st.bulk_in == 2;
+	if (ha->lpeer.role != SK_HA_ROLE_ACTIVE)
 		return 1;
 	return ha->csync.st.bulk_in == 2 && !ha->csync.resume_asked;
 }
