@@ -26,9 +26,11 @@
  *
  * A delete the full ring refused cannot be mended by a sweep (the
  * connection is gone from the table): it is kept, in order, in a per-worker
- * store of LOST_MAX records (a circular buffer) and sent at the next polls;
- * a new connection under the same tuple cancels it (its create supersedes
- * it on the peer).
+ * store of LOST_MAX records (a circular buffer) and sent at the next polls.
+ * While deletes are kept, creates and changes wait for the dirty sweep,
+ * which runs after the kept deletes are out: a new connection on the tuple
+ * of a kept delete then reaches the peer after that delete, with no search
+ * through the store.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +42,6 @@
 #include <rte_ring_elem.h>
 #include <rte_ring_peek_zc.h>
 #include <rte_malloc.h>
-#include <rte_hash_crc.h>
 
 #include "sync/sync.h"
 #include "sync/sync_dirty.h"
@@ -53,10 +54,6 @@
 #define LOST_MAX 4096u
 /* Words of the dirty map (64 slots each) the dirty sweep looks at per loop. */
 #define DIRTY_WORDS 1024u
-/* Bits of the filter of kept deletes' tuples: a create looks through the
- * kept deletes only when its tuple's bit is set (~6 % of creates with all
- * 4096 kept), not on every create while the ring is full. */
-#define LOST_BITS 65536u
 
 struct sk_sync_w {
 	struct sk_sync_wshm *sh;
@@ -89,7 +86,6 @@ struct sk_sync_w {
 	struct sk_sync_rec *lost;
 	uint32_t lost_head;
 	uint32_t n_lost;
-	uint64_t *lost_bits;       /* LOST_BITS, by tuple_bit(); cleared with the store */
 };
 
 static const struct rte_memzone *sync_mz;
@@ -171,7 +167,6 @@ sync_free(int keep)
 	}
 	for (unsigned int i = 0; i < SK_SYNC_MAX_WORKERS; i++) {
 		rte_free(sync_w[i].lost);
-		rte_free(sync_w[i].lost_bits);
 		sk_sync_dirty_fini(&sync_w[i].dirty);
 	}
 	sync_mz = NULL;
@@ -245,43 +240,12 @@ sk_sync_flush(struct sk_sync_w *s)
 	commit(s);
 }
 
-/* Same originator tuple (the primary key on the peer)? */
-static inline int
-same_tuple(const struct sk_sync_rec *a, const struct sk_sync_rec *b)
-{
-	return a->family == b->family && a->proto == b->proto && a->sport == b->sport &&
-	       a->dport == b->dport && memcmp(a->src, b->src, 16) == 0 &&
-	       memcmp(a->dst, b->dst, 16) == 0;
-}
-
-/* The filter bit of r's originator tuple. */
-static inline uint32_t
-tuple_bit(const struct sk_sync_rec *r)
-{
-	uint32_t h = rte_hash_crc(r->src, r->family == 4 ? 4 : 16, r->proto);
-
-	h = rte_hash_crc(r->dst, r->family == 4 ? 4 : 16, h);
-	h = rte_hash_crc_4byte((uint32_t)r->sport << 16 | r->dport, h);
-	return h & (LOST_BITS - 1);
-}
-
-static inline void
-lost_mark(struct sk_sync_w *s, const struct sk_sync_rec *r)
-{
-	uint32_t b = tuple_bit(r);
-
-	s->lost_bits[b / 64] |= 1ull << (b % 64);
-}
-
-/* The filter keeps the bits of deletes that went (a false positive costs
- * one look through the store) until the store is empty. */
+/* The kept store is empty again: start it at the buffer's beginning. */
 static inline void
 lost_gone(struct sk_sync_w *s)
 {
-	if (s->n_lost == 0) {
-		memset(s->lost_bits, 0, LOST_BITS / 8);
+	if (s->n_lost == 0)
 		s->lost_head = 0;
-	}
 }
 
 /* The i-th kept delete, oldest first. */
@@ -291,63 +255,33 @@ lost_at(const struct sk_sync_w *s, uint32_t i)
 	return &s->lost[(s->lost_head + i) & (LOST_MAX - 1)];
 }
 
-/* A connection r was created: a kept delete of the same tuple would remove
- * it on the peer if it went out now, so it goes (the create replaces the
- * old entry there anyway: sk_conn_restore).  The filter says when there
- * cannot be one.  How many kept deletes went. */
-static uint32_t
-forget_lost(struct sk_sync_w *s, const struct sk_sync_rec *r)
+/* p's create or change does not go now (a full ring, or deletes kept):
+ * mark its slot for the dirty sweep; was: p's mark before this event
+ * (taken off by it). */
+static void
+defer(struct sk_sync_w *s, const struct sk_conn *p, enum sk_conn_event ev,
+      enum sk_sync_dirty_was was)
 {
-	uint32_t k = 0, n = s->n_lost, b = tuple_bit(r);
+	/* the peer has nothing of p if this is its create, or if what
+	 * was owed before this change was its create */
+	int unsent = ev == SK_CONN_EV_CREATE || was == SK_SYNC_DIRTY_UNSENT;
 
-	if (!(s->lost_bits[b / 64] & (1ull << (b % 64))))
-		return 0;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct sk_sync_rec *q = lost_at(s, i);
-
-		if (!same_tuple(q, r)) {
-			if (k != i)
-				*lost_at(s, k) = *q;
-			k++;
-		}
-	}
-	s->n_lost = k;
-	lost_gone(s);
-	return n - k;
+	if (unlikely(s->dirty.dirty == NULL))
+		s->resync = 1;   /* no map: the resync lap sends every live connection again */
+	else if (sk_sync_dirty_mark(&s->dirty, sk_conn_slot_index(s->t, p), unsent))
+		s->sh->ctr[SK_SYNC_CTR_RESYNCS]++;
 }
 
-/* The ring refused the record of event ev on p; was: p's dirty mark
- * before this event (taken off by it). */
+/* The full ring refused p's delete: keep it for the next polls. */
 static void
-refused(struct sk_sync_w *s, const struct sk_conn *p, uint8_t type, enum sk_sync_dirty_was was)
+keep(struct sk_sync_w *s, const struct sk_conn *p)
 {
-	s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
-	if (type != SK_SYNC_DELETE) {
-		/* the peer has nothing of p if this is its create, or if the
-		 * record refused before this one was its create */
-		int unsent = type == SK_SYNC_CREATE || was == SK_SYNC_DIRTY_UNSENT;
-
-		if (type == SK_SYNC_CREATE && s->n_lost != 0) {
-			struct sk_sync_rec r;
-
-			sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &r);
-			/* the peer keeps the old connection's entry now: p's
-			 * delete must go even if its create never does */
-			if (forget_lost(s, &r) != 0)
-				unsent = 0;
-		}
-		if (unlikely(s->dirty.dirty == NULL))
-			s->resync = 1;   /* the resync lap sends every live connection again */
-		else if (sk_sync_dirty_mark(&s->dirty, sk_conn_slot_index(s->t, p), unsent))
-			s->sh->ctr[SK_SYNC_CTR_RESYNCS]++;
-		return;
-	}
-	if (s->lost == NULL || s->lost_bits == NULL || s->n_lost == LOST_MAX) {
+	if (s->lost == NULL || s->n_lost == LOST_MAX) {
 		s->sh->ctr[SK_SYNC_CTR_DEL_LOST]++;   /* the peer's entry expires by its timer */
 		return;
 	}
-	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, lost_at(s, s->n_lost));
-	lost_mark(s, lost_at(s, s->n_lost));
+	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, SK_SYNC_DELETE,
+			      lost_at(s, s->n_lost));
 	s->n_lost++;
 }
 
@@ -399,15 +333,24 @@ on_event(void *arg, const struct sk_conn_table *t, const struct sk_conn *p,
 		if (was == SK_SYNC_DIRTY_UNSENT && ev == SK_CONN_EV_GONE)
 			return;   /* the peer never heard of it: no delete either */
 	}
+	if (unlikely(s->n_lost != 0) && ev != SK_CONN_EV_GONE) {
+		/* A kept delete may be of an older connection on p's tuple:
+		 * p must reach the peer after it, so p waits for the dirty
+		 * sweep, which runs once the kept deletes are out. */
+		defer(s, p, ev, was);
+		return;
+	}
 	r = likely(!s->full) ? slot(s) : NULL;
 	if (unlikely(r == NULL)) {
 		s->full = 1;
-		refused(s, p, type[ev], was);
+		s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
+		if (ev == SK_CONN_EV_GONE)
+			keep(s, p);
+		else
+			defer(s, p, ev, was);
 		return;
 	}
 	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type[ev], r);
-	if (unlikely(s->n_lost != 0) && ev == SK_CONN_EV_CREATE)
-		forget_lost(s, r);
 }
 
 struct sk_sync_w *
@@ -419,13 +362,11 @@ sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t)
 		return NULL;
 	s = &sync_w[idx];
 	rte_free(s->lost);
-	rte_free(s->lost_bits);
 	sk_sync_dirty_fini(&s->dirty);
 	memset(s, 0, sizeof(*s));
 	/* NULL if this fails: a refused delete is then counted del_lost */
 	s->lost = rte_malloc_socket("sk_sync_lost", LOST_MAX * sizeof(*s->lost), 64,
 				    rte_socket_id());
-	s->lost_bits = rte_zmalloc_socket("sk_sync_lostf", LOST_BITS / 8, 64, rte_socket_id());
 	/* failing, a refused create or change falls back to a full resync lap */
 	if (sk_sync_dirty_init(&s->dirty, sk_conn_slots_total(t), rte_socket_id()) != 0)
 		memset(&s->dirty, 0, sizeof(s->dirty));
@@ -618,9 +559,11 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 		/* a bulk lap under way already sends everything: keep its seq */
 		lap_start(s, s->lap_left != 0 ? s->lap_bulk : 0);
 	}
+	/* Kept deletes first, then what waits for them (the dirty slots);
+	 * deletes still kept mean a full ring, so the laps send nothing either. */
 	if (unlikely(s->n_lost != 0))
 		retry_lost(s);
-	if (unlikely(s->dirty.n != 0))
+	if (unlikely(s->dirty.n != 0) && s->n_lost == 0)
 		sweep_dirty(s);
 	sweep(s, period);
 }

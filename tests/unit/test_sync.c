@@ -564,7 +564,8 @@ main(int argc, char **argv)
 		 "event with a full ring: dropped and counted (ring_full %lu)",
 		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
 	/* deletes the full ring refuses: q2's is kept for a retry; q3's too,
-	 * but q3 is opened again at once, so its delete must never go out */
+	 * and q3 is opened again at once: its delete must reach the peer
+	 * before the new q3 */
 	struct sk_pkt_meta q2 = mk4(0x0a000000u + 5, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
 	struct sk_pkt_meta q3 = mk4(0x0a000000u + 6, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
 	uint64_t retried0 = sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED];
@@ -572,12 +573,13 @@ main(int argc, char **argv)
 	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q2, NULL)));
 	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q3, NULL)));
 	SK_CHECK(open_conn(ta, &q3, now_a) != NULL && find(ta, &q2, NULL) == NULL &&
-		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 4,
-		 "two deletes and a create refused by the full ring (ring_full %lu)",
+		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 3,
+		 "two deletes refused by the full ring and kept; the new q3 waits for them, the "
+		 "ring not tried (ring_full %lu)",
 		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
 	rte_ring_reset((struct rte_ring *)sh->w[0].out);
 	unsigned int got = 0, loops = 0, have_q1 = 0, del_q2 = 0, del_q3 = 0, ref_q3 = 0;
-	unsigned int at_del_q2 = 0;
+	unsigned int at_del_q2 = 0, at_del_q3 = 0, at_ref_q3 = 0;
 
 	for (loops = 0; loops < 100; loops++) {
 		sk_sync_poll(sa, &ga, now_a, 1);
@@ -592,24 +594,30 @@ main(int argc, char **argv)
 				del_q2++;
 				at_del_q2 = got + i;
 			}
-			del_q3 += rec[i].type == SK_SYNC_DELETE && is_q3;
-			ref_q3 += rec[i].type == SK_SYNC_REFRESH && is_q3;
+			if (rec[i].type == SK_SYNC_DELETE && is_q3) {
+				del_q3++;
+				at_del_q3 = got + i;
+			}
+			if (rec[i].type == SK_SYNC_REFRESH && is_q3) {
+				ref_q3++;
+				at_ref_q3 = got + i;
+			}
 		}
 		got += n;
 	}
-	/* q2's kept delete, q1's refused create, q3's (its delete forgotten):
+	/* the kept deletes of q2 and q3, q1's refused create, the new q3's:
 	 * nothing of the other connections, whose records went */
-	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got == 3 && have_q1 &&
+	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got == 4 && have_q1 &&
 		 made == 3000,
 		 "dirty sweep: only the refused connections sent again (%u records for %u "
 		 "connections)", got, sk_conn_count(ta));
 	SK_CHECK(del_q2 == 1 && at_del_q2 == 0 &&
-		 sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED] == retried0 + 1,
+		 sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED] == retried0 + 2,
 		 "a delete the full ring refused is sent at the next poll, before the sweep (%u, at %u)",
 		 del_q2, at_del_q2);
-	SK_CHECK(del_q3 == 0 && ref_q3 == 1,
-		 "a kept delete of a tuple opened again is dropped; the new entry is sent (%u, %u)",
-		 del_q3, ref_q3);
+	SK_CHECK(del_q3 == 1 && ref_q3 == 1 && at_del_q3 < at_ref_q3,
+		 "a kept delete of a tuple opened again goes first, then the new entry (%u at %u, "
+		 "%u at %u)", del_q3, at_del_q3, ref_q3, at_ref_q3);
 	/* the standby gets q2's delete: the entry it held goes */
 	{
 		struct sk_sync_rec q2r;
