@@ -34,6 +34,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,21 @@ forward(uint64_t ms_, int (*done)(void))
  * 65536 deleted (each create and each delete is a record when shipping).
  * Connections created (and as many deleted) per second. */
 static double new_cpu_rate;   /* per second of the worker thread's own CPU time */
+static double new_usr_rate;   /* ... of its user-mode CPU time only */
+static double new_sys_share;  /* kernel share of its CPU time (timer ticks, switches) */
+static long new_nivcsw;       /* times it was preempted */
+
+/* The calling thread's user and system CPU time (ns) and preemptions. */
+static void
+thread_usage(uint64_t *usr, uint64_t *sys, long *nivcsw)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	*usr = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	*sys = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
+	*nivcsw = ru.ru_nivcsw;
+}
 #define POOL (1u << 18)
 #define LIVE (1u << 16)
 static double
@@ -308,6 +324,10 @@ new_conns(uint64_t ms_, uint32_t base)
 		mkflow(i, &ms_pool[i], base);
 		sk_conn_key_from_meta(&ms_pool[i], &ks[i], &sa);
 	}
+	uint64_t u0, s0, u1, s1;
+	long v0, v1;
+
+	thread_usage(&u0, &s0, &v0);
 	t0 = ms();
 	uint64_t c0 = cpu_ns();
 	for (uint64_t loops = 0;; loops++) {
@@ -330,6 +350,10 @@ new_conns(uint64_t ms_, uint32_t base)
 	double rate = (double)made * 1000.0 / (double)(ms() - t0);
 
 	new_cpu_rate = (double)made * 1e9 / (double)(cpu_ns() - c0);
+	thread_usage(&u1, &s1, &v1);
+	new_usr_rate = (double)made * 1e9 / (double)(u1 - u0 + 1);
+	new_sys_share = (double)(s1 - s0) / (double)(u1 - u0 + s1 - s0 + 1);
+	new_nivcsw = v1 - v0;
 
 	/* the live window goes, emitting nothing */
 	sk_sync_poll(sw, &ga, (uint32_t)ms(), 0);
@@ -538,7 +562,8 @@ main(int argc, char **argv)
 	double fwd_off = forward(secs * 1000, NULL);
 	double fwd_off_cpu = fwd_cpu_rate;
 	double new_off = new_conns(secs * 1000, 0x0b000000u);
-	double new_off_cpu = new_cpu_rate;
+	double new_off_cpu = new_cpu_rate, new_off_usr = new_usr_rate, new_off_sys = new_sys_share;
+	long new_off_csw = new_nivcsw;
 
 	/* the pair */
 	if (unit_init(&u[0], 1, SK_HA_ROLE_ACTIVE, SK_HA_ROLE_STANDBY, sk_sync_shm_get()) != 0 ||
@@ -597,16 +622,26 @@ main(int argc, char **argv)
 	/* 5: new connections with sync on, as fast as the worker makes them */
 	uint64_t e0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_EMITTED];
 	uint64_t f0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_RING_FULL];
+	uint64_t rf0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_REFRESHED];
+	uint64_t dl0 = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_DEL_LOST];
 	double new_on = new_conns(secs * 1000, 0x0c000000u);
 	uint64_t emitted = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_EMITTED] - e0;
 	uint64_t full = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_RING_FULL] - f0;
+	uint64_t resent = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_REFRESHED] - rf0;
+	uint64_t lost = sk_sync_shm_get()->w[0].ctr[SK_SYNC_CTR_DEL_LOST] - dl0;
 
 	printf("new connections (active worker, 32 created + 32 deleted per loop, %u s): "
 	       "%.2f M/s sync off, %.2f M/s sync on (%.0f %%); per second of the worker's own "
 	       "CPU time %.2f vs %.2f M/s (%.0f %%); with sync on %" PRIu64
-	       " records emitted (creates, deletes, resync laps), ring_full %" PRIu64 "\n",
+	       " records emitted (creates, deletes, refreshes: dirty sweep and lap %" PRIu64
+	       "), ring_full %" PRIu64 ", del_lost %" PRIu64 "\n",
 	       secs, new_off / 1e6, new_on / 1e6, 100.0 * new_on / new_off, new_off_cpu / 1e6,
-	       new_cpu_rate / 1e6, 100.0 * new_cpu_rate / new_off_cpu, emitted, full);
+	       new_cpu_rate / 1e6, 100.0 * new_cpu_rate / new_off_cpu, emitted, resent, full, lost);
+	printf("  the worker's CPU time, sync off / on: kernel share %.0f / %.0f %% (preempted "
+	       "%ld / %ld times: the other threads share the CPUs); per second of its user-mode "
+	       "time only %.2f vs %.2f M/s (%.0f %%)\n", 100.0 * new_off_sys,
+	       100.0 * new_sys_share, new_off_csw, new_nivcsw, new_off_usr / 1e6,
+	       new_usr_rate / 1e6, 100.0 * new_usr_rate / new_off_usr);
 
 	stop_cp = 1;
 	pthread_join(u[0].thr, NULL);

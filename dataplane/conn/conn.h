@@ -344,6 +344,9 @@ int sk_conn_restore(struct sk_conn_table *t, const struct sk_conn_restore *r,
  */
 struct sk_conn *sk_conn_slot_at(struct sk_conn_table *t, uint32_t i);
 uint32_t sk_conn_slots_total(const struct sk_conn_table *t);
+/* The slot i of c (a slot of t): sk_conn_slot_at(t, i) == c while c is a
+ * live primary.  For per-slot marks kept beside the table (HA sync). */
+uint32_t sk_conn_slot_index(const struct sk_conn_table *t, const struct sk_conn *c);
 
 /*
  * Direction of packet m on c, given src_is_a from sk_conn_key_from_meta.

@@ -449,6 +449,12 @@ sk_conn_slots_total(const struct sk_conn_table *t)
 	return t->n_slots;
 }
 
+uint32_t
+sk_conn_slot_index(const struct sk_conn_table *t, const struct sk_conn *c)
+{
+	return (uint32_t)(c - t->conns);
+}
+
 void
 sk_conn_set_notify(struct sk_conn_table *t, sk_conn_notify_cb cb, void *arg)
 {

@@ -123,9 +123,9 @@ sk_sync_ident(const char *name, unsigned int max)
 /* Per-worker counters (X(enum, "metric word")), written by that worker. */
 #define SK_SYNC_CTR_LIST(X) \
 	X(EMITTED,    emitted)     /* records put into the out ring (events + sweep) */ \
-	X(RING_FULL,  ring_full)   /* event records dropped: out ring full (then a resync lap) */ \
+	X(RING_FULL,  ring_full)   /* event records dropped: out ring full (then the dirty sweep) */ \
 	X(REFRESHED,  refreshed)   /* REFRESH records of the sweep (part of emitted) */ \
-	X(RESYNCS,    resyncs)     /* resync laps started after a ring-full drop */ \
+	X(RESYNCS,    resyncs)     /* dirty resyncs: the dirty map went from clean to marked */ \
 	X(APPLIED,    applied)     /* records applied from the in ring (standby) */ \
 	X(CREATED,    created)     /* ... that created an entry */ \
 	X(DELETED,    deleted)     /* ... that deleted one */ \

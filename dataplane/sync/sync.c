@@ -3,8 +3,9 @@
  * sync.c - HA connection sync in the dataplane (sync.h): the shared block
  * and rings, the table hook that turns a worker's connection events into
  * records, the sweep that refreshes live connections in slices (and sends
- * the whole table again after a ring-full drop or when sekisho-cp asks for
- * a bulk sync), and the loop that applies a standby's incoming records.
+ * the whole table again when sekisho-cp asks for a bulk sync), the dirty
+ * sweep that sends again what a full ring refused, and the loop that
+ * applies a standby's incoming records.
  *
  * Cost: a standalone unit never gets here (no hook, NULL state).  On an HA
  * unit, an event costs one flag test when the unit is not active, else a
@@ -15,10 +16,21 @@
  * one call that does a bounded slice of sweep (active) or apply (standby)
  * work.
  *
- * A delete the full ring refused cannot be mended by the resync lap (the
+ * A create or change the full ring refused marks the connection's slot
+ * dirty (sync_dirty.h); the dirty sweep sends those slots again, and only
+ * those, once the ring has room.  A connection that goes while its create
+ * was never sent needs no record at all.  Once the ring refused a record,
+ * the worker does not try it again before its next poll: the rest of the
+ * loop's events are marked (or kept) without touching the ring's
+ * consumer line, which sekisho-cp writes.
+ *
+ * A delete the full ring refused cannot be mended by a sweep (the
  * connection is gone from the table): it is kept, in order, in a per-worker
- * store of LOST_MAX records and sent at the next polls; a new connection
- * under the same tuple cancels it (its create supersedes it on the peer).
+ * store of LOST_MAX records (a circular buffer) and sent at the next polls.
+ * While deletes are kept, creates and changes wait for the dirty sweep,
+ * which runs after the kept deletes are out: a new connection on the tuple
+ * of a kept delete then reaches the peer after that delete, with no search
+ * through the store.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,20 +42,18 @@
 #include <rte_ring_elem.h>
 #include <rte_ring_peek_zc.h>
 #include <rte_malloc.h>
-#include <rte_hash_crc.h>
 
 #include "sync/sync.h"
+#include "sync/sync_dirty.h"
 
 /* Room the sweep leaves in the out ring for the worker's own events. */
 #define SWEEP_RESERVE 1024u
 /* Out-ring slots reserved at a time and written in place (one publish each). */
 #define STAGE 32u
-/* Deletes kept for a retry after a ring-full drop, per worker. */
+/* Deletes kept for a retry after a ring-full drop, per worker (a power of 2). */
 #define LOST_MAX 4096u
-/* Bits of the filter of kept deletes' tuples: a create looks through the
- * kept deletes only when its tuple's bit is set (~6 % of creates with all
- * 4096 kept), not on every create while the ring is full. */
-#define LOST_BITS 65536u
+/* Words of the dirty map (64 slots each) the dirty sweep looks at per loop. */
+#define DIRTY_WORDS 1024u
 
 struct sk_sync_w {
 	struct sk_sync_wshm *sh;
@@ -51,7 +61,9 @@ struct sk_sync_w {
 	struct sk_conn_table *t;
 	uint16_t idx;
 	uint8_t emit;              /* this loop: active and the cp ships */
-	uint8_t resync;            /* a record was dropped: start a full lap */
+	uint8_t full;              /* the ring refused a record this loop: no more tries */
+	uint8_t resync;            /* no dirty map (its allocation failed) and a record
+				    * was dropped: start a full lap */
 	const struct sk_gen *g;    /* this loop's */
 	uint32_t now_ms;
 	/* sweep */
@@ -67,10 +79,13 @@ struct sk_sync_w {
 	struct rte_ring_zc_data zc;
 	uint32_t zc_n;             /* slots reserved */
 	uint32_t zc_used;          /* slots written */
-	/* deletes the ring refused, oldest first (rte_malloc'd, LOST_MAX) */
+	/* connections whose create or change the ring refused */
+	struct sk_sync_dirty dirty;
+	/* deletes the ring refused, oldest first from lost_head (rte_malloc'd,
+	 * LOST_MAX, circular) */
 	struct sk_sync_rec *lost;
+	uint32_t lost_head;
 	uint32_t n_lost;
-	uint64_t *lost_bits;       /* LOST_BITS, by tuple_bit(); cleared with the store */
 };
 
 static const struct rte_memzone *sync_mz;
@@ -152,7 +167,7 @@ sync_free(int keep)
 	}
 	for (unsigned int i = 0; i < SK_SYNC_MAX_WORKERS; i++) {
 		rte_free(sync_w[i].lost);
-		rte_free(sync_w[i].lost_bits);
+		sk_sync_dirty_fini(&sync_w[i].dirty);
 	}
 	sync_mz = NULL;
 	sync_shm = NULL;
@@ -225,97 +240,73 @@ sk_sync_flush(struct sk_sync_w *s)
 	commit(s);
 }
 
-/* Same originator tuple (the primary key on the peer)? */
-static inline int
-same_tuple(const struct sk_sync_rec *a, const struct sk_sync_rec *b)
-{
-	return a->family == b->family && a->proto == b->proto && a->sport == b->sport &&
-	       a->dport == b->dport && memcmp(a->src, b->src, 16) == 0 &&
-	       memcmp(a->dst, b->dst, 16) == 0;
-}
-
-/* The filter bit of r's originator tuple. */
-static inline uint32_t
-tuple_bit(const struct sk_sync_rec *r)
-{
-	uint32_t h = rte_hash_crc(r->src, r->family == 4 ? 4 : 16, r->proto);
-
-	h = rte_hash_crc(r->dst, r->family == 4 ? 4 : 16, h);
-	h = rte_hash_crc_4byte((uint32_t)r->sport << 16 | r->dport, h);
-	return h & (LOST_BITS - 1);
-}
-
-static inline void
-lost_mark(struct sk_sync_w *s, const struct sk_sync_rec *r)
-{
-	uint32_t b = tuple_bit(r);
-
-	s->lost_bits[b / 64] |= 1ull << (b % 64);
-}
-
-/* The filter keeps the bits of deletes that went (a false positive costs
- * one look through the store) until the store is empty. */
+/* The kept store is empty again: start it at the buffer's beginning. */
 static inline void
 lost_gone(struct sk_sync_w *s)
 {
 	if (s->n_lost == 0)
-		memset(s->lost_bits, 0, LOST_BITS / 8);
+		s->lost_head = 0;
 }
 
-/* A connection r was created: a kept delete of the same tuple would remove
- * it on the peer if it went out now, so it goes (the create replaces the
- * old entry there anyway: sk_conn_restore).  The filter says when there
- * cannot be one. */
-static void
-forget_lost(struct sk_sync_w *s, const struct sk_sync_rec *r)
+/* The i-th kept delete, oldest first. */
+static inline struct sk_sync_rec *
+lost_at(const struct sk_sync_w *s, uint32_t i)
 {
-	uint32_t k = 0, b = tuple_bit(r);
-
-	if (!(s->lost_bits[b / 64] & (1ull << (b % 64))))
-		return;
-	for (uint32_t i = 0; i < s->n_lost; i++)
-		if (!same_tuple(&s->lost[i], r))
-			s->lost[k++] = s->lost[i];
-	s->n_lost = k;
-	lost_gone(s);
+	return &s->lost[(s->lost_head + i) & (LOST_MAX - 1)];
 }
 
-/* The ring refused the record of event ev on p. */
+/* p's create or change does not go now (a full ring, or deletes kept):
+ * mark its slot for the dirty sweep; was: p's mark before this event
+ * (taken off by it). */
 static void
-refused(struct sk_sync_w *s, const struct sk_conn *p, uint8_t type)
+defer(struct sk_sync_w *s, const struct sk_conn *p, enum sk_conn_event ev,
+      enum sk_sync_dirty_was was)
 {
-	s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
-	if (type != SK_SYNC_DELETE) {
-		s->resync = 1;   /* the resync lap sends every live connection again */
-		if (type == SK_SYNC_CREATE && s->n_lost != 0) {
-			struct sk_sync_rec r;
+	/* the peer has nothing of p if this is its create, or if what
+	 * was owed before this change was its create */
+	int unsent = ev == SK_CONN_EV_CREATE || was == SK_SYNC_DIRTY_UNSENT;
 
-			sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &r);
-			forget_lost(s, &r);
-		}
-		return;
-	}
-	if (s->lost == NULL || s->lost_bits == NULL || s->n_lost == LOST_MAX) {
+	if (unlikely(s->dirty.dirty == NULL))
+		s->resync = 1;   /* no map: the resync lap sends every live connection again */
+	else if (sk_sync_dirty_mark(&s->dirty, sk_conn_slot_index(s->t, p), unsent))
+		s->sh->ctr[SK_SYNC_CTR_RESYNCS]++;
+}
+
+/* The full ring refused p's delete: keep it for the next polls. */
+static void
+keep(struct sk_sync_w *s, const struct sk_conn *p)
+{
+	if (s->lost == NULL || s->n_lost == LOST_MAX) {
 		s->sh->ctr[SK_SYNC_CTR_DEL_LOST]++;   /* the peer's entry expires by its timer */
 		return;
 	}
-	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type, &s->lost[s->n_lost]);
-	lost_mark(s, &s->lost[s->n_lost++]);
+	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, SK_SYNC_DELETE,
+			      lost_at(s, s->n_lost));
+	s->n_lost++;
 }
 
-/* Poll: send the kept deletes, oldest first, as far as the ring has room. */
+/* Poll: send the kept deletes, oldest first, as far as the ring has room
+ * (the oldest run up to the buffer's end, then the rest from its start). */
 static void
 retry_lost(struct sk_sync_w *s)
 {
-	unsigned int k = rte_ring_sp_enqueue_burst_elem(s->out, s->lost, sizeof(s->lost[0]),
-							s->n_lost, NULL);
+	uint32_t sent = 0;
 
-	if (k == 0)
+	while (s->n_lost != 0) {
+		uint32_t run = RTE_MIN(s->n_lost, LOST_MAX - s->lost_head);
+		unsigned int k = rte_ring_sp_enqueue_burst_elem(s->out, lost_at(s, 0),
+								sizeof(s->lost[0]), run, NULL);
+
+		sent += k;
+		s->n_lost -= k;
+		s->lost_head = (s->lost_head + k) & (LOST_MAX - 1);
+		if (k < run)
+			break;
+	}
+	if (sent == 0)
 		return;
-	s->sh->ctr[SK_SYNC_CTR_EMITTED] += k;
-	s->sh->ctr[SK_SYNC_CTR_DEL_RETRIED] += k;
-	s->n_lost -= k;
-	memmove(s->lost, s->lost + k, s->n_lost * sizeof(s->lost[0]));
+	s->sh->ctr[SK_SYNC_CTR_EMITTED] += sent;
+	s->sh->ctr[SK_SYNC_CTR_DEL_RETRIED] += sent;
 	lost_gone(s);
 }
 
@@ -326,23 +317,40 @@ on_event(void *arg, const struct sk_conn_table *t, const struct sk_conn *p,
 {
 	struct sk_sync_w *s = arg;
 	struct sk_sync_rec *r;
+	enum sk_sync_dirty_was was = SK_SYNC_DIRTY_CLEAN;
 	static const uint8_t type[] = {
 		[SK_CONN_EV_CREATE] = SK_SYNC_CREATE,
 		[SK_CONN_EV_CHANGE] = SK_SYNC_CHANGE,
 		[SK_CONN_EV_GONE] = SK_SYNC_DELETE,
 	};
 
-	(void)t;
 	if (!s->emit)
 		return;
-	r = slot(s);
+	if (unlikely(s->dirty.n != 0)) {
+		/* this event's record replaces what the mark owed (a change
+		 * carries everything, a freed slot owes nothing) */
+		was = sk_sync_dirty_take(&s->dirty, sk_conn_slot_index(t, p));
+		if (was == SK_SYNC_DIRTY_UNSENT && ev == SK_CONN_EV_GONE)
+			return;   /* the peer never heard of it: no delete either */
+	}
+	if (unlikely(s->n_lost != 0) && ev != SK_CONN_EV_GONE) {
+		/* A kept delete may be of an older connection on p's tuple:
+		 * p must reach the peer after it, so p waits for the dirty
+		 * sweep, which runs once the kept deletes are out. */
+		defer(s, p, ev, was);
+		return;
+	}
+	r = likely(!s->full) ? slot(s) : NULL;
 	if (unlikely(r == NULL)) {
-		refused(s, p, type[ev]);
+		s->full = 1;
+		s->sh->ctr[SK_SYNC_CTR_RING_FULL]++;
+		if (ev == SK_CONN_EV_GONE)
+			keep(s, p);
+		else
+			defer(s, p, ev, was);
 		return;
 	}
 	sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, type[ev], r);
-	if (unlikely(s->n_lost != 0) && ev == SK_CONN_EV_CREATE)
-		forget_lost(s, r);
 }
 
 struct sk_sync_w *
@@ -354,12 +362,14 @@ sk_sync_worker_attach(uint16_t idx, struct sk_conn_table *t)
 		return NULL;
 	s = &sync_w[idx];
 	rte_free(s->lost);
-	rte_free(s->lost_bits);
+	sk_sync_dirty_fini(&s->dirty);
 	memset(s, 0, sizeof(*s));
 	/* NULL if this fails: a refused delete is then counted del_lost */
 	s->lost = rte_malloc_socket("sk_sync_lost", LOST_MAX * sizeof(*s->lost), 64,
 				    rte_socket_id());
-	s->lost_bits = rte_zmalloc_socket("sk_sync_lostf", LOST_BITS / 8, 64, rte_socket_id());
+	/* failing, a refused create or change falls back to a full resync lap */
+	if (sk_sync_dirty_init(&s->dirty, sk_conn_slots_total(t), rte_socket_id()) != 0)
+		memset(&s->dirty, 0, sizeof(s->dirty));
 	s->sh = &sync_shm->w[idx];
 	s->out = s->sh->out;
 	s->in = s->sh->in;
@@ -414,6 +424,8 @@ sweep(struct sk_sync_w *s, uint32_t period)
 			room--;
 			sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, SK_SYNC_REFRESH, r);
 			s->sh->ctr[SK_SYNC_CTR_REFRESHED]++;
+			if (s->dirty.n != 0)
+				(void)sk_sync_dirty_take(&s->dirty, s->cursor);   /* owed no more */
 		}
 		if (++s->cursor == n) {
 			s->cursor = 0;
@@ -425,6 +437,41 @@ sweep(struct sk_sync_w *s, uint32_t period)
 			commit(s);   /* the lap's records before its bulk_done */
 			__atomic_store_n(&s->sh->bulk_done, s->lap_bulk, __ATOMIC_RELEASE);
 		}
+	}
+	commit(s);
+}
+
+/*
+ * Active: send the connections the ring refused a record for (dirty
+ * slots) as refreshes, as far as the ring has room beyond the events'
+ * reserve, at most SK_SYNC_SWEEP_BUDGET records and DIRTY_WORDS words
+ * (64 slots each) looked at per loop; the next loop resumes there.
+ */
+static void
+sweep_dirty(struct sk_sync_w *s)
+{
+	uint32_t room = rte_ring_free_count(s->out), words = DIRTY_WORDS;
+	int64_t i;
+
+	if (room <= SWEEP_RESERVE)
+		return;
+	room = RTE_MIN(room - SWEEP_RESERVE, SK_SYNC_SWEEP_BUDGET);
+	while (room != 0 && (i = sk_sync_dirty_next(&s->dirty, &words)) >= 0) {
+		const struct sk_conn *p = sk_conn_slot_at(s->t, (uint32_t)i);
+		struct sk_sync_rec *r;
+
+		if (p == NULL) {
+			/* freeing takes the mark off: not expected, but harmless */
+			(void)sk_sync_dirty_take(&s->dirty, (uint32_t)i);
+			continue;
+		}
+		r = slot(s);
+		if (r == NULL)
+			break;
+		(void)sk_sync_dirty_take(&s->dirty, (uint32_t)i);
+		room--;
+		sk_sync_rec_from_conn(s->t, p, s->g, s->now_ms, s->idx, SK_SYNC_REFRESH, r);
+		s->sh->ctr[SK_SYNC_CTR_REFRESHED]++;
 	}
 	commit(s);
 }
@@ -478,6 +525,7 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 
 	/* last loop's event records go out first */
 	commit(s);
+	s->full = 0;
 	s->g = g;
 	s->now_ms = now_ms;
 	s->emit = active && __atomic_load_n(&sync_shm->ship, __ATOMIC_ACQUIRE) != 0;
@@ -495,6 +543,7 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 		}
 		s->lap_left = 0;
 		s->resync = 0;
+		sk_sync_dirty_reset(&s->dirty);
 		s->last_ms = now_ms;
 		s->lap_start_ms = now_ms;   /* a refresh lap starts when shipping does */
 		s->window_ms = 2 * period;
@@ -512,7 +561,11 @@ sk_sync_poll(struct sk_sync_w *s, const struct sk_gen *g, uint32_t now_ms, uint8
 		/* a bulk lap under way already sends everything: keep its seq */
 		lap_start(s, s->lap_left != 0 ? s->lap_bulk : 0);
 	}
+	/* Kept deletes first, then what waits for them (the dirty slots);
+	 * deletes still kept mean a full ring, so the laps send nothing either. */
 	if (unlikely(s->n_lost != 0))
 		retry_lost(s);
+	if (unlikely(s->dirty.n != 0) && s->n_lost == 0)
+		sweep_dirty(s);
 	sweep(s, period);
 }

@@ -6,8 +6,10 @@
  * them holds the same entries (plain, DNAT, full NAT: same keys, state,
  * class, rule, generation, alias and backend tag, the SNAT port taken);
  * the owner rule, unknown services held, a full ring counted and mended by
- * the resync lap, a bulk lap, no records while not active, and the cost of
- * emitting (figures printed, not asserted).
+ * the dirty sweep (only the refused connections go again; one freed before
+ * it sends nothing stale; a reused slot sends the new connection), a bulk
+ * lap, no records while not active, and the cost of emitting (figures
+ * printed, not asserted).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -178,6 +180,123 @@ nat_open(struct sk_conn_table *t, const struct sk_pkt_meta *cli, const uint8_t *
 	q.dport = bport;
 	sk_conn_key_from_meta(&q, &rk, &rsa);
 	return sk_conn_create_nat(t, &k, sa, &rk, rsa, cli, now, 11, GEN, nat, tag);
+}
+
+/* Is rec of the UDP connection from 12.0.0.<last> (test_dirty's)? */
+static int
+is_d(const struct sk_sync_rec *rec, unsigned int last)
+{
+	return rec->src[0] == 12 && rec->src[1] == 0 && rec->src[2] == 0 && rec->src[3] == last;
+}
+
+/*
+ * The dirty marks, on worker 1 with a table of exactly DN slots: a full ring
+ * marks the refused creates and changes; once room is back the sweep sends
+ * those and nothing else; a connection freed while its create was never
+ * sent sends nothing (no create, no delete), one whose change was refused
+ * sends its delete only; a freed dirty slot taken by a new connection sends
+ * the new connection.
+ */
+#define DN 48u
+static void
+test_dirty(struct sk_sync_shm *sh, const struct sk_gen *g, uint32_t now)
+{
+	static struct sk_sync_rec rec[SK_SYNC_RING_SIZE];
+	struct sk_conn_table *td = sk_conn_table_create("sync_d", DN, SOCKET_ID_ANY);
+	struct sk_sync_w *sd = td != NULL ? sk_sync_worker_attach(1, td) : NULL;
+	struct rte_ring *out = sh->w[1].out;
+	struct sk_pkt_meta m[DN + 1];
+	unsigned int n, i, made = 0;
+
+	SK_CHECK(sd != NULL && sk_conn_slots_total(td) == DN, "dirty: a table of %u slots", DN);
+	if (sd == NULL)
+		return;
+	attached[1] = sd;
+	rte_ring_reset(out);
+	sk_sync_poll(sd, g, now, 1);
+	/* 40 connections whose creates go out, then a full ring */
+	for (i = 0; i <= DN; i++)
+		m[i] = mk4(0x0c000000u + i, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
+	for (i = 0; i < 40; i++)
+		made += open_conn(td, &m[i], now) != NULL;
+	n = drain(sh, 1, rec, SK_SYNC_RING_SIZE);
+	SK_CHECK(made == 40 && n == 40, "dirty: 40 creates sent (%u)", n);
+	for (i = 0; i < SK_SYNC_RING_SIZE - 1; i++)
+		rte_ring_sp_enqueue_elem(out, &rec[0], sizeof(rec[0]));
+	uint64_t full0 = sh->w[1].ctr[SK_SYNC_CTR_RING_FULL];
+	uint64_t rs0 = sh->w[1].ctr[SK_SYNC_CTR_RESYNCS];
+	uint64_t ret0 = sh->w[1].ctr[SK_SYNC_CTR_DEL_RETRIED];
+	uint64_t lost0 = sh->w[1].ctr[SK_SYNC_CTR_DEL_LOST];
+
+	/* refused: the creates of 40..47, the change of 0 (its reply: UDP both ways) */
+	for (i = 40; i < DN; i++)
+		made += open_conn(td, &m[i], now) != NULL;
+	struct sk_pkt_meta r0 = rev(&m[0], 0);
+	enum sk_conn_dir d = SK_DIR_ORIG;
+	struct sk_conn *c0 = find(td, &r0, &d);
+	enum sk_drop_reason u0 = c0 != NULL ? sk_conn_update(td, c0, &r0, d, 60, now + 1)
+					    : SK_DROP_TCP_INVALID;
+
+	SK_CHECK(made == DN && u0 == SK_DROP_NONE && sk_conn_slots_used(td) == DN &&
+		 sh->w[1].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 9 &&
+		 sh->w[1].ctr[SK_SYNC_CTR_RESYNCS] == rs0 + 1,
+		 "dirty: 8 creates and a change refused (ring_full +%lu), one resync",
+		 (unsigned long)(sh->w[1].ctr[SK_SYNC_CTR_RING_FULL] - full0));
+	/* 41 goes before its create was ever sent: its slot, the only free
+	 * one, takes connection 48 (refused too); 40 goes too; 0, whose
+	 * change was refused, goes: its delete is kept */
+	struct sk_conn *c41 = find(td, &m[41], NULL);
+	uint32_t s41 = c41 != NULL ? sk_conn_slot_index(td, c41) : UINT32_MAX;
+
+	sk_conn_delete(td, c41);
+	struct sk_conn *c48 = open_conn(td, &m[DN], now);
+
+	SK_CHECK(c48 != NULL && sk_conn_slot_index(td, c48) == s41 &&
+		 sh->w[1].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 10,
+		 "dirty: a freed dirty slot taken by a new connection (slot %u), whose create is "
+		 "refused; the gone one's delete not even tried", s41);
+	sk_conn_delete(td, find(td, &m[40], NULL));
+	sk_conn_delete(td, sk_conn_primary(td, find(td, &m[0], NULL)));
+	SK_CHECK(sh->w[1].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 11 &&
+		 sh->w[1].ctr[SK_SYNC_CTR_DEL_LOST] == lost0,
+		 "dirty: the changed connection's delete refused and kept, the unsent one's not "
+		 "tried");
+	/* room back: the kept delete, then 42..47 and 48 once each, nothing else */
+	rte_ring_reset(out);
+	unsigned int got = 0, del0 = 0, ref = 0, other = 0, first_del = 0;
+	uint32_t seen = 0;
+
+	for (unsigned int loop = 0; loop < 4; loop++) {
+		sk_sync_poll(sd, g, now + 2, 1);
+		n = drain(sh, 1, rec, SK_SYNC_RING_SIZE);
+		for (i = 0; i < n; i++) {
+			unsigned int k = rec[i].src[3];
+
+			if (rec[i].type == SK_SYNC_DELETE && is_d(&rec[i], 0)) {
+				del0++;
+				first_del = got + i == 0;
+			} else if (rec[i].type == SK_SYNC_REFRESH && rec[i].src[0] == 12 &&
+				   k >= 42 && k <= DN && !(seen & (1u << (k - 42)))) {
+				seen |= 1u << (k - 42);
+				ref++;
+			} else {
+				other++;
+			}
+		}
+		got += n;
+	}
+	SK_CHECK(got == 8 && del0 == 1 && first_del && ref == 7 && other == 0 &&
+		 sh->w[1].ctr[SK_SYNC_CTR_DEL_RETRIED] == ret0 + 1,
+		 "dirty sweep: the kept delete first, then the 7 refused connections once each "
+		 "(%u records: %u delete, %u refreshes, %u other)", got, del0, ref, other);
+	/* the reused slot's refresh is the new connection's */
+	struct sk_conn *c48b = find(td, &m[DN], NULL);
+	SK_CHECK(c48b != NULL && (seen & (1u << (DN - 42))) && find(td, &m[41], NULL) == NULL,
+		 "dirty: the reused slot sent as the new connection (12.0.0.%u)", DN);
+	sk_sync_poll(sd, g, now + 3, 1);
+	SK_CHECK(drain(sh, 1, rec, SK_SYNC_RING_SIZE) == 0, "dirty: clean again, nothing more");
+	attached[1] = NULL;
+	sk_conn_table_free(td);
 }
 
 int
@@ -423,8 +542,9 @@ main(int argc, char **argv)
 	SK_CHECK(sk_sync_apply(tb, &gb, 0, NW, now_b, &bad, &created, &removed) == SK_SYNC_REFUSED,
 		 "TCP state out of range refused");
 
-	/* ---- a full ring: dropped and counted, then the resync lap sends all ---- */
+	/* ---- a full ring: dropped and counted, then the dirty sweep sends what it refused ---- */
 	uint64_t full0 = sh->w[0].ctr[SK_SYNC_CTR_RING_FULL];
+	uint64_t resync0 = sh->w[0].ctr[SK_SYNC_CTR_RESYNCS];
 	unsigned int made = 0;
 
 	for (i = 0; i < 3000; i++) {
@@ -444,7 +564,8 @@ main(int argc, char **argv)
 		 "event with a full ring: dropped and counted (ring_full %lu)",
 		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
 	/* deletes the full ring refuses: q2's is kept for a retry; q3's too,
-	 * but q3 is opened again at once, so its delete must never go out */
+	 * and q3 is opened again at once: its delete must reach the peer
+	 * before the new q3 */
 	struct sk_pkt_meta q2 = mk4(0x0a000000u + 5, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
 	struct sk_pkt_meta q3 = mk4(0x0a000000u + 6, ip4("10.10.0.50"), 1024, 53, IPPROTO_UDP, 0);
 	uint64_t retried0 = sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED];
@@ -452,13 +573,13 @@ main(int argc, char **argv)
 	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q2, NULL)));
 	sk_conn_delete(ta, sk_conn_primary(ta, find(ta, &q3, NULL)));
 	SK_CHECK(open_conn(ta, &q3, now_a) != NULL && find(ta, &q2, NULL) == NULL &&
-		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 4,
-		 "two deletes and a create refused by the full ring (ring_full %lu)",
+		 sh->w[0].ctr[SK_SYNC_CTR_RING_FULL] == full0 + 3,
+		 "two deletes refused by the full ring and kept; the new q3 waits for them, the "
+		 "ring not tried (ring_full %lu)",
 		 (unsigned long)sh->w[0].ctr[SK_SYNC_CTR_RING_FULL]);
 	rte_ring_reset((struct rte_ring *)sh->w[0].out);
-	uint64_t resync0 = sh->w[0].ctr[SK_SYNC_CTR_RESYNCS];
 	unsigned int got = 0, loops = 0, have_q1 = 0, del_q2 = 0, del_q3 = 0, ref_q3 = 0;
-	unsigned int at_del_q2 = 0;
+	unsigned int at_del_q2 = 0, at_del_q3 = 0, at_ref_q3 = 0;
 
 	for (loops = 0; loops < 100; loops++) {
 		sk_sync_poll(sa, &ga, now_a, 1);
@@ -473,21 +594,30 @@ main(int argc, char **argv)
 				del_q2++;
 				at_del_q2 = got + i;
 			}
-			del_q3 += rec[i].type == SK_SYNC_DELETE && is_q3;
-			ref_q3 += rec[i].type == SK_SYNC_REFRESH && is_q3;
+			if (rec[i].type == SK_SYNC_DELETE && is_q3) {
+				del_q3++;
+				at_del_q3 = got + i;
+			}
+			if (rec[i].type == SK_SYNC_REFRESH && is_q3) {
+				ref_q3++;
+				at_ref_q3 = got + i;
+			}
 		}
 		got += n;
 	}
-	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got >= made && have_q1,
-		 "resync lap: every connection sent again (%u records for %u connections)", got,
-		 sk_conn_count(ta));
+	/* the kept deletes of q2 and q3, q1's refused create, the new q3's:
+	 * nothing of the other connections, whose records went */
+	SK_CHECK(sh->w[0].ctr[SK_SYNC_CTR_RESYNCS] == resync0 + 1 && got == 4 && have_q1 &&
+		 made == 3000,
+		 "dirty sweep: only the refused connections sent again (%u records for %u "
+		 "connections)", got, sk_conn_count(ta));
 	SK_CHECK(del_q2 == 1 && at_del_q2 == 0 &&
-		 sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED] == retried0 + 1,
-		 "a delete the full ring refused is sent at the next poll, before the lap (%u, at %u)",
+		 sh->w[0].ctr[SK_SYNC_CTR_DEL_RETRIED] == retried0 + 2,
+		 "a delete the full ring refused is sent at the next poll, before the sweep (%u, at %u)",
 		 del_q2, at_del_q2);
-	SK_CHECK(del_q3 == 0 && ref_q3 == 1,
-		 "a kept delete of a tuple opened again is dropped; the new entry is sent (%u, %u)",
-		 del_q3, ref_q3);
+	SK_CHECK(del_q3 == 1 && ref_q3 == 1 && at_del_q3 < at_ref_q3,
+		 "a kept delete of a tuple opened again goes first, then the new entry (%u at %u, "
+		 "%u at %u)", del_q3, at_del_q3, ref_q3, at_ref_q3);
 	/* the standby gets q2's delete: the entry it held goes */
 	{
 		struct sk_sync_rec q2r;
@@ -510,6 +640,9 @@ main(int argc, char **argv)
 		SK_CHECK(tq != NULL && ok1 && ok2, "the retried delete removes the standby's entry");
 		sk_conn_table_free(tq);
 	}
+
+	/* ---- dirty marks, on their own table (worker 1) ---- */
+	test_dirty(sh, &ga, now_a);
 
 	/* ---- bulk: a full lap on request, then bulk_done ---- */
 	__atomic_store_n(&sh->bulk_seq, 5, __ATOMIC_RELEASE);
