@@ -16,7 +16,7 @@
 #include "fuzz_common.h"
 #include <rte_cycles.h>
 
-#include "pkt_parse.h"
+#include "pkt/pkt_parse.h"
 #include "frag/frag.h"
 #include "sk_drop.h"
 

@@ -14,7 +14,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
-#include "pkt_parse.h"
+#include "pkt/pkt_parse.h"
 #include "sk_drop.h"
 
 static struct rte_mempool *pool;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "../../dataplane/synproxy/siphash.h"
-#include "../../dataplane/synproxy/syncookie.h"
+#include "synproxy/siphash.h"
+#include "synproxy/syncookie.h"
 #include "sk_test.h"
 
 static struct sk_syncookie_tuple tuple4(uint8_t last)

@@ -14,7 +14,7 @@
 #include <rte_tcp.h>
 
 #include "sk_pkt_meta.h"
-#include "pkt_parse.h"
+#include "pkt/pkt_parse.h"
 #include "synproxy/synproxy_pkt.h"
 #include "synproxy/synproxy_tcp.h"
 #include "sk_test.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../dataplane/synproxy/synproxy_tcp.h"
+#include "synproxy/synproxy_tcp.h"
 #include "sk_test.h"
 
 /* Full TCP checksum over an IPv4 pseudo-header and the segment. */
