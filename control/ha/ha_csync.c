@@ -150,6 +150,20 @@ ask_bulk(struct sk_ha *ha, uint64_t now)
 		__atomic_store_n(&cs->shm->bulk_seq, cs->bulk_id, __ATOMIC_RELEASE);
 }
 
+/*
+ * Milliseconds from t to now, 0 when t is later: the loop reads its clock
+ * once (now) before the link's callbacks run, and those stamp with their own
+ * reading (a session's start, a bulk's BEGIN), which may be a ms past now.
+ * A plain now - t there wraps to ~2^64: a session that came up in this very
+ * loop looked 2^64 ms old, its resume wait "expired" at once and it fell
+ * back to a bulk sync (tests/ha/run step 3, 3 of 8 runs).
+ */
+static inline uint64_t
+ms_since(uint64_t now, uint64_t t)
+{
+	return now > t ? now - t : 0;
+}
+
 /* May batches go on the link now (a session up, not waiting for the resume point)? */
 static int
 can_send(const struct sk_ha *ha)
@@ -307,11 +321,11 @@ outage_keeps_shipping(struct sk_ha *ha, uint64_t now)
 		sk_ha_log(ha, "sync", NULL, "link down while shipping: records kept for a "
 			  "resume (last acknowledged batch %" PRIu64 ")", cs->acked);
 	}
-	if (now - cs->outage_ms <= RESUME_OUTAGE_MS && cs->win_from <= cs->acked + 1)
+	if (ms_since(now, cs->outage_ms) <= RESUME_OUTAGE_MS && cs->win_from <= cs->acked + 1)
 		return 1;
 	sk_ha_log(ha, "sync", NULL, "link down for %" PRIu64 " ms, %" PRIu64 " batches "
 		  "unacknowledged: no resume, bulk sync on the next session",
-		  now - cs->outage_ms, cs->seq - cs->acked);
+		  ms_since(now, cs->outage_ms), cs->seq - cs->acked);
 	return 0;
 }
 
@@ -341,7 +355,7 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		cs->outage_ms = 0;
 	else if (cs->shipping && want_ship(ha))
 		ship = outage_keeps_shipping(ha, now);
-	if (cs->resume_wait && now - cs->resume_wait_ms > RESUME_WAIT_MS) {
+	if (cs->resume_wait && ms_since(now, cs->resume_wait_ms) > RESUME_WAIT_MS) {
 		sk_ha_log(ha, "sync", NULL, "no resume point from the standby in %u ms: bulk sync",
 			  RESUME_WAIT_MS);
 		cs->resume_wait = 0;
@@ -388,7 +402,7 @@ tick_active(struct sk_ha *ha, uint64_t now)
 			send_bulk(ha, SK_HA_MSG_BULK_END, &b);
 			cs->st.bulk_out = 0;
 			cs->st.bulk_runs++;
-			cs->st.bulk_ms = now - cs->bulk_start_ms;
+			cs->st.bulk_ms = ms_since(now, cs->bulk_start_ms);
 			cs->st.bulk_records = b.records;
 			sk_ha_log(ha, "sync", NULL, "connection bulk sync %u sent: %u records in %"
 				  PRIu64 " ms", b.id, b.records, cs->st.bulk_ms);
@@ -477,7 +491,7 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 		uint64_t now = sk_ha_mono_ms();
 
 		cs->st.records_acked = cs->win[i].records;
-		cs->st.lag_ms = now - cs->win[i].first_ms;
+		cs->st.lag_ms = ms_since(now, cs->win[i].first_ms);
 		if (cs->st.lag_ms > cs->st.lag_ms_max)
 			cs->st.lag_ms_max = cs->st.lag_ms;
 	}
@@ -779,7 +793,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 		if (left == 0) {
 			cs->bulk_in_end = 0;
 			cs->st.bulk_in = 2;
-			cs->st.bulk_ms = now - cs->bulk_in_start_ms;
+			cs->st.bulk_ms = ms_since(now, cs->bulk_in_start_ms);
 			sk_ha_log(ha, "sync", NULL, "connection bulk sync %u received and applied: %"
 				  PRIu64 " records in %" PRIu64 " ms", cs->bulk_in_id,
 				  cs->st.bulk_records, cs->st.bulk_ms);

@@ -301,6 +301,23 @@ main(int argc, char **argv)
 		 (unsigned long)u[0].ha.csync.st.batches_resent);
 	SK_CHECK(ready() && u[1].ha.csync.resume_asked == 0, "the standby is ready again");
 
+	/* ---- sekisho-cp's loop reads its clock once, before the link's callbacks
+	 * run; a session that comes up in the loop stamps its start with a later
+	 * reading.  A tick at a reading 1 ms before that stamp must not end the
+	 * resume wait (now - stamp wrapped to ~2^64 ms: a bulk sync at once,
+	 * tests/ha/run step 3 in 3 of 8 runs) ---- */
+	sk_ha_csync_session(&u[0].ha);
+	{
+		uint64_t t0 = u[0].ha.csync.resume_wait_ms, r0 = u[0].ha.csync.st.resyncs;
+
+		sk_ha_csync_tick(&u[0].ha, t0 - 1);
+		SK_CHECK(u[0].ha.csync.resume_wait == 1 && u[0].ha.csync.st.resyncs == r0 &&
+			 !u[0].ha.csync.st.bulk_out,
+			 "a session stamped 1 ms after the loop's clock: still waiting for the "
+			 "standby's resume point (no bulk sync)");
+	}
+	pump(5000, ready);   /* this made-up session gets no RESUME: it ends in a bulk */
+
 	/* ---- a standby that cannot resume (restarted) gets a bulk sync ---- */
 	runs0 = u[0].ha.csync.st.bulk_runs;
 	sk_ha_link_free(&u[1].ha.link);
