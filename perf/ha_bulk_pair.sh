@@ -156,31 +156,9 @@ ip -n "$NS" addr add 127.0.0.2/8 dev lo 2>/dev/null || true
 ip -n "$NS" link add h1 type veth peer name h2
 ip -n "$NS" link set h1 up
 ip -n "$NS" link set h2 up
-start_dp() {
-	ip netns exec "$NS" "$BUILD/dataplane/sekisho-dp" --image "$D/u$1.img" \
-		--stats-file "$D/s$1.json" --unit "$1" > "$D/dp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "DP$1=$!"
-}
-start_cp() {
-	ip netns exec "$NS" stdbuf -oL -eL "$BUILD/control/sekisho-cp" --serve "$D/u$1.conf" \
-		--unit "$1" >> "$D/cp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "CP$1=$!"
-}
-api() { # unit path
-	ip netns exec "$NS" curl -sk --max-time 20 -H "Authorization: Bearer t" \
-		"https://127.0.0.1:$((18640 + $1))/api/v1/$2"
-}
-jq_() { /usr/bin/python3 -c "import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split('.'):
-    d=d[int(k)] if isinstance(d,list) else d.get(k) if isinstance(d,dict) else None
-print(d)" "$1" 2>/dev/null; }
-now_ms() { date +%s%3N; }
-wait_for() { local end=$(( $(date +%s) + $1 )); shift
-	until "$@"; do [ "$(date +%s)" -ge "$end" ] && return 1; sleep 0.3; done; }
-role_is() { [ "$(api "$1" ha | jq_ role)" = "$2" ]; }
+API_BASE=18640 API_TIMEOUT=20
+# shellcheck source=perf/ha_pair_lib.sh
+. "$(dirname "$0")/ha_pair_lib.sh"
 
 # 1. unit 1 alone: active once its peer is found dead
 start_dp 1

@@ -52,18 +52,8 @@ ip -n "$NS" link set lo up
 ip -n "$NS" link add v1 type veth peer name v2
 ip -n "$NS" link set v1 up
 ip -n "$NS" link set v2 up
-start_dp() {
-	ip netns exec "$NS" "$BUILD/dataplane/sekisho-dp" --image "$D/u$1.img" \
-		--stats-file "$D/s$1.json" --unit "$1" > "$D/dp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "DP$1=$!"
-}
-start_cp() {
-	ip netns exec "$NS" stdbuf -oL -eL "$BUILD/control/sekisho-cp" --serve "$D/u$1.conf" --unit "$1" \
-		> "$D/cp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "CP$1=$!"
-}
+# shellcheck source=perf/ha_pair_lib.sh
+. "$(dirname "$0")/ha_pair_lib.sh"
 start_dp 1; sleep 1; start_dp 2; sleep 2
 start_cp 1; start_cp 2
 sleep 6

@@ -86,33 +86,9 @@ for u in 1 2; do
 	ip -n "$NS" link set g${u}p up
 	ip -n "$NS" link set h$u up
 done
-start_dp() {
-	ip netns exec "$NS" "$BUILD/dataplane/sekisho-dp" --image "$D/u$1.img" \
-		--stats-file "$D/s$1.json" --unit "$1" > "$D/dp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "DP$1=$!"
-}
-start_cp() {
-	ip netns exec "$NS" stdbuf -oL -eL "$BUILD/control/sekisho-cp" --serve "$D/u$1.conf" \
-		--unit "$1" >> "$D/cp$1.log" 2>&1 &
-	PIDS+=($!)
-	eval "CP$1=$!"
-}
-api() { # unit path
-	ip netns exec "$NS" curl -sk --max-time 5 -H "Authorization: Bearer t" \
-		"https://127.0.0.1:$((18540 + $1))/api/v1/$2"
-}
-jq_() { /usr/bin/python3 -c "import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split('.'):
-    d=d[int(k)] if isinstance(d,list) else d.get(k) if isinstance(d,dict) else None
-print(d)" "$1" 2>/dev/null; }
-now_ms() { date +%s%3N; }
-# wait_for SECONDS COMMAND...: until the command succeeds
-wait_for() { local end=$(( $(date +%s) + $1 )); shift
-	until "$@"; do [ "$(date +%s)" -ge "$end" ] && return 1; sleep 0.2; done; }
-role_is() { [ "$(api "$1" ha | jq_ role)" = "$2" ]; }
-ready_is() { [ "$(api "$1" ha | jq_ ready)" = "True" ]; }
+API_BASE=18540 API_TIMEOUT=5
+# shellcheck source=perf/ha_pair_lib.sh
+. "$(dirname "$0")/ha_pair_lib.sh"
 count_is() { [ "$(api "$1" connections/count | jq_ count)" = "$2" ]; }
 # send FIRST COUNT FLAGS IFACE: TCP segments of flows FIRST.. (10.254.x.y:p -> 10.253.0.1:80)
 send() {
