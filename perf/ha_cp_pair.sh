@@ -32,7 +32,7 @@ dataplane = { lcores = "0-1"; workers = 1; hugepages = true; memory_mb = 256;
 management = { listen = "127.0.0.1:$((18440 + u))"; state_dir = "$D/state$u";
   tokens = ( { name = "t"; sha256 = "$TOK"; } ); };
 zones = ( "ha" );
-interfaces = ( { name = "hal"; zone = "ha"; mac = "02:00:00:00:00:0$u"; mtu = 1500;
+interfaces = ( { name = "hal"; zone = "ha"; mtu = 1500;
     device = "net_af_packet$u,iface=v$u";
     units = ( { ipv4 = [ "198.51.100.2/24" ]; }, { ipv4 = [ "198.51.100.3/24" ]; } );
     floating_ipv4 = [ "198.51.100.1/24" ]; } );
