@@ -19,10 +19,11 @@
  *    complete.  A standby that cannot resume (restarted, a bulk sync half
  *    received) or a window that no longer holds the batch asked for gets a
  *    bulk sync instead;
- *  - standby: check each batch (stream, sequence, every record), hand each
- *    record to the owner worker's in ring, acknowledge once per loop, and
- *    report ready only after the active's bulk sync has arrived (and, on a
- *    new session, once the resume is complete).
+ *  - standby (its receiving half is ha_csync_rx.c): check each batch, hand
+ *    each record to the owner worker's in ring, acknowledge once per loop;
+ *    here: where a new session stands (resume or bulk), and ready only
+ *    after the active's bulk sync has arrived (and, on a new session, once
+ *    the resume is complete).
  * Nothing here blocks: the rings, the window and the link queue are bounded,
  * and a loss the window cannot mend is mended by a bulk pass, not by waiting.
  */
@@ -37,6 +38,7 @@
 
 #include "cp.h"
 #include "ha_crec.h"
+#include "ha_csync_rx.h"
 #include "ha_link.h"
 #include "ha_priv.h"
 
@@ -46,16 +48,15 @@
 #define DRAIN_MAX 65536u
 #define DRAIN_BURST 256u
 /* Flow control: no draining while this much is sent and not acknowledged
- * (the standby acknowledges what is in its workers' rings, so its queue
- * stays below PEND_MAX and a bulk sync never outruns its apply). */
+ * (the standby acknowledges what is in its workers' rings, so its queue,
+ * PEND_MAX in ha_csync_rx.c, is never outgrown and a bulk sync never
+ * outruns its apply). */
 #define UNACKED_RECORDS_MAX 65536u
 #define UNACKED_BATCHES_MAX (SK_HA_CSYNC_WINDOW / 2)
 /* Poll timeout while shipping: a batch leaves at most this long after its record. */
 #define SHIP_LOOP_MS 5
 /* Poll timeout of a standby while records wait for room in an in ring. */
 #define STANDBY_BUSY_MS 1
-/* Records a standby keeps per worker while its in ring is full. */
-#define PEND_MAX 131072u
 /* Link down while shipping: the workers go on emitting into the window this
  * long at most (then shipping stops, and the next session is a bulk sync). */
 #define RESUME_OUTAGE_MS 60000u
@@ -148,20 +149,6 @@ ask_bulk(struct sk_ha *ha, uint64_t now)
 	send_bulk(ha, SK_HA_MSG_BULK_BEGIN, &b);
 	if (cs->shm != NULL)
 		__atomic_store_n(&cs->shm->bulk_seq, cs->bulk_id, __ATOMIC_RELEASE);
-}
-
-/*
- * Milliseconds from t to now, 0 when t is later: the loop reads its clock
- * once (now) before the link's callbacks run, and those stamp with their own
- * reading (a session's start, a bulk's BEGIN), which may be a ms past now.
- * A plain now - t there wraps to ~2^64: a session that came up in this very
- * loop looked 2^64 ms old, its resume wait "expired" at once and it fell
- * back to a bulk sync (tests/ha/run step 3, 3 of 8 runs).
- */
-static inline uint64_t
-ms_since(uint64_t now, uint64_t t)
-{
-	return now > t ? now - t : 0;
 }
 
 /* May batches go on the link now (a session up, not waiting for the resume point)? */
@@ -321,11 +308,11 @@ outage_keeps_shipping(struct sk_ha *ha, uint64_t now)
 		sk_ha_log(ha, "sync", NULL, "link down while shipping: records kept for a "
 			  "resume (last acknowledged batch %" PRIu64 ")", cs->acked);
 	}
-	if (ms_since(now, cs->outage_ms) <= RESUME_OUTAGE_MS && cs->win_from <= cs->acked + 1)
+	if (sk_ha_ms_since(now, cs->outage_ms) <= RESUME_OUTAGE_MS && cs->win_from <= cs->acked + 1)
 		return 1;
 	sk_ha_log(ha, "sync", NULL, "link down for %" PRIu64 " ms, %" PRIu64 " batches "
 		  "unacknowledged: no resume, bulk sync on the next session",
-		  ms_since(now, cs->outage_ms), cs->seq - cs->acked);
+		  sk_ha_ms_since(now, cs->outage_ms), cs->seq - cs->acked);
 	return 0;
 }
 
@@ -355,7 +342,7 @@ tick_active(struct sk_ha *ha, uint64_t now)
 		cs->outage_ms = 0;
 	else if (cs->shipping && want_ship(ha))
 		ship = outage_keeps_shipping(ha, now);
-	if (cs->resume_wait && ms_since(now, cs->resume_wait_ms) > RESUME_WAIT_MS) {
+	if (cs->resume_wait && sk_ha_ms_since(now, cs->resume_wait_ms) > RESUME_WAIT_MS) {
 		sk_ha_log(ha, "sync", NULL, "no resume point from the standby in %u ms: bulk sync",
 			  RESUME_WAIT_MS);
 		cs->resume_wait = 0;
@@ -402,7 +389,7 @@ tick_active(struct sk_ha *ha, uint64_t now)
 			send_bulk(ha, SK_HA_MSG_BULK_END, &b);
 			cs->st.bulk_out = 0;
 			cs->st.bulk_runs++;
-			cs->st.bulk_ms = ms_since(now, cs->bulk_start_ms);
+			cs->st.bulk_ms = sk_ha_ms_since(now, cs->bulk_start_ms);
 			cs->st.bulk_records = b.records;
 			sk_ha_log(ha, "sync", NULL, "connection bulk sync %u sent: %u records in %"
 				  PRIu64 " ms", b.id, b.records, cs->st.bulk_ms);
@@ -491,7 +478,7 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 		uint64_t now = sk_ha_mono_ms();
 
 		cs->st.records_acked = cs->win[i].records;
-		cs->st.lag_ms = ms_since(now, cs->win[i].first_ms);
+		cs->st.lag_ms = sk_ha_ms_since(now, cs->win[i].first_ms);
 		if (cs->st.lag_ms > cs->st.lag_ms_max)
 			cs->st.lag_ms_max = cs->st.lag_ms;
 	}
@@ -499,156 +486,19 @@ on_ack(struct sk_ha *ha, const uint8_t *p, size_t len)
 		cs->win_from = a.seq + 1;   /* acknowledged: no longer kept */
 }
 
-/* ---- standby side ---- */
-
-/* Move what waits for worker w into its in ring, in order; 1 when none is left. */
-static int
-pend_flush(struct sk_ha_csync *cs, unsigned int w)
-{
-	struct sk_ha_cpend *p = &cs->pend[w];
-
-	while (p->n != 0) {
-		uint32_t run = RTE_MIN(p->n, PEND_MAX - p->head);
-		unsigned int k = rte_ring_sp_enqueue_burst_elem(cs->shm->w[w].in, &p->q[p->head],
-								sizeof(p->q[0]), run, NULL);
-
-		p->head = (p->head + k) % PEND_MAX;
-		p->n -= k;
-		if (k < run)
-			return 0;
-	}
-	p->head = 0;
-	return 1;
-}
-
-/* Hand rec to its owner's in ring, or queue it behind what waits; 0 or -ENOBUFS. */
-static int
-hand_over(struct sk_ha_csync *cs, const struct sk_sync_rec *rec)
-{
-	struct sk_ha_cpend *p = &cs->pend[rec->owner];
-
-	if ((p->n == 0 || pend_flush(cs, rec->owner)) &&
-	    rte_ring_sp_enqueue_elem(cs->shm->w[rec->owner].in, (void *)(uintptr_t)rec,
-				     sizeof(*rec)) == 0)
-		return 0;
-	if (p->q == NULL && (p->q = malloc(sizeof(*p->q) * PEND_MAX)) == NULL)
-		return -ENOBUFS;
-	if (p->n == PEND_MAX)
-		return -ENOBUFS;
-	p->q[(p->head + p->n) % PEND_MAX] = *rec;
-	p->n++;
-	return 0;
-}
-
-static void
-on_records(struct sk_ha *ha, const uint8_t *p, size_t len)
-{
-	struct sk_ha_csync *cs = &ha->csync;
-	struct sk_ha_cbatch_hdr h;
-	size_t off = SK_HA_CREC_HDR;
-	int apply;
-
-	if (sk_ha_cbatch_hdr_get(p, len, &h) != 0) {
-		cs->st.malformed++;
-		cs->ack_flags |= SK_HA_CACK_RESYNC;
-		return;
-	}
-	if (h.stream != cs->peer_stream) {
-		/* a new sender (restarted, or the other unit became active) */
-		cs->peer_stream = h.stream;
-		cs->peer_seq = h.seq - 1;
-	}
-	if (h.seq <= cs->peer_seq)
-		return;   /* a duplicate (sent again on a resume) */
-	if (h.seq != cs->peer_seq + 1) {
-		cs->st.gaps += h.seq - cs->peer_seq - 1;
-		cs->ack_flags |= SK_HA_CACK_RESYNC;
-	} else if (h.count == 0 && cs->resume_asked) {
-		cs->resume_asked = 0;   /* the active's mark: everything after ours has come */
-		cs->st.resumes++;
-		sk_ha_log(ha, "sync", NULL, "link session resumed at batch %" PRIu64, h.seq);
-	}
-	cs->peer_seq = h.seq;
-	cs->ack_due = 1;
-	cs->st.batches_recv++;
-	/* Only a unit that is not active hands records to its workers. */
-	apply = cs->shm != NULL && ha->fsm.role != SK_HA_ROLE_ACTIVE &&
-		(ha->shm == NULL ||
-		 __atomic_load_n(&ha->shm->role, __ATOMIC_ACQUIRE) != SK_HA_ROLE_ACTIVE);
-	for (unsigned int i = 0; i < h.count; i++) {
-		struct sk_sync_rec rec;
-		int k = sk_ha_crec_get(p + off, len - off, apply ? cs->n_workers : SK_SYNC_MAX_WORKERS,
-				       &rec);
-
-		if (k < 0) {
-			/* the rest of the batch cannot be framed: counted, mended by a bulk */
-			cs->st.malformed += h.count - i;
-			cs->ack_flags |= SK_HA_CACK_RESYNC;
-			return;
-		}
-		off += (size_t)k;
-		cs->st.records_recv++;
-		if (!apply) {
-			cs->st.ignored++;
-			continue;
-		}
-		if (hand_over(cs, &rec) != 0) {
-			cs->st.apply_dropped++;
-			cs->ack_flags |= SK_HA_CACK_RESYNC;
-		}
-	}
-	if (off != len) {
-		cs->st.malformed++;
-		cs->ack_flags |= SK_HA_CACK_RESYNC;
-	}
-}
-
-static void
-on_bulk(struct sk_ha *ha, uint8_t type, const uint8_t *p, size_t len)
-{
-	struct sk_ha_csync *cs = &ha->csync;
-	struct sk_ha_cbulk b;
-	uint64_t now = sk_ha_mono_ms();
-
-	if (sk_ha_cbulk_get(p, len, &b) != 0) {
-		cs->st.malformed++;
-		return;
-	}
-	if (type == SK_HA_MSG_BULK_BEGIN) {
-		cs->st.bulk_in = 1;
-		cs->bulk_in_end = 0;
-		cs->bulk_in_start_ms = now;
-		cs->resume_asked = 0;
-		/* the stream continues after b.seq: what was missed before it,
-		 * the bulk sync brings (no gap, no further resync for it) */
-		cs->peer_stream = b.stream;
-		cs->peer_seq = b.seq;
-		cs->ack_flags &= ~(uint32_t)SK_HA_CACK_RESYNC;
-		cs->ack_due = 1;
-		return;
-	}
-	if (cs->st.bulk_in != 1)
-		return;
-	/* done once the workers have applied it too (sk_ha_csync_tick) */
-	cs->bulk_in_end = 1;
-	cs->st.bulk_runs++;
-	cs->st.bulk_records = b.records;
-	cs->bulk_in_id = b.id;
-}
-
 void
 sk_ha_csync_on_msg(struct sk_ha *ha, uint8_t type, const void *payload, size_t len)
 {
 	switch (type) {
 	case SK_HA_MSG_CONN_RECORDS:
-		on_records(ha, payload, len);
+		sk_ha_csync_rx_records(ha, payload, len);
 		break;
 	case SK_HA_MSG_ACK:
 		on_ack(ha, payload, len);
 		break;
 	case SK_HA_MSG_BULK_BEGIN:
 	case SK_HA_MSG_BULK_END:
-		on_bulk(ha, type, payload, len);
+		sk_ha_csync_rx_bulk(ha, type, payload, len);
 		break;
 	default:
 		break;
@@ -749,56 +599,7 @@ sk_ha_csync_tick(struct sk_ha *ha, uint64_t now)
 	struct sk_ha_csync_status *st = &cs->st;
 
 	tick_active(ha, now);
-	/* Standby: records held for a service or backend this unit did not
-	 * know yet come again once config sync has brought the generation. */
-	if (cs->shm != NULL && ha->fsm.role != SK_HA_ROLE_ACTIVE) {
-		uint64_t gen = sk_ha_sync_generation(ha);
-
-		if (gen != cs->held_gen) {
-			if (st->ctr[SK_SYNC_CTR_HELD] != cs->held_seen && cs->peer_stream != 0) {
-				cs->ack_flags |= SK_HA_CACK_RESYNC;
-				cs->held_seen = st->ctr[SK_SYNC_CTR_HELD];
-			}
-			cs->held_gen = gen;
-		}
-	}
-	/* standby: what waits for room goes on */
-	unsigned int pending_in = 0;
-
-	for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
-		if (cs->pend[w].n != 0) {
-			(void)pend_flush(cs, w);
-			pending_in += cs->pend[w].n;
-		}
-	/* An ACK says "in the workers' rings": none while records still wait
-	 * here, so that the active (which stops draining when too much is
-	 * unacknowledged) never sends faster than the workers apply. */
-	if ((cs->ack_due && pending_in == 0) || cs->ack_flags != 0) {
-		struct sk_ha_cack a = { .stream = cs->peer_stream, .seq = cs->peer_seq,
-					.flags = cs->ack_flags };
-		uint8_t msg[SK_HA_CACK_LEN];
-
-		sk_ha_cack_put(&a, msg);
-		if (sk_ha_link_send(ha->link, SK_HA_MSG_ACK, msg, sizeof(msg), SK_HA_PRIO_CTRL) == 0) {
-			cs->ack_due = 0;
-			cs->ack_flags = 0;
-		}
-	}
-	/* the bulk sync counts once every record of it is in the tables */
-	if (cs->bulk_in_end) {
-		unsigned int left = 0;
-
-		for (unsigned int w = 0; cs->shm != NULL && w < cs->n_workers; w++)
-			left += rte_ring_count(cs->shm->w[w].in) + cs->pend[w].n;
-		if (left == 0) {
-			cs->bulk_in_end = 0;
-			cs->st.bulk_in = 2;
-			cs->st.bulk_ms = ms_since(now, cs->bulk_in_start_ms);
-			sk_ha_log(ha, "sync", NULL, "connection bulk sync %u received and applied: %"
-				  PRIu64 " records in %" PRIu64 " ms", cs->bulk_in_id,
-				  cs->st.bulk_records, cs->st.bulk_ms);
-		}
-	}
+	sk_ha_csync_rx_tick(ha, now);
 	/* the dataplane's side, for the status */
 	st->shipping = cs->shipping;
 	if (cs->shm != NULL) {
